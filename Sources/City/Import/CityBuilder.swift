@@ -1,0 +1,151 @@
+import Foundation
+
+/// Turns raw features into a ``CityModel``: classifies them by their tags (the same rules for OSM
+/// and GeoJSON), projects them to metres and derives enclosed courtyards.
+struct CityBuilder {
+    let options: ImportOptions
+
+    /// `highway` values that are points or areas in OSM, never street centrelines.
+    static let nonStreetHighways: Set<String> = [
+        "street_lamp", "bus_stop", "crossing", "traffic_signals", "elevator", "platform", "proposed",
+        "construction", "rest_area", "services", "turning_circle", "turning_loop", "mini_roundabout",
+        "stop", "give_way", "motorway_junction", "speed_camera", "milestone", "emergency_bay",
+    ]
+
+    /// Whether an area with these tags is wanted at all; relations are assembled only then.
+    func wantsArea(_ tags: [String: String]) -> Bool {
+        isBuilding(tags) || schoolKind(tags) != nil || isCourtyard(tags) || isDistrict(tags)
+    }
+
+    func isBuilding(_ tags: [String: String]) -> Bool {
+        if let k = tags["aula:kind"] { return k == "building" }
+        guard let b = tags["building"] else { return false }
+        return b != "no"
+    }
+
+    func schoolKind(_ tags: [String: String]) -> SchoolGround.Kind? {
+        if let k = tags["aula:kind"] { return SchoolGround.Kind(rawValue: k) }
+        return tags["amenity"].flatMap(SchoolGround.Kind.init(rawValue:))
+    }
+
+    func isCourtyard(_ tags: [String: String]) -> Bool {
+        if let k = tags["aula:kind"] { return k == "courtyard" }
+        return options.courtyardTags.contains { $0.matches(tags) }
+    }
+
+    func isDistrict(_ tags: [String: String]) -> Bool {
+        if let k = tags["aula:kind"] { return k == "district" }
+        if tags["boundary"] == "administrative", let level = tags["admin_level"].flatMap({ Int($0) }),
+            level >= options.minimumDistrictAdminLevel
+        {
+            return true
+        }
+        return tags["place"].map(options.districtPlaces.contains) ?? false
+    }
+
+    func streetClass(_ tags: [String: String]) -> String? {
+        if let k = tags["aula:kind"] {
+            guard k == "street" || k == "main street" else { return nil }
+            return tags["highway"] ?? (k == "main street" ? "primary" : "street")
+        }
+        guard let h = tags["highway"], !CityBuilder.nonStreetHighways.contains(h), tags["area"] != "yes"
+        else { return nil }
+        return h
+    }
+
+    func isLamp(_ tags: [String: String]) -> Bool {
+        if let k = tags["aula:kind"] { return k == "lamp" }
+        return tags["highway"] == "street_lamp"
+    }
+
+    /// Height in metres from `height` ("12", "12 m", "12.5"), else levels × metresPerLevel.
+    func height(_ tags: [String: String]) -> Double {
+        if let h = tags["height"], let v = Double(h.replacingOccurrences(of: "m", with: "").trimmed), v > 0 {
+            return v
+        }
+        if let l = tags["building:levels"], let v = Double(l.trimmed), v > 0 { return v * options.metresPerLevel }
+        return options.defaultBuildingHeight
+    }
+
+    func build(_ features: [RawFeature], warnings initialWarnings: [String]) throws -> CityModel {
+        var warnings = initialWarnings
+        let origin = options.projectionOrigin ?? CityBuilder.centre(of: features)
+        let projection = LocalProjection(origin: origin)
+        var city = CityModel(projection: projection)
+
+        for f in features {
+            let tags = f.tags
+            switch f.geometry {
+            case .point(let g):
+                if isLamp(tags) { city.streetLights.append(StreetLight(source: f.source, position: projection.project(g))) }
+            case .line(let coords):
+                let pts = coords.map(projection.project)
+                if let cls = streetClass(tags) {
+                    guard pts.count >= 2 else { throw ImportError(element: f.source, reason: "street has fewer than 2 nodes") }
+                    city.streets.append(
+                        Street(source: f.source, name: tags["name"], highwayClass: cls,
+                               isMain: options.mainStreetClasses.contains(cls) || tags["aula:kind"] == "main street",
+                               line: pts))
+                }
+                if wantsArea(tags) {
+                    guard coords.count >= 4, coords.first == coords.last else {
+                        if isBuilding(tags) {
+                            throw ImportError(element: f.source, reason: "building outline is not closed")
+                        }
+                        // A district or school drawn as an open line is only a label: keep going.
+                        if streetClass(tags) == nil { warnings.append("\(f.source): open way tagged as an area, skipped") }
+                        continue
+                    }
+                    try addArea(Polygon(ring: pts), f, to: &city)
+                }
+            case .area(let rings):
+                try addArea(Polygon(rings: rings.map { $0.map(projection.project) }), f, to: &city)
+            }
+        }
+        if options.deriveEnclosedCourtyards {
+            city.courtyards += CourtyardDeriver(
+                minimumArea: options.minimumCourtyardArea, maximumArea: options.maximumCourtyardArea
+            ).courtyards(between: city.buildings)
+        }
+        city.warnings = warnings
+        return city
+    }
+
+    private func addArea(_ polygon: Polygon, _ f: RawFeature, to city: inout CityModel) throws {
+        let tags = f.tags
+        guard !polygon.isEmpty else { throw ImportError(element: f.source, reason: "area has no ring of 3 or more points") }
+        if isBuilding(tags) { city.buildings.append(Building(source: f.source, footprint: polygon, height: height(tags))) }
+        if let kind = schoolKind(tags) {
+            city.schoolGrounds.append(SchoolGround(source: f.source, name: tags["name"], kind: kind, area: polygon))
+        }
+        if isCourtyard(tags) { city.courtyards.append(Courtyard(source: f.source, origin: .tagged, area: polygon)) }
+        if isDistrict(tags) { city.districts.append(District(source: f.source, name: tags["name"] ?? f.source, area: polygon)) }
+    }
+
+    /// Centre of the extent of all coordinates, the natural origin for a city-sized projection.
+    static func centre(of features: [RawFeature]) -> GeoCoordinate {
+        var minLat = Double.infinity, maxLat = -Double.infinity, minLon = Double.infinity, maxLon = -Double.infinity
+        func add(_ g: GeoCoordinate) {
+            minLat = min(minLat, g.latitude); maxLat = max(maxLat, g.latitude)
+            minLon = min(minLon, g.longitude); maxLon = max(maxLon, g.longitude)
+        }
+        for f in features {
+            switch f.geometry {
+            case .point(let g): add(g)
+            case .line(let l): l.forEach(add)
+            case .area(let rings): rings.joined().forEach(add)
+            }
+        }
+        guard minLat.isFinite else { return GeoCoordinate(latitude: 0, longitude: 0) }
+        return GeoCoordinate(latitude: (minLat + maxLat) / 2, longitude: (minLon + maxLon) / 2)
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}

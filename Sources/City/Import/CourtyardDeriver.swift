@@ -1,0 +1,61 @@
+/// Derives courtyards where nothing is tagged: open ground walled in on all sides by buildings.
+///
+/// The outlines of all buildings form a planar graph (vertices merged when they coincide within
+/// 1 cm, and split where one building's corner sits on another's wall). Every bounded face of that
+/// graph that no building covers is ground enclosed by buildings: a courtyard. Free-standing
+/// buildings inside it become holes. Faces smaller than `minimumArea` (light wells) or larger than
+/// `maximumArea` are dropped. Walls that cross without sharing a point do not close a face; that
+/// only loses yards, it never invents one.
+struct CourtyardDeriver {
+    let minimumArea: Double
+    let maximumArea: Double
+
+    func courtyards(between buildings: [Building]) -> [Courtyard] {
+        var graph = PlanarGraph()
+        for b in buildings {
+            for ring in b.footprint.rings {
+                for i in ring.indices { graph.addEdge(ring[i], ring[(i + 1) % ring.count]) }
+            }
+        }
+        graph.splitTJunctions(tolerance: 0.02)
+        var buildingGrid = GridIndex(cellSize: 50)
+        let interiors = buildings.map { $0.footprint.interiorPoint }
+        for (i, b) in buildings.enumerated() { buildingGrid.insert(i, b.footprint.boundingBox) }
+
+        var out: [Courtyard] = []
+        for face in graph.boundedFaces() {
+            let faceArea = Polygon.signedArea(face)
+            guard faceArea >= minimumArea, faceArea <= maximumArea else { continue }
+            let facePolygon = Polygon(ring: face)
+            var rings = [face]
+            for i in buildingGrid.query(facePolygon.boundingBox) {
+                if let p = interiors[i], Polygon.ringContains(face, p) { rings += buildings[i].footprint.rings }
+            }
+            let yard = Polygon(rings: rings)
+            guard yard.area >= minimumArea, let sample = yard.interiorPoint else { continue }
+            // A face that is some building's own outline (or lies under a larger one) is not open ground.
+            let covered = buildingGrid.query(BoundingBox(points: [sample])).contains { buildings[$0].footprint.contains(sample) }
+            if covered { continue }
+            out.append(Courtyard(source: "derived courtyard \(out.count + 1)", origin: .derived, area: yard))
+        }
+        return out
+    }
+}
+
+extension Polygon {
+    /// A point strictly inside, from the widest stretch of a scanline through the middle; nil for
+    /// an empty or degenerate polygon.
+    var interiorPoint: Point? {
+        let box = boundingBox
+        guard !box.isEmpty, box.maxY > box.minY else { return nil }
+        var best: (x: Double, y: Double, w: Double)?
+        // A few lines, slightly off-centre so they rarely pass exactly through a vertex.
+        for f in [0.5013, 0.2507, 0.7491, 0.1249, 0.8753] {
+            let y = box.minY + (box.maxY - box.minY) * f
+            for iv in Clipping.row(y, inside: self).intervals where iv.hi - iv.lo > (best?.w ?? 0) {
+                best = ((iv.lo + iv.hi) / 2, y, iv.hi - iv.lo)
+            }
+        }
+        return best.map { Point(x: $0.x, y: $0.y) }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import City
+
+@Suite struct OSMImporterTests {
+    static let sample = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <osm version="0.6">
+          <node id="1" lat="43.7300" lon="7.4200"/>
+          <node id="2" lat="43.7300" lon="7.4210"/>
+          <node id="3" lat="43.7310" lon="7.4210"/>
+          <node id="4" lat="43.7310" lon="7.4200"/>
+          <node id="5" lat="43.7302" lon="7.4202"/>
+          <node id="6" lat="43.7302" lon="7.4204"/>
+          <node id="7" lat="43.7304" lon="7.4204"/>
+          <node id="8" lat="43.7304" lon="7.4202"/>
+          <node id="9" lat="43.7305" lon="7.4205"><tag k="highway" v="street_lamp"/></node>
+          <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+            <tag k="building" v="yes"/><tag k="height" v="21 m"/></way>
+          <way id="11"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/>
+            <tag k="building" v="yes"/><tag k="building:levels" v="4"/></way>
+          <way id="12"><nd ref="1"/><nd ref="3"/><tag k="highway" v="secondary"/><tag k="name" v="Rue &amp; Co"/></way>
+          <way id="13"><nd ref="2"/><nd ref="4"/><tag k="highway" v="footway"/></way>
+          <way id="14"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/><tag k="amenity" v="school"/></way>
+          <way id="20"><nd ref="1"/><nd ref="2"/><nd ref="3"/></way>
+          <way id="21"><nd ref="3"/><nd ref="4"/><nd ref="1"/></way>
+          <relation id="30"><member type="way" ref="20" role="outer"/><member type="way" ref="21" role="outer"/>
+            <member type="node" ref="9" role="label"/>
+            <tag k="type" v="boundary"/><tag k="boundary" v="administrative"/><tag k="admin_level" v="10"/><tag k="name" v="Quartier"/></relation>
+          <relation id="31"><member type="way" ref="999" role="outer"/>
+            <tag k="type" v="multipolygon"/><tag k="building" v="yes"/></relation>
+        </osm>
+        """
+
+    @Test func importsEveryKind() throws {
+        let city = try OSMImporter.importCity(from: Array(Self.sample.utf8))
+        #expect(city.buildings.map(\.height).sorted() == [12, 21])
+        #expect(city.streets.count == 2)
+        let main = try #require(city.streets.first { $0.isMain })
+        #expect(main.name == "Rue & Co")
+        #expect(city.streets.first { !$0.isMain }?.highwayClass == "footway")
+        #expect(city.schoolGrounds.count == 1)
+        #expect(city.streetLights.count == 1)
+        #expect(city.districts.map(\.name) == ["Quartier"])
+        #expect(city.warnings.contains { $0.hasPrefix("relation 31:") })
+        // 80 m × 111 m, give or take the projection.
+        let d = try #require(city.districts.first)
+        #expect(abs(d.area.area - 80.6 * 111.2) < 150)
+    }
+
+    @Test func missingNodeIsNamed() {
+        let xml = Self.sample.replacingOccurrences(of: "<nd ref=\"3\"/><tag k=\"highway\" v=\"secondary\"/>",
+                                                    with: "<nd ref=\"456\"/><tag k=\"highway\" v=\"secondary\"/>")
+        #expect(throws: ImportError(element: "way 12", reason: "references missing node 456")) {
+            try OSMImporter.importCity(from: Array(xml.utf8))
+        }
+    }
+
+    @Test func truncatedDocumentNamesTheLine() {
+        let xml = String(Self.sample.prefix(upTo: Self.sample.range(of: "<way id=\"12\"")!.lowerBound)) + "<way id=\"12\"><nd ref"
+        do {
+            _ = try OSMImporter.importCity(from: Array(xml.utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.element == "line 16")
+            #expect(error.reason.hasPrefix("unexpected end of document"))
+        }
+    }
+
+    @Test func mismatchedTagIsNamed() {
+        let xml = "<osm>\n<node id=\"1\" lat=\"1\" lon=\"1\">\n</way>\n</osm>"
+        #expect(throws: ImportError(element: "line 3", reason: "closing </way> does not match <node> from line 2")) {
+            try OSMImporter.importCity(from: Array(xml.utf8))
+        }
+    }
+
+    @Test func unclosedBuildingIsRefused() {
+        let xml = "<osm><node id=\"1\" lat=\"1\" lon=\"1\"/><node id=\"2\" lat=\"1.001\" lon=\"1\"/>"
+            + "<way id=\"5\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"building\" v=\"yes\"/></way></osm>"
+        #expect(throws: ImportError(element: "way 5", reason: "building outline is not closed")) {
+            try OSMImporter.importCity(from: Array(xml.utf8))
+        }
+    }
+
+    @Test func badCoordinateIsNamed() {
+        let xml = "<osm><node id=\"7\" lat=\"95\" lon=\"1\"/></osm>"
+        #expect(throws: ImportError.self) { try OSMImporter.importCity(from: Array(xml.utf8)) }
+    }
+
+    @Test func multipolygonBuildingHasItsHole() throws {
+        var xml = "<osm>"
+        let coords = [(1, 0.0, 0.0), (2, 0.0, 0.001), (3, 0.001, 0.001), (4, 0.001, 0.0),
+                      (5, 0.0003, 0.0003), (6, 0.0003, 0.0007), (7, 0.0007, 0.0007), (8, 0.0007, 0.0003)]
+        for (id, lat, lon) in coords { xml += "<node id=\"\(id)\" lat=\"\(lat)\" lon=\"\(lon)\"/>" }
+        xml += "<way id=\"1\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/></way>"
+        xml += "<way id=\"2\"><nd ref=\"1\"/><nd ref=\"4\"/><nd ref=\"3\"/></way>"  // reversed piece
+        xml += "<way id=\"3\"><nd ref=\"5\"/><nd ref=\"6\"/><nd ref=\"7\"/><nd ref=\"8\"/><nd ref=\"5\"/></way>"
+        xml += "<relation id=\"9\"><member type=\"way\" ref=\"1\" role=\"outer\"/><member type=\"way\" ref=\"2\" role=\"outer\"/>"
+        xml += "<member type=\"way\" ref=\"3\" role=\"inner\"/><tag k=\"type\" v=\"multipolygon\"/><tag k=\"building\" v=\"yes\"/></relation></osm>"
+        let city = try OSMImporter.importCity(from: Array(xml.utf8))
+        let b = try #require(city.buildings.first)
+        #expect(b.source == "relation 9")
+        // A 0.001° square at the equator (111.3 m × 110.6 m, centred on the origin) with a hole
+        // of 40 % of its side in the middle.
+        #expect(b.footprint.rings.count == 2)
+        #expect(abs(b.footprint.area - 0.84 * 111.32 * 110.57) < 5)
+        #expect(!b.footprint.contains(Point(x: 0, y: 0)))
+        #expect(b.footprint.contains(Point(x: 40, y: 40)))
+    }
+
+    @Test func enclosedYardIsDerived() throws {
+        // Four buildings sharing corners around a 20 × 20 yard.
+        let blocks = [building(0, 0, 40, 10), building(30, 10, 40, 40), building(0, 30, 30, 40), building(0, 10, 10, 30)]
+        let yards = CourtyardDeriver(minimumArea: 30, maximumArea: 50_000).courtyards(between: blocks)
+        #expect(yards.count == 1)
+        #expect(abs((yards.first?.area.area ?? 0) - 400) < 1e-6)
+    }
+
+    @Test func openGapIsNoYard() {
+        let blocks = [building(0, 0, 40, 10), building(30, 10, 40, 40), building(0, 30, 30, 40)]
+        #expect(CourtyardDeriver(minimumArea: 30, maximumArea: 50_000).courtyards(between: blocks).isEmpty)
+    }
+}
