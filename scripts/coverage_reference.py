@@ -130,7 +130,14 @@ def main():
             }
         return out
 
-    districts = [{"name": d["name"], "figures": figures(even_odd(d["rings"]))} for d in scene["districts"]]
+    # A street along a district boundary belongs to the first district that has it (within 1 cm),
+    # as in the Swift engine; shapely alone would count it for both neighbours.
+    districts = []
+    claimed = Polygon()
+    for d in scene["districts"]:
+        region = even_odd(d["rings"]).buffer(0.01)
+        districts.append({"name": d["name"], "figures": figures(region.difference(claimed))})
+        claimed = claimed.union(region)
     result = {
         "city": figures(None),
         "districts": districts,

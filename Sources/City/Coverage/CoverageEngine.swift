@@ -26,6 +26,10 @@ public struct CoverageEngine: Sendable {
     private var nextSlot = 0
     private var cameraGrid = GridIndex(cellSize: 50)
 
+    /// A street within this distance of a district boundary (metres) belongs to the first district
+    /// that has it, in the order of ``CityModel/districts``.
+    static let boundaryTolerance = 0.01
+
     /// Prepares the city: indexes buildings, splits streets and areas by district, marks lit parts.
     public init(city: CityModel, options: CoverageOptions = CoverageOptions()) {
         self.city = city
@@ -234,7 +238,7 @@ public struct CoverageEngine: Sendable {
                 var claimed = IntervalSet.empty
                 var parts: [(district: Int, interval: IntervalSet)] = []
                 for (di, d) in city.districts.enumerated() where districtBoxes[di].intersects(box) {
-                    let inside = Clipping.segment(a, b, inside: d.area).subtracting(claimed)
+                    let inside = Clipping.segment(a, b, inside: d.area, tolerance: Self.boundaryTolerance).subtracting(claimed)
                     if !inside.isEmpty { parts.append((di, inside)) }
                     claimed = claimed.union(inside)
                 }
@@ -274,6 +278,18 @@ public struct CoverageEngine: Sendable {
             for bi in buildingGrid.query(box) where city.buildings[bi].footprint.boundingBox.intersects(box) {
                 let under = lines.rows(inside: city.buildings[bi].footprint)
                 for r in open.indices where !under[r].isEmpty { open[r] = open[r].subtracting(under[r]) }
+            }
+            // Ground already counted for an earlier area of the same kind (a parking lot drawn over
+            // a yard) is not counted again, so totals are the area of the union. Scanlines sit on
+            // a shared grid, so rows of different areas line up by an integer offset.
+            for ti in targetGrid.query(box) where targets[ti].kind == kind && targets[ti].box.intersects(box) {
+                let other = targets[ti]
+                let offset = Int(((lines.originY - other.lines.originY) / lines.spacing).rounded())
+                for r in open.indices where !open[r].isEmpty {
+                    let o = r + offset
+                    guard o >= 0, o < other.lines.count else { continue }
+                    for slice in other.slices where !slice.rows[o].isEmpty { open[r] = open[r].subtracting(slice.rows[o]) }
+                }
             }
             let lamps = lampGrid.query(box.expanded(by: options.lampRadius))
             var slices: [AreaTarget.Slice] = []

@@ -6,7 +6,10 @@ enum Clipping {
     ///
     /// Every crossing with a ring edge splits the segment; each piece is then wholly inside or
     /// outside, decided by testing its midpoint. Exact up to floating point.
-    static func segment(_ a: Point, _ b: Point, inside polygon: Polygon) -> IntervalSet {
+    ///
+    /// With a `tolerance`, pieces within that distance of the boundary count as inside: a street
+    /// drawn along a district boundary then belongs to the district instead of to floating-point luck.
+    static func segment(_ a: Point, _ b: Point, inside polygon: Polygon, tolerance: Double = 0) -> IntervalSet {
         let d = b - a
         var cuts: [Double] = [0, 1]
         for ring in polygon.rings {
@@ -20,7 +23,9 @@ enum Clipping {
         var pieces: [(lo: Double, hi: Double)] = []
         for k in 0..<(cuts.count - 1) where cuts[k + 1] - cuts[k] > 1e-12 {
             let mid = a + d * ((cuts[k] + cuts[k + 1]) / 2)
-            if polygon.contains(mid) { pieces.append((cuts[k], cuts[k + 1])) }
+            if polygon.contains(mid) || (tolerance > 0 && polygon.distanceToBoundary(mid) <= tolerance) {
+                pieces.append((cuts[k], cuts[k + 1]))
+            }
         }
         return IntervalSet(union: pieces)
     }

@@ -48,6 +48,23 @@ public struct Polygon: Sendable, Hashable, Codable {
         return inside
     }
 
+    /// Distance from `p` to the nearest ring edge.
+    func distanceToBoundary(_ p: Point) -> Double {
+        var best = Double.infinity
+        for ring in rings {
+            var j = ring.count - 1
+            for i in ring.indices {
+                let a = ring[j]
+                let d = ring[i] - a
+                let len2 = Point.dot(d, d)
+                let t = len2 > 0 ? Swift.min(1, Swift.max(0, Point.dot(p - a, d) / len2)) : 0
+                best = Swift.min(best, (a + d * t).distance(to: p))
+                j = i
+            }
+        }
+        return best
+    }
+
     /// Every edge of every ring, as (start, end) pairs.
     var edges: [(Point, Point)] {
         var out: [(Point, Point)] = []

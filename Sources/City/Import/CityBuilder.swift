@@ -69,7 +69,9 @@ struct CityBuilder {
 
     func build(_ features: [RawFeature], warnings initialWarnings: [String]) throws -> CityModel {
         var warnings = initialWarnings
-        let origin = options.projectionOrigin ?? CityBuilder.centre(of: features)
+        // Centre on the built city, not on the far ends of boundaries and coastlines an extract drags in.
+        let built = features.filter { isBuilding($0.tags) || streetClass($0.tags) != nil }
+        let origin = options.projectionOrigin ?? CityBuilder.centre(of: built.isEmpty ? features : built)
         let projection = LocalProjection(origin: origin)
         var city = CityModel(projection: projection)
 

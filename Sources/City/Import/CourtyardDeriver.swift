@@ -2,10 +2,11 @@
 ///
 /// The outlines of all buildings form a planar graph (vertices merged when they coincide within
 /// 1 cm, and split where one building's corner sits on another's wall). Every bounded face of that
-/// graph that no building covers is ground enclosed by buildings: a courtyard. Free-standing
-/// buildings inside it become holes. Faces smaller than `minimumArea` (light wells) or larger than
-/// `maximumArea` are dropped. Walls that cross without sharing a point do not close a face; that
-/// only loses yards, it never invents one.
+/// graph that no building covers is ground enclosed by buildings: a courtyard. A group of buildings
+/// standing free inside it (with any yards of its own) is cut out as a hole, so nested yards are
+/// counted once. Faces smaller than `minimumArea` (light wells) or larger than `maximumArea` are
+/// dropped. Walls that cross without sharing a point do not close a face; that only loses yards,
+/// it never invents one.
 struct CourtyardDeriver {
     let minimumArea: Double
     let maximumArea: Double
@@ -18,20 +19,32 @@ struct CourtyardDeriver {
             }
         }
         graph.splitTJunctions(tolerance: 0.02)
+        let (faces, outlines) = graph.faces()
         var buildingGrid = GridIndex(cellSize: 50)
-        let interiors = buildings.map { $0.footprint.interiorPoint }
         for (i, b) in buildings.enumerated() { buildingGrid.insert(i, b.footprint.boundingBox) }
 
-        var out: [Courtyard] = []
-        for face in graph.boundedFaces() {
-            let faceArea = Polygon.signedArea(face)
-            guard faceArea >= minimumArea, faceArea <= maximumArea else { continue }
-            let facePolygon = Polygon(ring: face)
-            var rings = [face]
-            for i in buildingGrid.query(facePolygon.boundingBox) {
-                if let p = interiors[i], Polygon.ringContains(face, p) { rings += buildings[i].footprint.rings }
+        // Each group's outline is a hole in the smallest face around it.
+        let faceAreas = faces.map(Polygon.signedArea)
+        let faceBoxes = faces.map { BoundingBox(points: $0) }
+        var faceGrid = GridIndex(cellSize: 100)
+        for (i, box) in faceBoxes.enumerated() { faceGrid.insert(i, box) }
+        var holes = [[[Point]]](repeating: [], count: faces.count)
+        for outline in outlines {
+            let box = BoundingBox(points: outline)
+            let probe = outline[0]
+            var parent: Int?
+            // Faces no larger than the outline are the group's own (the probe sits on their edge).
+            let ownSize = abs(Polygon.signedArea(outline)) * (1 + 1e-9)
+            for f in faceGrid.query(box) where faceBoxes[f].contains(probe) && faceAreas[f] > ownSize {
+                if Polygon.ringContains(faces[f], probe), parent.map({ faceAreas[f] < faceAreas[$0] }) ?? true { parent = f }
             }
-            let yard = Polygon(rings: rings)
+            if let parent { holes[parent].append(outline) }
+        }
+
+        var out: [Courtyard] = []
+        for (i, face) in faces.enumerated() {
+            guard faceAreas[i] >= minimumArea, faceAreas[i] <= maximumArea else { continue }
+            let yard = Polygon(rings: [face] + holes[i])
             guard yard.area >= minimumArea, let sample = yard.interiorPoint else { continue }
             // A face that is some building's own outline (or lies under a larger one) is not open ground.
             let covered = buildingGrid.query(BoundingBox(points: [sample])).contains { buildings[$0].footprint.contains(sample) }

@@ -69,8 +69,12 @@ public enum OSMImporter {
                 warnings.append("\(name): \(missing.count) of \(wayMembers.count) member ways lie outside the extract; skipped")
                 continue
             }
-            let rings = try RingAssembler.rings(of: wayMembers.map { doc.ways[wayIndex[$0.ref]!].refs }, relation: name)
-            out.append(RawFeature(source: name, tags: tags, geometry: .area(try rings.map { try coords($0, name) })))
+            let assembled = try RingAssembler.rings(of: wayMembers.map { doc.ways[wayIndex[$0.ref]!].refs }, relation: name)
+            if !assembled.leftOver.isEmpty {
+                let ids = assembled.leftOver.map { "way \(wayMembers[$0].ref)" }.joined(separator: ", ")
+                warnings.append("\(name): \(ids) fit in no closed ring and were left out")
+            }
+            out.append(RawFeature(source: name, tags: tags, geometry: .area(try assembled.rings.map { try coords($0, name) })))
             claimedWays.formUnion(oldStyleOuter)
         }
 

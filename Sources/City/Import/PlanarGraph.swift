@@ -71,7 +71,11 @@ struct PlanarGraph {
     /// Rings of the bounded faces, counter-clockwise. Each half-edge is followed by turning as far
     /// right as possible at its end, which walks every face with the face on the left; bounded
     /// faces come out counter-clockwise (positive area), outer boundaries clockwise.
-    func boundedFaces() -> [[Point]] {
+    func boundedFaces() -> [[Point]] { faces().bounded }
+
+    /// All faces: bounded ones counter-clockwise, and the outer boundary of every connected
+    /// component clockwise.
+    func faces() -> (bounded: [[Point]], outer: [[Point]]) {
         var adjacency = [[Int]](repeating: [], count: points.count)
         for e in edges {
             adjacency[e.u].append(e.v)
@@ -82,7 +86,8 @@ struct PlanarGraph {
             adjacency[v].sort { atan2(points[$0].y - p.y, points[$0].x - p.x) < atan2(points[$1].y - p.y, points[$1].x - p.x) }
         }
         var visited = [Set<Int>](repeating: [], count: points.count)  // per vertex: targets already walked
-        var faces: [[Point]] = []
+        var bounded: [[Point]] = []
+        var outer: [[Point]] = []
         for start in adjacency.indices {
             for firstTarget in adjacency[start] where !visited[start].contains(firstTarget) {
                 var ring: [Point] = []
@@ -99,9 +104,10 @@ struct PlanarGraph {
                     v = w
                     steps += 1
                 }
-                if ring.count >= 3, Polygon.signedArea(ring) > 0 { faces.append(ring) }
+                guard ring.count >= 3 else { continue }
+                if Polygon.signedArea(ring) > 0 { bounded.append(ring) } else { outer.append(ring) }
             }
         }
-        return faces
+        return (bounded, outer)
     }
 }
