@@ -1,0 +1,47 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// The embedded catalogue: one SQLite file in WAL mode in the data folder, opened once per process
+/// (GRDB's first rule of concurrency: connect to any database file only once).
+public final class SQLiteCatalog: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) `catalog.sqlite` in `directory` and migrates it.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        pool = try DatabasePool(path: directory + "/catalog.sqlite", configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-cameras") { db in
+            try db.create(table: "camera") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("rtsp_url", .text).notNull()
+                t.column("username", .text)
+                t.column("password", .text)
+                t.column("latitude", .double).notNull()
+                t.column("longitude", .double).notNull()
+                t.column("heading", .double).notNull()
+                t.column("field_of_view", .double).notNull()
+                t.column("range", .double).notNull()
+                t.column("mounting_height", .double).notNull()
+                t.column("address", .text).notNull()
+                t.column("site", .text).notNull()
+                t.column("district", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+/// Microseconds since the Unix epoch, the catalogue's unit of wall time.
+func nowMicros() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }

@@ -1,0 +1,60 @@
+import Catalog
+import Logging
+import ServiceLifecycle
+
+/// Keeps one ``CameraIngest`` running per registered camera, restarting it when its connection
+/// settings change. Runs as a service of the server's `ServiceGroup`.
+public actor Recorder: Service {
+    private var ingests: [Int64: (ingest: CameraIngest, task: Task<Void, Never>)] = [:]
+    let sinks: [any FrameSink]
+    let logger: Logger
+    let backoff: Backoff
+
+    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), logger: Logger = Logger(label: "aula.recorder")) {
+        self.sinks = sinks
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    /// Starts, restarts or stops ingests so that exactly `cameras` are being received.
+    public func sync(_ cameras: [Camera]) {
+        let wanted = Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for (id, entry) in ingests where wanted[id] == nil {
+            entry.task.cancel()
+            ingests[id] = nil
+        }
+        for camera in cameras {
+            if let existing = ingests[camera.id] {
+                let old = existing.ingest.camera
+                if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password { continue }
+                existing.task.cancel()
+            }
+            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, logger: logger)
+            ingests[camera.id] = (ingest, Task { await ingest.run() })
+        }
+    }
+
+    public func update(_ camera: Camera) { sync(Array(ingests.values.map(\.ingest.camera).filter { $0.id != camera.id }) + [camera]) }
+
+    public func remove(id: Int64) {
+        ingests[id]?.task.cancel()
+        ingests[id] = nil
+    }
+
+    public func status(of id: Int64) -> CameraStatus? { ingests[id]?.ingest.currentStatus }
+
+    public func allStatuses() -> [Int64: CameraStatus] { ingests.mapValues { $0.ingest.currentStatus } }
+
+    /// Waits for shutdown, then stops every ingest (sending TEARDOWN where possible).
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await stopAll()
+    }
+
+    public func stopAll() async {
+        let tasks = ingests.values.map(\.task)
+        ingests.removeAll()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+}

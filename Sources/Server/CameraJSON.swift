@@ -1,0 +1,133 @@
+import Catalog
+import Foundation
+import Recorder
+
+/// A camera as the API returns it: never the password, and with live status.
+struct CameraResponse: Encodable {
+    struct Location: Encodable { var lat: Double; var lon: Double }
+    var id: Int64
+    var name: String
+    var rtspUrl: String
+    var username: String?
+    var hasPassword: Bool
+    var location: Location
+    var heading: Double
+    var fieldOfView: Double
+    var range: Double
+    var mountingHeight: Double
+    var address: String
+    var site: SiteKind
+    var district: String
+    var createdAt: String
+    var updatedAt: String
+    var status: StatusResponse?
+
+    init(_ c: Camera, status: CameraStatus?) {
+        id = c.id
+        name = c.name
+        rtspUrl = c.rtspURL
+        username = c.username
+        hasPassword = !(c.password ?? "").isEmpty
+        location = Location(lat: c.latitude, lon: c.longitude)
+        heading = c.heading
+        fieldOfView = c.fieldOfView
+        range = c.range
+        mountingHeight = c.mountingHeight
+        address = c.address
+        site = c.site
+        district = c.district
+        createdAt = RFC3339.format(micros: c.createdAt)
+        updatedAt = RFC3339.format(micros: c.updatedAt)
+        self.status = status.map(StatusResponse.init)
+    }
+}
+
+/// ``CameraStatus`` with times as RFC 3339 strings.
+struct StatusResponse: Encodable {
+    var state: IngestState
+    var codec: String?
+    var width: Int?
+    var height: Int?
+    var profile: String?
+    var fps: Double?
+    var bitrate: Int?
+    var framesReceived: Int
+    var keyFrames: Int
+    var gaps: Int
+    var lostPackets: Int
+    var droppedFrames: Int
+    var lastFrameTime: String?
+    var lastError: String?
+    var lastErrorTime: String?
+    var connections: Int
+    var nextRetryTime: String?
+
+    init(_ s: CameraStatus) {
+        state = s.state
+        codec = s.codec
+        width = s.width
+        height = s.height
+        profile = s.profile
+        fps = s.fps
+        bitrate = s.bitrate
+        framesReceived = s.framesReceived
+        keyFrames = s.keyFrames
+        gaps = s.gaps
+        lostPackets = s.lostPackets
+        droppedFrames = s.droppedFrames
+        lastFrameTime = s.lastFrameTime.map(RFC3339.format(micros:))
+        lastError = s.lastError
+        lastErrorTime = s.lastErrorTime.map(RFC3339.format(micros:))
+        connections = s.connections
+        nextRetryTime = s.nextRetryTime.map(RFC3339.format(micros:))
+    }
+}
+
+enum RFC3339 {
+    static func format(micros: Int64) -> String {
+        let seconds = Double(micros) / 1_000_000
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
+
+extension Camera {
+    /// Applies the fields present in `body` (all of them for POST, any subset for PATCH),
+    /// collecting type errors in `body.errors`.
+    mutating func apply(_ body: inout JSONBody) {
+        if case .some(.some(let v)) = body.string("name") { name = v }
+        if case .some(.some(let v)) = body.string("rtspUrl") {
+            // Credentials written into the URL are moved to their own fields, so they are never echoed back.
+            if let parsed = RTSPURL(v), parsed.username != nil {
+                rtspURL = parsed.withoutCredentials
+                username = parsed.username
+                password = parsed.password
+            } else {
+                rtspURL = v
+            }
+        }
+        if case .some(let v) = body.string("username", allowNull: true) { username = v.flatMap { $0.isEmpty ? nil : $0 } }
+        if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
+        if let location = body.object("location") {
+            if let lat = body.number("lat", in: location, field: "location.lat") { latitude = lat } else if location["lat"] == nil { body.errors.append(FieldError(field: "location.lat", message: "is required")) }
+            if let lon = body.number("lon", in: location, field: "location.lon") { longitude = lon } else if location["lon"] == nil { body.errors.append(FieldError(field: "location.lon", message: "is required")) }
+        }
+        if let v = body.number("heading") { heading = v }
+        if let v = body.number("fieldOfView") { fieldOfView = v }
+        if let v = body.number("range") { range = v }
+        if let v = body.number("mountingHeight") { mountingHeight = v }
+        if case .some(.some(let v)) = body.string("address") { address = v }
+        if case .some(.some(let v)) = body.string("district") { district = v }
+        if case .some(.some(let v)) = body.string("site") {
+            if let kind = SiteKind(rawValue: v) { site = kind } else {
+                body.errors.append(FieldError(field: "site", message: "must be one of: \(SiteKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+        }
+        let known: Set<String> = ["name", "rtspUrl", "username", "password", "location", "heading", "fieldOfView", "range", "mountingHeight", "address", "district", "site"]
+        for key in body.object.keys.sorted() where !known.contains(key) && !["id", "status", "hasPassword", "createdAt", "updatedAt"].contains(key) {
+            body.errors.append(FieldError(field: key, message: "is not a camera field"))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Catalog
+import Foundation
+import Hummingbird
+import Recorder
+
+/// `/api/cameras`: the camera registry.
+struct CameraRoutes<Context: RequestContext>: Sendable {
+    let store: any CameraStore
+    let recorder: Recorder
+
+    func register(on router: Router<Context>) {
+        let group = router.group("api/cameras")
+        group.post(use: create)
+        group.get(use: list)
+        group.get(":id", use: show)
+        group.patch(":id", use: patch)
+        group.delete(":id", use: delete)
+    }
+
+    func list(_ request: Request, context: Context) async throws -> Response {
+        let statuses = await recorder.allStatuses()
+        let cameras = try await store.cameras().map { CameraResponse($0, status: statuses[$0.id]) }
+        return try JSONResponse.make(cameras)
+    }
+
+    func show(_ request: Request, context: Context) async throws -> Response {
+        let camera = try await find(context)
+        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id)))
+    }
+
+    func create(_ request: Request, context: Context) async throws -> Response {
+        var body = try await JSONBody.read(request)
+        var errors: [FieldError] = []
+        for required in ["name", "rtspUrl", "location"] where !body.has(required) {
+            errors.append(FieldError(field: required, message: "is required"))
+        }
+        var camera = Camera(name: "", rtspURL: "", latitude: 0, longitude: 0)
+        camera.apply(&body)
+        errors += body.errors
+        if errors.isEmpty { errors += camera.validationErrors() }
+        guard errors.isEmpty else { throw ProblemDetails.validation(Self.unique(errors)) }
+        let saved = try await store.insert(camera)
+        await recorder.update(saved)
+        context.logger.info("camera added", metadata: ["camera": "\(saved.id)", "url": "\(RTSPURL(saved.rtspURL)?.withoutCredentials ?? "")"])
+        var response = try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id)), status: .created)
+        response.headers[.location] = "/api/cameras/\(saved.id)"
+        return response
+    }
+
+    func patch(_ request: Request, context: Context) async throws -> Response {
+        var camera = try await find(context)
+        var body = try await JSONBody.read(request)
+        camera.apply(&body)
+        var errors = body.errors
+        if errors.isEmpty { errors += camera.validationErrors() }
+        guard errors.isEmpty else { throw ProblemDetails.validation(Self.unique(errors)) }
+        guard let saved = try await store.update(camera) else { throw ProblemDetails.notFound("camera \(camera.id) does not exist") }
+        await recorder.update(saved)
+        return try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id)))
+    }
+
+    func delete(_ request: Request, context: Context) async throws -> Response {
+        let id = try cameraID(context)
+        guard try await store.delete(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+        await recorder.remove(id: id)
+        return Response(status: .noContent)
+    }
+
+    private func cameraID(_ context: Context) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
+        }
+        return id
+    }
+
+    private func find(_ context: Context) async throws -> Camera {
+        let id = try cameraID(context)
+        guard let camera = try await store.camera(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+        return camera
+    }
+
+    static func unique(_ errors: [FieldError]) -> [FieldError] {
+        var seen = Set<FieldError>()
+        return errors.filter { seen.insert($0).inserted }
+    }
+}
+
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

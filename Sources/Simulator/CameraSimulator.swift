@@ -1,0 +1,38 @@
+import Logging
+import RTSP
+
+/// `aula simulate`: N synthetic courtyard cameras at `rtsp://host:port/sim/1` … `/sim/N`.
+///
+/// Camera *i* gets seed *i* and every fourth camera films at night. Streams are encoded at start-up
+/// (cached under `cacheDirectory` when given) and then only replayed, so that hundreds of cameras
+/// cost little CPU.
+public final class CameraSimulator: Sendable {
+    public let streams: [SimulatedStream]
+    let server: RTSPServer
+
+    public init(cameras: Int, base: SceneSpec = SceneSpec(), cacheDirectory: String? = nil, distinctScenes: Int = 8,
+                credentials: Credentials? = nil, logger: Logger = Logger(label: "aula.simulate")) throws {
+        // Scenes are shared between cameras beyond `distinctScenes` so that start-up stays short;
+        // each camera still has its own session, timestamps and sequence numbers.
+        var scenes: [SimulatedStream] = []
+        for i in 0..<min(cameras, max(1, distinctScenes)) {
+            var spec = base
+            spec.seed = base.seed &+ UInt64(i)
+            spec.night = base.night || i % 4 == 3
+            logger.info("encoding simulated scene", metadata: ["scene": "\(i + 1)", "night": "\(spec.night)"])
+            scenes.append(try SimulatedStream(spec: spec, cacheDirectory: cacheDirectory))
+        }
+        streams = (0..<cameras).map { scenes[$0 % scenes.count] }
+        server = RTSPServer(mounts: streams.enumerated().map { i, s in
+            RTSPMount(path: "/sim/\(i + 1)", loop: s.loop, credentials: credentials)
+        }, logger: logger)
+    }
+
+    /// Starts serving; returns the bound port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+        try await server.start(host: host, port: port)
+    }
+
+    public func stop() async { await server.stop() }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Logging
+import Server
+import Simulator
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start 8 simulated cameras and the server, with data under ./aula-data.")
+
+    @Option(help: "Folder for the catalogue and recordings.")
+    var data: String = "./aula-data"
+
+    @Option(help: "Address for the web UI and API, HOST:PORT.")
+    var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(help: "Port of the simulated cameras.")
+    var rtspPort: Int = 8554
+
+    @Option(help: "Number of simulated cameras.")
+    var cameras: Int = 8
+
+    @OptionGroup var scene: SceneOptions
+
+    func run() async throws {
+        let logger = makeLogger("info")
+        print("Preparing \(cameras) simulated cameras (the first run encodes the scenes; later runs reuse them)…")
+        let simulator = try CameraSimulator(cameras: cameras, base: try scene.spec(), cacheDirectory: data + "/sim-cache", logger: logger)
+        let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
+        let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), logger: logger)
+        try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, in: server.catalog)
+        try await server.run { port in
+            print("""
+
+                Aula demo is running: http://\(listen.host):\(port)/
+                  cameras:  curl http://\(listen.host):\(port)/api/cameras
+                  \(cameras) simulated cameras at rtsp://127.0.0.1:\(rtspPort)/sim/1 … /sim/\(cameras)
+                Press Ctrl-C to stop.
+                """)
+        }
+        await simulator.stop()
+    }
+}
+
+/// The demo's cameras, placed around one block of a made-up district so that nobody mistakes them
+/// for real installations.
+enum DemoDistrict {
+    static let name = "Demo district (synthetic)"
+    // Near the centre of Zhezkazgan, the city behind the programme.
+    static let origin = (lat: 47.7836, lon: 67.7136)
+
+    static func register(cameras: Int, rtspPort: Int, in store: any CameraStore) async throws {
+        let existing = try await store.cameras()
+        for i in 1...cameras {
+            let url = "rtsp://127.0.0.1:\(rtspPort)/sim/\(i)"
+            if let old = existing.first(where: { $0.district == name && $0.name == "Demo courtyard camera \(i)" }) {
+                if old.rtspURL != url {
+                    var updated = old
+                    updated.rtspURL = url
+                    _ = try await store.update(updated)
+                }
+                continue
+            }
+            let angle = Double(i - 1) / Double(cameras) * 2 * Double.pi
+            let camera = Camera(
+                name: "Demo courtyard camera \(i)", rtspURL: url,
+                latitude: origin.lat + 0.0008 * cos(angle), longitude: origin.lon + 0.0012 * sin(angle),
+                heading: (Double(i - 1) / Double(cameras) * 360 + 180).truncatingRemainder(dividingBy: 360),
+                fieldOfView: 90, range: 35, mountingHeight: 6,
+                address: "Demo block \(1 + (i - 1) / 4), entrance \(1 + (i - 1) % 4)",
+                site: i % 4 == 0 ? .street : .courtyard, district: name)
+            _ = try await store.insert(camera)
+        }
+    }
+}

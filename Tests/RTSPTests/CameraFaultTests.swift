@@ -1,0 +1,55 @@
+import Foundation
+import Media
+import NIOCore
+import NIOPosix
+import RTSP
+import Simulator
+import Testing
+
+/// Cameras that misbehave end the session in the right state with the right message.
+@Suite struct CameraFaultTests {
+    @Test func unknownPathIs404() async throws {
+        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
+        let port = try await server.start(port: 0)
+        defer { Task { await server.stop() } }
+        let r = await receive("rtsp://127.0.0.1:\(port)/sim/9", count: 1)
+        let error = try #require(r.error as? RTSPClientError)
+        #expect(error.kind == .notFound)
+        #expect(error.message == "the camera has no stream at /sim/9")
+    }
+
+    @Test func garbageAnswerIsMalformed() async throws {
+        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop, fault: .garbage)])
+        let port = try await server.start(port: 0)
+        defer { Task { await server.stop() } }
+        let r = await receive("rtsp://127.0.0.1:\(port)/sim/1", count: 1, timeout: .seconds(10))
+        let error = try #require(r.error as? RTSPClientError)
+        #expect(error.kind == .malformed)
+        #expect(error.message.hasPrefix("the camera sent data Aula could not understand"))
+    }
+
+    @Test func closingMidStreamIsReported() async throws {
+        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop, fault: .closeAfterFrames(30))])
+        let port = try await server.start(port: 0)
+        defer { Task { await server.stop() } }
+        let r = await receive("rtsp://127.0.0.1:\(port)/sim/1", count: 1000)
+        #expect(r.units.count == 30)
+        let error = try #require(r.error as? RTSPClientError)
+        #expect(error.kind == .closed)
+        #expect(error.message == "the camera closed the connection")
+    }
+
+    @Test func nothingListening() async throws {
+        // Bind a port and close it again, so that nothing listens there.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        let r = await receive("rtsp://127.0.0.1:\(port)/x", count: 1)
+        let error = try #require(r.error as? RTSPClientError)
+        #expect(error.kind == .unreachable)
+        #expect(error.message == "nothing answers at 127.0.0.1:\(port) (connection refused)")
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+
+@testable import RTSP
+
+@Suite struct RTSPParserTests {
+    static let describeResponse = Array("""
+        RTSP/1.0 200 OK\r
+        CSeq: 2\r
+        Content-Base: rtsp://10.0.0.5/stream1/\r
+        Content-Type: application/sdp\r
+        Content-Length: 10\r
+        \r
+        v=0\r
+        s=x\r
+
+        """.utf8)
+
+    static let interleaved: [UInt8] = [0x24, 0x00, 0x00, 0x05, 0x80, 0x60, 0x00, 0x01, 0xAA]
+
+    @Test func parsesAResponseWithBody() throws {
+        var parser = RTSPParser()
+        let frames = try parser.feed(Self.describeResponse)
+        #expect(frames.count == 1)
+        guard case .message(let m) = frames.first else { Issue.record("no message"); return }
+        #expect(m.status == 200)
+        #expect(m.cseq == 2)
+        #expect(m[header: "content-base"] == "rtsp://10.0.0.5/stream1/")
+        #expect(m.body == Array("v=0\r\ns=x\r\n".utf8))
+        #expect(parser.pendingByteCount == 0)
+    }
+
+    @Test func pipelinedMessagesAndInterleavedFramesInAnyFragmentation() throws {
+        let stream = Self.describeResponse + Self.interleaved + Array("RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 1234;timeout=60\r\n\r\n".utf8) + Self.interleaved
+        var whole = RTSPParser()
+        let expected = try whole.feed(stream)
+        #expect(expected.count == 4)
+        // Every split into chunks of a given size gives the same frames.
+        for chunk in 1...stream.count {
+            var parser = RTSPParser()
+            var frames: [RTSPFrame] = []
+            var i = 0
+            while i < stream.count {
+                frames += try parser.feed(stream[i..<min(stream.count, i + chunk)])
+                i += chunk
+            }
+            #expect(frames == expected, "chunk size \(chunk)")
+        }
+        guard case .interleaved(let channel, let payload) = expected[1] else { Issue.record("no frame"); return }
+        #expect(channel == 0)
+        #expect(payload == [0x80, 0x60, 0x00, 0x01, 0xAA])
+    }
+
+    @Test func requestsAndBareLineFeeds() throws {
+        var parser = RTSPParser()
+        let frames = try parser.feed(Array("OPTIONS rtsp://cam/ RTSP/1.0\nCSeq: 1\n\n".utf8))
+        #expect(frames == [.message(.request("OPTIONS", "rtsp://cam/", headers: [("CSeq", "1")]))])
+    }
+
+    @Test func serializeThenParseRoundTrips() throws {
+        let message = RTSPMessage.request("SETUP", "rtsp://h/t", headers: [("CSeq", "4"), ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")], body: [1, 2, 3])
+        var parser = RTSPParser()
+        let frames = try parser.feed(message.serialized())
+        guard case .message(let parsed) = frames.first else { Issue.record("no message"); return }
+        #expect(parsed.startLine == message.startLine)
+        #expect(parsed.body == [1, 2, 3])
+        #expect(parsed[header: "transport"] == "RTP/AVP/TCP;unicast;interleaved=0-1")
+    }
+
+    @Test(arguments: [
+        "GARBAGE\r\n\r\n",
+        "RTSP/1.0 abc OK\r\n\r\n",
+        "RTSP/1.0 200 OK\r\nContent-Length: -4\r\n\r\n",
+        "RTSP/1.0 200 OK\r\nno colon here\r\n\r\n",
+    ])
+    func malformedInputIsAnErrorNamingTheProblem(text: String) {
+        var parser = RTSPParser()
+        #expect(throws: RTSPParseError.self) { _ = try parser.feed(Array(text.utf8)) }
+    }
+
+    @Test func oversizedHeaderIsRefused() {
+        var parser = RTSPParser()
+        parser.maxHeaderBytes = 100
+        #expect(throws: RTSPParseError.self) { _ = try parser.feed([UInt8](repeating: UInt8(ascii: "A"), count: 200)) }
+    }
+
+    /// 100,000 random and truncated inputs: the parser may refuse them but must never crash.
+    @Test func fuzzNeverCrashes() {
+        var rng = TestRNG(seed: 42)
+        let seeds: [[UInt8]] = [Self.describeResponse, Self.interleaved, Array("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".utf8)]
+        var accepted = 0
+        for i in 0..<100_000 {
+            var bytes: [UInt8]
+            if i % 2 == 0 {
+                let seed = seeds[i % seeds.count]
+                bytes = Array(seed.prefix(Int(rng.next() % UInt64(seed.count + 1))))
+                for _ in 0..<Int(rng.next() % 4) where !bytes.isEmpty {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
+            } else {
+                bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            var parser = RTSPParser()
+            if let frames = try? parser.feed(bytes) { accepted += frames.count }
+        }
+        #expect(accepted > 0)
+    }
+}
+
+struct TestRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every Aula test on a fresh machine: installs the Debian packages and Python reference
+# libraries the tests talk to (idempotently), builds, and runs the Swift test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+AULA_WITH_TEST_PEERS=1 bash scripts/setup.sh
+if [ -f scripts/requirements-test.txt ]; then
+  python3 -m pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+fi
+swift build --build-tests
+swift test --skip-build "$@"
