@@ -51,6 +51,7 @@ for k in 0..<200 {
 
 // shapely on the same scene, for a side-by-side figure.
 var shapelyTime: Double?
+var shapelyJSON: [String: Any] = [:]
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("citybench-\(getpid())")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 let input = dir.appendingPathComponent("in.json")
@@ -65,6 +66,7 @@ if (try? python.run()) != nil {
         let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any]
     {
         shapelyTime = json["seconds"] as? Double
+        shapelyJSON = json
     }
 }
 try? FileManager.default.removeItem(at: dir)
@@ -88,3 +90,20 @@ print("""
     \(Int(report.city.courtyards.total)) m², school grounds \(String(format: "%.1f", report.city.schoolGrounds.coveredPercent)) % of \
     \(Int(report.city.schoolGrounds.total)) m²
     """)
+
+// Aula against shapely, per district and city-wide (covered percent).
+func percent(_ any: Any?, _ key: String) -> String {
+    guard let figures = any as? [String: Any], let m = figures[key] as? [String: Double], let total = m["total"],
+        let covered = m["covered"], total > 0
+    else { return "–" }
+    return String(format: "%.2f", 100 * covered / total)
+}
+func ours(_ m: CoverageMeasure) -> String { m.total > 0 ? String(format: "%.2f", m.coveredPercent) : "–" }
+let theirDistricts = (shapelyJSON["districts"] as? [[String: Any]]) ?? []
+print("\n| area | main streets % (Aula / shapely) | courtyards % (Aula / shapely) |")
+print("|---|---|---|")
+for (i, d) in report.districts.enumerated() {
+    let t = i < theirDistricts.count ? theirDistricts[i]["figures"] : nil
+    print("| \(d.name) | \(ours(d.figures.mainStreets)) / \(percent(t, "mainStreets")) | \(ours(d.figures.courtyards)) / \(percent(t, "courtyards")) |")
+}
+print("| city | \(ours(report.city.mainStreets)) / \(percent(shapelyJSON["city"], "mainStreets")) | \(ours(report.city.courtyards)) / \(percent(shapelyJSON["city"], "courtyards")) |")
