@@ -1,0 +1,22 @@
+/// Splits H.264 access units into RTP packets: single NAL unit packets, STAP-A for consecutive small units and FU-A for large ones (RFC 6184, packetization-mode=1).
+///
+/// NAL units that cannot be carried as they are (types reserved for packets, or too short) are
+/// skipped.
+public struct H264Packetizer: Packetizer {
+    private var engine: PacketizerEngine<H264PayloadFormat>
+
+    /// - Parameters:
+    ///   - mtu: the largest RTP packet (12-byte header plus payload) to produce.
+    ///   - payloadType: the dynamic payload type announced in the SDP.
+    ///   - ssrc: the synchronisation source of the stream.
+    ///   - initialSequenceNumber: the first packet's sequence number.
+    public init(mtu: Int = 1400, payloadType: UInt8 = 96, ssrc: UInt32, initialSequenceNumber: UInt16) {
+        engine = PacketizerEngine(mtu: mtu, payloadType: payloadType, ssrc: ssrc, initialSequenceNumber: initialSequenceNumber)
+    }
+
+    public var nextSequenceNumber: UInt16 { engine.nextSequenceNumber }
+
+    public mutating func packetize(nalUnits: [[UInt8]], rtpTimestamp: UInt32) -> [RTPPacket] {
+        engine.packetize(nalUnits: nalUnits, rtpTimestamp: rtpTimestamp)
+    }
+}
