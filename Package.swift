@@ -44,6 +44,15 @@ let package = Package(
             path: "Benchmarks/CityBench",
             swiftSettings: swiftSettings
         ),
+        // Planning (pure: offence register, hotspots, placement planner, pilot evaluation)
+        .target(name: "Planning", dependencies: ["City"], swiftSettings: swiftSettings),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "City"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "PlanBench",
+            dependencies: ["Planning", "City"],
+            path: "Benchmarks/PlanBench",
+            swiftSettings: swiftSettings
+        ),
         // END City targets
 
         // MARK: FFmpeg through a C shim (encode for the simulator, decode for analytics)

@@ -1,0 +1,62 @@
+import City
+import Foundation
+
+/// The local Getis-Ord Gi* statistic (Getis & Ord 1992; Ord & Getis 1995) of one location.
+public struct GiStar: Sendable, Hashable, Codable {
+    /// Σⱼ wᵢⱼ xⱼ / Σⱼ xⱼ (the share of all offences within the neighbourhood, itself included).
+    public var g: Double
+    /// The standardised score; positive for a hot spot.
+    public var z: Double
+    /// Two-sided p-value from the normal approximation, 2·(1 − Φ(|z|)).
+    public var p: Double
+    /// Number of neighbours including the location itself (Σⱼ wᵢⱼ for binary weights).
+    public var neighbours: Int
+
+    /// One-sided p-value 1 − Φ(|z|), the convention of esda's `p_norm`.
+    public var pOneSided: Double { p / 2 }
+
+    /// Hot/cold at 99 %, 95 %, 90 % confidence (two-sided), as the usual hot-spot map classes.
+    public var classification: HotspotClass {
+        let level: Int = p < 0.01 ? 3 : p < 0.05 ? 2 : p < 0.10 ? 1 : 0
+        return HotspotClass(rawValue: z >= 0 ? level : -level) ?? .notSignificant
+    }
+}
+
+/// Map classes of Gi* results: +3 hot spot at 99 % … −3 cold spot at 99 %.
+public enum HotspotClass: Int, Sendable, Hashable, Codable, CaseIterable {
+    case cold99 = -3, cold95 = -2, cold90 = -1, notSignificant = 0, hot90 = 1, hot95 = 2, hot99 = 3
+}
+
+public enum GetisOrd {
+    /// Gi* for every location with binary weights that include the location itself.
+    ///
+    ///     zᵢ = (Σⱼ wᵢⱼ xⱼ − x̄ Wᵢ) / ( S · √[(n Wᵢ − Wᵢ²)/(n − 1)] ),
+    ///     Wᵢ = Σⱼ wᵢⱼ,  x̄ = Σ x / n,  S² = Σ x² / n − x̄²
+    ///
+    /// (for binary weights Σⱼ wᵢⱼ² = Wᵢ). This is the statistic esda computes as
+    /// `G_Local(y, w, star=True, transform='B')`. Returns z = 0, p = 1 everywhere when all values
+    /// are equal (no variance) and for a location whose neighbourhood is everything (Wᵢ = n).
+    public static func giStar(values x: [Double], locations: [Point], weights: SpatialWeights) -> [GiStar] {
+        precondition(x.count == locations.count, "one value per location")
+        let n = Double(x.count)
+        guard x.count > 1 else { return x.map { _ in GiStar(g: 1, z: 0, p: 1, neighbours: 1) } }
+        let sum = x.reduce(0, +)
+        let mean = sum / n
+        let s2 = max(0, x.reduce(0) { $0 + $1 * $1 } / n - mean * mean)
+        let s = s2.squareRoot()
+        let lists = weights.neighbours(of: locations)
+        return x.indices.map { i in
+            var local = x[i]
+            for j in lists[i] { local += x[j] }
+            let w = Double(lists[i].count + 1)
+            let g = sum != 0 ? local / sum : 0
+            let den = s * ((n * w - w * w) / (n - 1)).squareRoot()
+            guard den > 0 else { return GiStar(g: g, z: 0, p: 1, neighbours: lists[i].count + 1) }
+            let z = (local - mean * w) / den
+            return GiStar(g: g, z: z, p: twoSidedP(z), neighbours: lists[i].count + 1)
+        }
+    }
+
+    /// 2·(1 − Φ(|z|)).
+    public static func twoSidedP(_ z: Double) -> Double { erfc(abs(z) / 2.0.squareRoot()) }
+}
