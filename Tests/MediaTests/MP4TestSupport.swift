@@ -1,6 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Media
+
+/// Encoded test streams by their settings, so tests running in parallel encode each only once.
+private let encodedStreams = Mutex<[String: EncodedStream]>([:])
 
 /// Runs external tools (ffmpeg, ffprobe) for the MP4 tests.
 enum Tool {
@@ -57,14 +61,14 @@ final class TempDirectory {
 }
 
 /// An access unit of an encoded test stream.
-struct EncodedUnit {
+struct EncodedUnit: Sendable {
     var pts: Int64
     var isKeyFrame: Bool
     var nalUnits: [[UInt8]]
 }
 
 /// A short stream encoded by FFmpeg, split into access units in decoding order.
-struct EncodedStream {
+struct EncodedStream: Sendable {
     var codec: VideoCodec
     var parameters: VideoParameters
     var units: [EncodedUnit]
@@ -75,6 +79,14 @@ struct EncodedStream {
     /// to the Annex B byte stream (putting the parameter sets in front of key frames), which is
     /// split into access units. Their number and key flags are checked against the packets.
     static func encode(_ codec: VideoCodec, bFrames: Int = 0, size: String = "320x240", frames: Int = 100) throws -> EncodedStream {
+        let key = "\(codec.rawValue) \(bFrames) \(size) \(frames)"
+        if let cached = encodedStreams.withLock({ $0[key] }) { return cached }
+        let stream = try encodeUncached(codec, bFrames: bFrames, size: size, frames: frames)
+        encodedStreams.withLock { $0[key] = stream }
+        return stream
+    }
+
+    private static func encodeUncached(_ codec: VideoCodec, bFrames: Int, size: String, frames: Int) throws -> EncodedStream {
         let directory = try TempDirectory()
         let mkv = directory.path("stream.mkv")
         var arguments = ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=25", "-frames:v", String(frames), "-pix_fmt", "yuv420p"]

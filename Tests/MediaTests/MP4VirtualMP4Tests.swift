@@ -93,6 +93,15 @@ func moovBox(_ mp4: VirtualMP4) throws -> MP4Box {
         #expect(zip(probe.framePTS, probe.framePTS.dropFirst()).allSatisfy { $0 < $1 })
         // The edit list hides the initial composition delay: the first frame is shown at 0.
         #expect(abs((probe.framePTS.first ?? -1) - 0) <= 0.001)
+
+        // Trimmed: from the key frame 25, skip 10 frames.
+        let tail = stream.samples(25..<100)
+        let trimmed = try VirtualMP4(segments: [MP4Segment(parameters: stream.parameters, samples: tail.samples, source: 0)], trimStart90k: 10 * 3600, creationTime: 0)
+        let trimmedProbe = try validate(trimmed, data: [tail.data])
+        #expect(trimmedProbe.frames == 65)
+        #expect(abs((trimmedProbe.duration ?? 0) - 2.6) <= 0.04)
+        #expect(abs((trimmedProbe.framePTS.first ?? -1) - 0) <= 0.001)
+        #expect(zip(trimmedProbe.framePTS, trimmedProbe.framePTS.dropFirst()).allSatisfy { $0 < $1 })
     }
 
     @Test func twoSegmentsFromDifferentFiles() throws {
@@ -118,10 +127,10 @@ func moovBox(_ mp4: VirtualMP4) throws -> MP4Box {
 
     @Test(arguments: [VideoCodec.h264, .h265])
     func parametersChangeMidRange(codec: VideoCodec) throws {
-        let small = try EncodedStream.encode(codec, frames: 50)
+        let small = try EncodedStream.encode(codec)
         let large = try EncodedStream.encode(codec, size: "352x288", frames: 50)
         #expect(small.parameters != large.parameters)
-        let a = small.samples()
+        let a = small.samples(0..<50)
         let b = large.samples()
         let mp4 = try VirtualMP4(
             segments: [

@@ -49,6 +49,10 @@ public struct DecodeTimestampEstimator: Sendable {
 
     /// Adds the next access unit in decoding order and returns the frames whose dts are now known,
     /// in decoding order (possibly none; at most a few frames are held back).
+    ///
+    /// `isKeyFrame` is not needed by the rule (the sorting window spans key frames, which also
+    /// covers open GOPs whose leading pictures precede the key frame in presentation order); it is
+    /// part of the signature so callers need not change if a later version uses it.
     public mutating func push(pts: Int64, isKeyFrame: Bool) -> [(dts: Int64, pts: Int64)] {
         if !learning, let lastSorted, pts < lastSorted {
             // This frame should have been presented before one already handed out: the reordering

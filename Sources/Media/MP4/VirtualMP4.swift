@@ -40,6 +40,8 @@ public struct VirtualMP4: Sendable {
     /// The number of samples in the file.
     public let sampleCount: Int
 
+    /// Changes whenever the bytes written for the same inputs change; include it in ETags.
+    public static let formatVersion = 1
     /// The timescale of `mvhd` and `mdhd`.
     public static let timescale: UInt32 = 90_000
     /// The most samples one file may hold (the sample tables must stay well below 4 GiB).
