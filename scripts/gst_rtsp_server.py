@@ -2,13 +2,14 @@
 """A GStreamer RTSP server used by Aula's tests as an independent camera.
 
 Mounts (each client gets its own pipeline, starting at frame 0):
-  /h264    FRAMES frames of H.264 (key frame every KEYINT frames), then end of stream
+  /h264    H.264 at FPS, a key frame every KEYINT frames (endless, or FRAMES frames then end of stream)
   /h265    the same in H.265
   /secure  on PORT+1: like /h264, behind Digest authentication (user "aula", password "secret")
 
 Prints "ready PORT" on stdout once it listens. Run with Debian's /usr/bin/python3 (python3-gi).
 """
 import argparse
+import signal
 import sys
 
 import gi
@@ -20,7 +21,8 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def launch(codec: str, frames: int, keyint: int, width: int, height: int, fps: int) -> str:
-    src = (f"videotestsrc num-buffers={frames} is-live=true pattern=ball ! "
+    limit = f"num-buffers={frames} " if frames > 0 else ""
+    src = (f"videotestsrc {limit}is-live=true pattern=ball ! "
            f"video/x-raw,width={width},height={height},framerate={fps}/1,format=I420 ! ")
     if codec == "h264":
         enc = (f"x264enc key-int-max={keyint} bframes=0 tune=zerolatency speed-preset=ultrafast bitrate=1000 ! "
@@ -34,7 +36,7 @@ def launch(codec: str, frames: int, keyint: int, width: int, height: int, fps: i
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8655)
-    parser.add_argument("--frames", type=int, default=100)
+    parser.add_argument("--frames", type=int, default=0)
     parser.add_argument("--keyint", type=int, default=25)
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--height", type=int, default=240)
@@ -79,8 +81,12 @@ def main() -> int:
     if server.attach(None) == 0:
         print("could not bind", file=sys.stderr)
         return 1
+    loop = GLib.MainLoop()
+    # PyGObject's main loop would otherwise swallow SIGTERM and never exit.
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)
     print(f"ready {args.port}", flush=True)
-    GLib.MainLoop().run()
+    loop.run()
     return 0
 
 

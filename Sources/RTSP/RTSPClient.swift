@@ -89,7 +89,11 @@ public struct RTSPClient: Sendable {
             }
         }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError { return "timed out" }
-        if error is NIOConnectionError { return "connection refused or timed out" }
+        if let connection = error as? NIOConnectionError {
+            if let first = connection.connectionErrors.first { return describe(first.error) }
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil { return "the name does not resolve" }
+            return "could not connect"
+        }
         let text = "\(error)"
         if text.contains("refused") { return "connection refused" }
         if text.contains("resolve") || text.contains("NXDOMAIN") || text.contains("lookup") { return "the name does not resolve" }

@@ -90,14 +90,16 @@ final class GStreamerCamera: Sendable {
                 self.port = port
                 return
             }
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             lastError = GStreamerError(message: "gst_rtsp_server.py did not start (said: \(line ?? "nothing"))")
         }
         throw lastError ?? GStreamerError(message: "could not start")
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: the server must go even if a pipeline is wedged; nothing of it needs saving.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
