@@ -61,8 +61,10 @@ import Testing
         #expect(e.series.pilot.reduce(0, +) == e.pilot.before + e.pilot.after)
         let res = try #require(e.relativeEffectSize)
         #expect(res.value > 1.3 && res.isSignificant, "RES \(res.value) [\(res.lower95), \(res.upper95)]")
+        print("synthetic pilot: RES \(res.value) [\(res.lower95), \(res.upper95)]")
         let did = try #require(e.differenceInDifferences)
         #expect(did.estimate < 0 && abs(did.tStatistic) > 2)
+        print("synthetic pilot: DiD \(did.estimate) ± \(did.standardError), t \(did.tStatistic); WDQ \(e.displacement.wdq ?? .nan)")
         #expect(did.observations == 24 * 3)
 
         // The same regression in statsmodels.
