@@ -77,7 +77,9 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: ["Media", "RTSP", "CFFmpeg", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings
+            // Scenes are drawn pixel by pixel at start-up; optimise even in debug builds so that the
+            // demo (a debug build shared with the tests) starts in seconds.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]
         ),
         .target(
             name: "Catalog",

@@ -88,11 +88,13 @@ public struct SceneRenderer: Sendable {
                 for row in 0..<h {
                     let dst = yPlane + row * yStride
                     let src = bg.baseAddress! + row * w
+                    let nrow = nz.baseAddress! + row * w + noiseOffset
                     if spec.night {
-                        let nrow = nz.baseAddress! + row * w + noiseOffset
                         for x in 0..<w { dst[x] = UInt8(min(255, Int(src[x]) * gain >> 8 + Int(nrow[x]))) }
                     } else {
-                        dst.update(from: src, count: w)
+                        // A little sensor noise by day too, as real cameras have: it also makes the
+                        // encoder spend its bit rate like on a real picture.
+                        for x in 0..<w { dst[x] = src[x] &+ (nrow[x] & 3) }
                     }
                 }
             }

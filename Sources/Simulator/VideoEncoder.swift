@@ -39,7 +39,8 @@ public enum VideoEncoder {
         // Parameter sets before every key frame and a fixed GOP, as IP cameras send them.
         if spec.codec == .h264 {
             let b = spec.bFrames > 0 ? "bframes=\(spec.bFrames):b-pyramid=none" : "bframes=0"
-            av_opt_set(priv, "x264-params", "repeat-headers=1:scenecut=0:\(b):rc-lookahead=\(spec.bFrames > 0 ? 4 : 0):sync-lookahead=0:aud=0", 0)
+            // Constant bit rate with filler data, like a camera set to CBR.
+            av_opt_set(priv, "x264-params", "repeat-headers=1:scenecut=0:\(b):rc-lookahead=\(spec.bFrames > 0 ? 4 : 0):sync-lookahead=0:aud=0:nal-hrd=cbr:force-cfr=1", 0)
         } else {
             av_opt_set(priv, "x265-params", "repeat-headers=1:scenecut=0:bframes=\(spec.bFrames):keyint=\(spec.gopFrames):min-keyint=\(spec.gopFrames):log-level=error:rc-lookahead=\(max(spec.bFrames, 1)):frame-threads=1:pools=none", 0)
         }

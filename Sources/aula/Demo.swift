@@ -24,13 +24,13 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger("info")
-        print("Preparing \(cameras) simulated cameras (the first run encodes the scenes; later runs reuse them)…")
+        say("Preparing \(cameras) simulated cameras (the first run encodes the scenes; later runs reuse them)…")
         let simulator = try CameraSimulator(cameras: cameras, base: try scene.spec(), cacheDirectory: data + "/sim-cache", logger: logger)
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
         let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), logger: logger)
         try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, in: server.catalog)
         try await server.run { port in
-            print("""
+            say("""
 
                 Aula demo is running: http://\(listen.host):\(port)/
                   cameras:  curl http://\(listen.host):\(port)/api/cameras

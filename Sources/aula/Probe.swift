@@ -38,20 +38,20 @@ struct Probe: AsyncParsableCommand {
             _ = try await client.run { event in
                 switch event {
                 case .started(let info):
-                    print("stream: \(info.codec.rawValue), payload type \(info.payloadType)")
+                    say("stream: \(info.codec.rawValue), payload type \(info.payloadType)")
                 case .accessUnit(let unit, let parameters, let stats):
                     let n = state.count(unit)
-                    if n == 1 { print("video: \(parameters.width)x\(parameters.height) \(parameters.profile) \(parameters.codecString)") }
-                    if verbose { print("frame \(n - 1) ts=\(unit.timestamp) key=\(unit.isKeyFrame) nals=\(unit.nalUnits.count) bytes=\(unit.nalUnits.reduce(0) { $0 + $1.count })") }
+                    if n == 1 { say("video: \(parameters.width)x\(parameters.height) \(parameters.profile) \(parameters.codecString)") }
+                    if verbose { say("frame \(n - 1) ts=\(unit.timestamp) key=\(unit.isKeyFrame) nals=\(unit.nalUnits.count) bytes=\(unit.nalUnits.reduce(0) { $0 + $1.count })") }
                     if n >= limit {
-                        print("frames: \(n), key frames at \(state.keys), gaps: \(stats.gaps), lost packets: \(stats.lostPackets)")
+                        say("frames: \(n), key frames at \(state.keys), gaps: \(stats.gaps), lost packets: \(stats.lostPackets)")
                         throw Done()
                     }
                 }
             }
         } catch is Done {
         } catch let error as RTSPClientError {
-            print("error: \(error.message) (after \(state.frames) frames, key frames at \(state.keys))")
+            say("error: \(error.message) (after \(state.frames) frames, key frames at \(state.keys))")
             throw ExitCode(2)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Server
 
@@ -27,4 +28,9 @@ func makeLogger(_ level: String) -> Logger {
     var logger = Logger(label: "aula")
     logger.logLevel = Logger.Level(rawValue: level) ?? .info
     return logger
+}
+
+/// Prints a line unbuffered, so that URLs and results reach a pipe (a script, a test) at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -75,7 +75,7 @@ struct Simulate: AsyncParsableCommand {
             try writeGroundTruth(simulator, to: groundTruth)
         }
         let bound = try await simulator.start(host: host, port: port)
-        print("Simulating \(cameras) cameras at rtsp://\(host):\(bound)/sim/1 … /sim/\(cameras)")
+        say("Simulating \(cameras) cameras at rtsp://\(host):\(bound)/sim/1 … /sim/\(cameras)")
         try await waitForSignal()
         await simulator.stop()
     }

@@ -1,0 +1,49 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The README's demo command is an example that must keep working: run the real `aula demo`
+/// binary (small scenes for speed) and wait until all 8 cameras stream in `GET /api/cameras`.
+@Suite struct DemoCommandTests {
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/aula").path
+
+    @Test(.timeLimit(.minutes(3))) func demoShowsEightStreamingCameras() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the aula product first (swift build --build-tests builds it)")
+        let data = temporaryDirectory()
+        let httpPort = Int.random(in: 41_000...45_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["demo", "--data", data, "--listen", "127.0.0.1:\(httpPort)", "--rtsp-port", "0", "--size", "320x240", "--loop-seconds", "2", "--bitrate", "300000"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var streaming = 0
+        var lastBody = ""
+        for _ in 0..<120 {
+            try await Task.sleep(for: .milliseconds(500))
+            guard let (body, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/api/cameras")!) else { continue }
+            lastBody = String(decoding: body, as: UTF8.self)
+            let cameras = (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []
+            streaming = cameras.filter { ($0["status"] as? [String: Any])?["state"] as? String == "streaming" }.count
+            if cameras.count == 8 && streaming == 8 {
+                #expect(cameras.allSatisfy { $0["district"] as? String == "Demo district (synthetic)" })
+                break
+            }
+        }
+        #expect(streaming == 8, "last answer: \(lastBody.prefix(500))")
+        process.terminate()
+        process.waitUntilExit()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.contains("Aula demo is running: http://127.0.0.1:\(httpPort)/"))
+        // SIGTERM stops the demo cleanly.
+        #expect(process.terminationStatus == 0)
+    }
+}
