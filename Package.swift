@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Media", "Catalog", "CatalogSQLite", "Recorder",
+                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "Server", "Simulator", "Recorder", "CatalogSQLite",
+                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite",
+                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

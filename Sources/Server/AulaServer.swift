@@ -42,6 +42,7 @@ public struct AulaServer: Sendable {
             try JSONResponse.make(["status": "ok"])
         }
         CameraRoutes<BasicRequestContext>(store: catalog, recorder: recorder).register(on: router)
+        registerCityRoutes(on: router)
         return router
     }
 
