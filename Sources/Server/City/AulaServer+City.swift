@@ -1,6 +1,15 @@
 import Hummingbird
 
 extension AulaServer {
-    /// City map, coverage and planning routes (see docs/coverage.md and docs/planning.md).
-    func registerCityRoutes(on router: Router<BasicRequestContext>) {}
+    /// City map, coverage and planning routes (see docs/city-api.md, docs/coverage.md and
+    /// docs/planning.md), and the static web UI from `Web/` (see ``WebRoot``).
+    func registerCityRoutes(on router: Router<BasicRequestContext>) {
+        let service = CityService(store: CityStore(dataDirectory: configuration.dataDirectory), cameras: catalog)
+        CityRoutes<BasicRequestContext>(service: service).register(on: router)
+        if let root = WebRoot.locate() {
+            router.middlewares.add(WebMiddleware<BasicRequestContext>(root: root))
+        } else {
+            logger.warning("web UI folder not found; set AULA_WEB_ROOT to the Web/ folder of the source tree")
+        }
+    }
 }

@@ -1,0 +1,103 @@
+import Catalog
+import City
+import Foundation
+import Hummingbird
+import Planning
+
+/// `/api/city`, `/api/coverage…`, `/api/offences`, `/api/hotspots`, `/api/plan`,
+/// `/api/evaluation`: see docs/city-api.md.
+struct CityRoutes<Context: RequestContext>: Sendable {
+    let service: CityService
+
+    func register(on router: Router<Context>) {
+        router.get("api/city", use: summary)
+        router.get("api/city/geometry", use: geometry)
+        router.get("api/coverage", use: coverage)
+        router.get("api/coverage/cameras", use: coverageCameras)
+        router.get("api/coverage/streets", use: coverageStreets)
+        router.get("api/coverage/at", use: coverageAt)
+        router.post("api/coverage/preview", use: preview)
+        router.get("api/offences", use: listOffences)
+        router.post("api/offences", use: addOffence)
+        router.get("api/hotspots", use: hotspots)
+        router.post("api/plan", use: plan)
+        router.get("api/plan/report", use: planReport)
+        router.post("api/evaluation", use: evaluation)
+    }
+
+    static func json(_ value: GeoValue, status: HTTPResponse.Status = .ok) throws -> Response {
+        data(try CityJSON.encode(value), status: status)
+    }
+
+    static func data(_ data: Data, status: HTTPResponse.Status = .ok, contentType: String = "application/json") -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: City
+
+    func summary(_ request: Request, context: Context) async throws -> Response {
+        let stored = try await service.currentCity()
+        let city = stored.model
+        let writer = GeoJSONWriter(projection: city.projection)
+        let box = BoundingBox(points: city.buildings.flatMap { $0.footprint.rings.joined() } + city.streets.flatMap(\.line))
+        let sw = city.projection.unproject(Point(x: box.minX, y: box.minY))
+        let ne = city.projection.unproject(Point(x: box.maxX, y: box.maxY))
+        let main = city.streets.filter(\.isMain)
+        let value: GeoValue = [
+            "name": .string(stored.name), "source": .string(stored.source),
+            "importedAt": .string(CivilTime.iso8601(stored.importedAt)),
+            "counts": [
+                "buildings": .number(Double(city.buildings.count)), "streets": .number(Double(city.streets.count)),
+                "mainStreets": .number(Double(main.count)), "courtyards": .number(Double(city.courtyards.count)),
+                "taggedCourtyards": .number(Double(city.courtyards.filter { $0.origin == .tagged }.count)),
+                "derivedCourtyards": .number(Double(city.courtyards.filter { $0.origin != .tagged }.count)),
+                "schoolGrounds": .number(Double(city.schoolGrounds.count)), "streetLights": .number(Double(city.streetLights.count)),
+                "districts": .number(Double(city.districts.count)),
+            ],
+            "lengths": ["mainStreets": .num(main.reduce(0) { $0 + $1.length }, 10),
+                        "otherStreets": .num(city.streets.filter { !$0.isMain }.reduce(0) { $0 + $1.length }, 10)],
+            "districts": .array(city.districts.map { ["name": .string($0.name), "source": .string($0.source), "area": .num($0.area.area, 1)] }),
+            "projection": ["origin": ["lat": .number(city.projection.origin.latitude), "lon": .number(city.projection.origin.longitude)]],
+            "bbox": .array([.number(sw.longitude), .number(sw.latitude), .number(ne.longitude), .number(ne.latitude)]),
+            "centre": writer.position(Point(x: (box.minX + box.maxX) / 2, y: (box.minY + box.maxY) / 2)),
+            "warnings": .array(city.warnings.map(GeoValue.string)),
+            "attribution": "© OpenStreetMap contributors",
+        ]
+        return try Self.json(value)
+    }
+
+    /// Everything the map draws, in WGS84, built once per imported city.
+    func geometry(_ request: Request, context: Context) async throws -> Response {
+        let stored = try await service.currentCity()
+        if let cached = await service.cachedGeometry() { return Self.data(cached) }
+        let city = stored.model
+        let w = GeoJSONWriter(projection: city.projection)
+        var features: [GeoValue] = []
+        for (i, d) in city.districts.enumerated() {
+            features.append(w.feature("Polygon", w.polygon(d.area), ["kind": "district", "index": .number(Double(i)), "name": .string(d.name)]))
+        }
+        for (i, c) in city.courtyards.enumerated() {
+            features.append(w.feature("Polygon", w.polygon(c.area), ["kind": "courtyard", "index": .number(Double(i)),
+                                                                     "origin": .string(c.origin.rawValue), "area": .num(c.area.area, 10)]))
+        }
+        for (i, s) in city.schoolGrounds.enumerated() {
+            features.append(w.feature("Polygon", w.polygon(s.area), ["kind": "schoolGround", "index": .number(Double(i)),
+                                                                     "school": .string(s.kind.rawValue), "name": .optional(s.name)]))
+        }
+        for (i, b) in city.buildings.enumerated() {
+            features.append(w.feature("Polygon", w.polygon(b.footprint), ["kind": "building", "index": .number(Double(i)),
+                                                                          "height": .num(b.height, 10)]))
+        }
+        for (i, s) in city.streets.enumerated() {
+            features.append(w.feature("LineString", w.line(s.line), ["kind": "street", "index": .number(Double(i)), "class": .string(s.highwayClass),
+                                                                     "isMain": .bool(s.isMain), "name": .optional(s.name)]))
+        }
+        for (i, l) in city.streetLights.enumerated() {
+            features.append(w.feature("Point", w.position(l.position), ["kind": "lamp", "index": .number(Double(i))]))
+        }
+        let data = try CityJSON.encode(GeoJSONWriter.collection(features, extra: ["name": .string(stored.name),
+                                                                                   "attribution": "© OpenStreetMap contributors"]))
+        await service.setGeometry(data)
+        return Self.data(data)
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import City
+import Foundation
+import Planning
+import Server
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a city map or offence records into the data folder (all or nothing).",
+        subcommands: [ImportMap.self, ImportOffences.self])
+}
+
+struct ImportMap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "osm",
+        abstract: "Import city geometry from OpenStreetMap XML (.osm, .osm.gz) or GeoJSON (.geojson, .json).",
+        discussion: "Replaces the imported city. On any error nothing is stored and the failing element is named.")
+
+    @Argument(help: "The map file.")
+    var file: String
+
+    @Option(help: "Name of the city, shown in the UI and reports.")
+    var city: String
+
+    @Option(help: "Folder for the catalogue and recordings.")
+    var data: String = "./aula-data"
+
+    @Option(help: "Highway classes counted as main streets, comma-separated (default primary,secondary,tertiary).")
+    var mainStreets: String?
+
+    func run() throws {
+        var options = ImportOptions()
+        if let mainStreets {
+            options.mainStreetClasses = Set(mainStreets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let stored = try CityImport.importCity(file: file, name: city, dataDirectory: data, options: options)
+        let m = stored.model
+        say("Imported \(stored.name) from \(stored.source) in \(clock.now - start): \(m.buildings.count) buildings, "
+            + "\(m.streets.count) streets (\(m.streets.filter(\.isMain).count) main), \(m.courtyards.count) courtyards, "
+            + "\(m.schoolGrounds.count) school grounds, \(m.streetLights.count) street lights, \(m.districts.count) districts.")
+        for w in m.warnings.prefix(5) { say("  warning: \(w)") }
+        if m.warnings.count > 5 { say("  … \(m.warnings.count - 5) more warnings") }
+        say("Stored in \(CityStore(dataDirectory: data).directory). Map data © OpenStreetMap contributors (ODbL) when from OSM.")
+    }
+}
+
+struct ImportOffences: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offences",
+        abstract: "Import offences from a police CSV export with a column mapping, or generate synthetic demo offences.",
+        discussion: """
+            CSV import is all or nothing: every bad value is listed with its line and column, and nothing is stored.
+            --synthetic replaces earlier synthetic records with clearly labelled demo data on the imported city.
+            """)
+
+    @Argument(help: "The CSV file.")
+    var file: String?
+
+    @Option(help: "Column mapping (JSON; see docs/city-api.md).")
+    var mapping: String?
+
+    @Flag(help: "Generate synthetic demo offences instead (labelled, never real).")
+    var synthetic = false
+
+    @Option(help: "Seed of the synthetic offences.")
+    var seed: UInt64 = 2025
+
+    @Flag(help: "Replace the register instead of adding to it.")
+    var replace = false
+
+    @Option(help: "Folder for the catalogue and recordings.")
+    var data: String = "./aula-data"
+
+    func validate() throws {
+        if synthetic {
+            guard file == nil, mapping == nil else { throw ValidationError("--synthetic takes no CSV file or mapping") }
+        } else {
+            guard file != nil else { throw ValidationError("give a CSV file and --mapping, or --synthetic") }
+            guard mapping != nil else { throw ValidationError("--mapping is required with a CSV file") }
+        }
+    }
+
+    func run() throws {
+        if synthetic {
+            let scenario = try CityImport.generateSyntheticOffences(dataDirectory: data, seed: seed)
+            say("\(scenario.label): \(scenario.offences.count) offences around \(scenario.hotspots.count) hot spots; "
+                + "pilot \"\(scenario.pilot.name)\" from \(String(CivilTime.iso8601(scenario.pilotStart).prefix(10))), "
+                + "\(scenario.controls.count) control areas.")
+            return
+        }
+        guard let file, let mapping else { return }
+        let (added, total) = try CityImport.importOffences(csvFile: file, mappingFile: mapping, dataDirectory: data, replace: replace)
+        say("Imported \(added) offences from \((file as NSString).lastPathComponent); the register holds \(total).")
+    }
+}
