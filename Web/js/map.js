@@ -35,7 +35,23 @@ async function start() {
   setUpHotspots();
   setUpPlanner();
   await setUpPilot();
+  await applyLinkParameters();
   document.body.dataset.ready = 'true';
+}
+
+// Links can open a tab and run an action: ?tab=planner&plan=10, ?hotspots=1, ?tab=pilot&evaluate=demo.
+async function applyLinkParameters() {
+  const params = new URLSearchParams(location.search);
+  const tab = params.get('tab');
+  if (tab) document.querySelector(`.tabs button[data-tab="${tab}"]`)?.click();
+  if (params.get('hotspots')) {
+    await loadHotspots();
+    state.layers.hotspots = true;
+    $('layer-hotspots').checked = true;
+  }
+  if (params.get('plan')) { $('plan-value').value = params.get('plan'); await runPlan(); }
+  if (params.get('evaluate') === 'demo') await evaluate({ scenario: true });
+  draw();
 }
 
 function showNoCity() {
@@ -379,7 +395,11 @@ async function loadHotspots() {
 // MARK: planner
 
 function setUpPlanner() {
-  $('plan-run').addEventListener('click', async () => {
+  $('plan-run').addEventListener('click', runPlan);
+}
+
+async function runPlan() {
+  {
     const n = Number($('plan-value').value);
     const body = $('plan-kind').value === 'money' ? { budget: n } : { cameras: Math.round(n) };
     $('plan-summary').textContent = t('planning');
@@ -394,7 +414,7 @@ function setUpPlanner() {
       $('layer-plan').checked = true;
       draw();
     } catch (e) { $('plan-summary').textContent = `${t('error')}: ${e.message}`; }
-  });
+  }
 }
 
 // MARK: pilot evaluation
