@@ -10,7 +10,7 @@ PKGS=(
   gstreamer1.0-libav
 )
 if [ "${AULA_WITH_TEST_PEERS:-0}" = "1" ]; then
-  PKGS+=(postgresql python3-venv)
+  PKGS+=(postgresql python3-venv chromium)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

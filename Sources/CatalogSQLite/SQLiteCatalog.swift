@@ -39,6 +39,34 @@ public final class SQLiteCatalog: Sendable {
                 t.column("updated_at", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2-recordings") { db in
+            try db.create(table: "sample_entry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("codec", .text).notNull()
+                t.column("vps", .blob)
+                t.column("sps", .blob)
+                t.column("pps", .blob)
+            }
+            // No foreign key to camera: footage outlives a deleted camera until retention removes it.
+            try db.create(table: "recording") { t in
+                t.primaryKey("id", .integer)
+                t.column("camera_id", .integer).notNull()
+                t.column("run_id", .integer).notNull()
+                t.column("start_90k", .integer).notNull()
+                t.column("duration_90k", .integer).notNull()
+                t.column("frames", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("sample_entry_id", .integer).notNull().references("sample_entry")
+                t.column("sample_index", .blob).notNull()
+                t.column("has_composition_offsets", .boolean).notNull()
+                t.column("ends_run", .boolean).notNull()
+            }
+            try db.create(index: "recording_camera_start", on: "recording", columns: ["camera_id", "start_90k"])
+            try db.create(table: "garbage") { t in
+                t.primaryKey("recording_id", .integer)
+                t.column("camera_id", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

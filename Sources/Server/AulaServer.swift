@@ -5,12 +5,17 @@ import Hummingbird
 import Logging
 import Recorder
 import ServiceLifecycle
+import Synchronization
 
 /// Where and how `aula serve` runs.
 public struct ServerConfiguration: Sendable {
     public var dataDirectory: String
     public var host: String
     public var port: Int
+    /// How often sample files are fsynced and the index committed: the most video a crash can lose.
+    public var flushInterval: Duration = .seconds(2)
+    /// Target length of one sample file.
+    public var rotateSeconds: Int64 = 60
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -25,13 +30,18 @@ public struct AulaServer: Sendable {
     public let configuration: ServerConfiguration
     public let catalog: SQLiteCatalog
     public let recorder: Recorder
+    public let writer: RecordingWriter
+    let recovery = RecoveryState()
     let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "aula")) throws {
         self.configuration = configuration
         self.logger = logger
         catalog = try SQLiteCatalog(directory: configuration.dataDirectory)
-        recorder = Recorder(logger: logger)
+        writer = RecordingWriter(
+            layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
+            flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger)
+        recorder = Recorder(sinks: [writer], logger: logger)
     }
 
     /// The router with every route, shared by the real server and the tests.
@@ -42,12 +52,16 @@ public struct AulaServer: Sendable {
             try JSONResponse.make(["status": "ok"])
         }
         CameraRoutes<BasicRequestContext>(store: catalog, recorder: recorder).register(on: router)
+        RecordingRoutes<BasicRequestContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         registerCityRoutes(on: router)
         return router
     }
 
-    /// Starts receiving every registered camera.
+    /// Reconciles sample files with the index, then starts receiving every registered camera.
     public func startRecorder() async throws {
+        let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
+        recovery.set(report)
+        writer.setNextID(report.nextID)
         await recorder.sync(try await catalog.cameras())
     }
 
@@ -55,7 +69,7 @@ public struct AulaServer: Sendable {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            services: [recorder],
+            services: [writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -65,4 +79,12 @@ public struct AulaServer: Sendable {
         try await startRecorder()
         try await makeApplication(onServerRunning: onServerRunning).runService()
     }
+}
+
+/// The last start-up reconciliation, for serving and status.
+final class RecoveryState: Sendable {
+    private let report = Mutex(RecoveryReport())
+    func set(_ r: RecoveryReport) { report.withLock { $0 = r } }
+    var damaged: [Int64: String] { report.withLock { $0.damaged } }
+    var current: RecoveryReport { report.withLock { $0 } }
 }

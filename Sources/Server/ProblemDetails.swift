@@ -57,6 +57,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as ProblemDetails {
             throw problem
+        } catch let problem as ProblemDetailsWithHeaders {
+            throw problem
         } catch let error as any HTTPResponseError {
             let detail = (error as? HTTPError)?.body
             throw ProblemDetails(status: error.status, detail: detail ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : nil))

@@ -37,7 +37,7 @@ public struct BoundingBox: Sendable, Hashable, Codable {
             maxX: Swift.max(maxX, other.maxX), maxY: Swift.max(maxY, other.maxY))
     }
 
-    func intersects(_ other: BoundingBox) -> Bool {
+    public func intersects(_ other: BoundingBox) -> Bool {
         !isEmpty && !other.isEmpty
             && minX <= other.maxX && other.minX <= maxX && minY <= other.maxY && other.minY <= maxY
     }

@@ -1,0 +1,72 @@
+import Media
+
+/// One sample file and its index: about a minute of one camera's video.
+///
+/// Times are 90 kHz ticks since the Unix epoch (wall time); see docs/time.md.
+public struct Recording: Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var cameraID: Int64
+    /// The id of the first recording of the same run (an uninterrupted RTSP session).
+    public var runID: Int64
+    public var start90k: Int64
+    /// Sum of the frame durations.
+    public var duration90k: Int64
+    public var frames: Int
+    public var bytes: Int64
+    public var sampleEntryID: Int64
+    public var index: [UInt8]
+    public var hasCompositionOffsets: Bool
+    /// The run ended with this recording (the camera disconnected or the server stopped).
+    public var endsRun: Bool
+
+    public init(id: Int64, cameraID: Int64, runID: Int64, start90k: Int64, duration90k: Int64, frames: Int, bytes: Int64,
+                sampleEntryID: Int64, index: [UInt8], hasCompositionOffsets: Bool, endsRun: Bool) {
+        self.id = id
+        self.cameraID = cameraID
+        self.runID = runID
+        self.start90k = start90k
+        self.duration90k = duration90k
+        self.frames = frames
+        self.bytes = bytes
+        self.sampleEntryID = sampleEntryID
+        self.index = index
+        self.hasCompositionOffsets = hasCompositionOffsets
+        self.endsRun = endsRun
+    }
+
+    public var end90k: Int64 { start90k + duration90k }
+}
+
+/// The codec parameters of recordings, stored once and shared.
+public struct SampleEntry: Sendable, Equatable {
+    public var id: Int64
+    public var codec: VideoCodec
+    public var parameterSets: ParameterSets
+
+    public init(id: Int64, codec: VideoCodec, parameterSets: ParameterSets) {
+        self.id = id
+        self.codec = codec
+        self.parameterSets = parameterSets
+    }
+}
+
+/// The recording index, independent of the database behind it.
+public protocol RecordingStore: Sendable {
+    /// Stores (inserts or replaces) every row in one transaction: the commit point of a flush.
+    func commit(_ recordings: [Recording]) async throws
+    func sampleEntryID(codec: VideoCodec, parameterSets: ParameterSets) async throws -> Int64
+    func sampleEntry(id: Int64) async throws -> SampleEntry?
+    /// Recordings of a camera overlapping `[start, end)`, in time order.
+    func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording]
+    func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)]
+    func maxRecordingID() async throws -> Int64
+    /// Moves recordings to the garbage list (one transaction); their files may then be unlinked.
+    func moveToGarbage(ids: [Int64]) async throws
+    func garbage() async throws -> [(camera: Int64, id: Int64)]
+    func removeGarbage(ids: [Int64]) async throws
+    /// Per camera: bytes, oldest start and newest end.
+    func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)]
+    /// Oldest recordings first, across all cameras (for the disk quota).
+    func oldestRecordings(limit: Int) async throws -> [Recording]
+    func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording]
+}

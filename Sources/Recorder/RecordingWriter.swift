@@ -1,0 +1,148 @@
+import Catalog
+import Foundation
+import Logging
+import Media
+import ServiceLifecycle
+import Synchronization
+
+/// Records every camera: a ``FrameSink`` that appends frames to sample files, and a service that
+/// flushes them every `flushInterval` — fsync every file written since the last flush (and the
+/// directory of new files), then commit every camera's index rows in one transaction. This is the
+/// write order of docs/storage.md: a crash loses at most one flush interval and never leaves an
+/// index row pointing at bytes that are not on disk.
+public final class RecordingWriter: FrameSink, Service {
+    public let layout: SampleFileLayout
+    let store: any RecordingStore
+    let flushInterval: Duration
+    let rotateSeconds: Int64
+    let logger: Logger
+    private let streams = Mutex<[Int64: Guarded]>([:])
+    private let nextID: Atomic<Int64>
+    private let entries = Mutex<[String: Int64]>([:])
+    private let lastFlush = Mutex<(at: Int64, lagMicros: Int64, error: String?)>((0, 0, nil))
+
+    /// One camera's recorder behind its own lock, so cameras never wait for each other.
+    final class Guarded: @unchecked Sendable {
+        // `recorder` is only touched inside `lock.withLock`.
+        let lock = Mutex(())
+        let recorder: StreamRecorder
+        init(_ recorder: StreamRecorder) { self.recorder = recorder }
+        func with<R>(_ body: (StreamRecorder) throws -> R) rethrows -> R { try lock.withLock { _ in try body(recorder) } }
+    }
+
+    public init(layout: SampleFileLayout, store: any RecordingStore, firstID: Int64, flushInterval: Duration = .seconds(2), rotateSeconds: Int64 = 60, logger: Logger) {
+        self.layout = layout
+        self.store = store
+        self.flushInterval = flushInterval
+        self.rotateSeconds = rotateSeconds
+        self.logger = logger
+        nextID = Atomic(firstID)
+    }
+
+    /// Sets the first free recording id (from start-up reconciliation) before any frame arrives.
+    public func setNextID(_ id: Int64) { nextID.store(id, ordering: .relaxed) }
+
+    private func allocate() -> Int64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    private func guarded(_ camera: Int64) -> Guarded {
+        streams.withLock { map in
+            if let g = map[camera] { return g }
+            let g = Guarded(StreamRecorder(camera: camera, layout: layout, rotateSeconds: rotateSeconds))
+            map[camera] = g
+            return g
+        }
+    }
+
+    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
+        let key = "\(parameters.codec.rawValue):\(parameters.parameterSets.hashValue):\(parameters.parameterSets.sps ?? []):\(parameters.parameterSets.pps ?? [])"
+        var entry = entries.withLock { $0[key] }
+        if entry == nil {
+            do {
+                let id = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
+                entries.withLock { $0[key] = id }
+                entry = id
+            } catch {
+                logger.error("cannot store codec parameters", metadata: ["camera": "\(camera)", "error": "\(error)"])
+                return
+            }
+        }
+        let wall90k = wallTime * 9 / 100
+        do {
+            try guarded(camera).with { try $0.append(unit, sampleEntryID: entry!, wall90k: wall90k, nextID: allocate) }
+        } catch {
+            logger.error("recording write failed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+        }
+    }
+
+    public func streamEnded(camera: Int64) async {
+        do { try guarded(camera).with { try $0.endRun(nextID: allocate) } } catch {
+            logger.error("recording write failed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+        }
+    }
+
+    /// fsync what was written, then commit the index of every camera in one transaction.
+    public func flush() async throws {
+        let started = ContinuousClock.now
+        let all = streams.withLock { Array($0.values) }
+        var rows: [Recording] = []
+        var files: [UnsafeFile] = []
+        for g in all {
+            let (r, f) = g.with { $0.snapshot() }
+            rows += r
+            files += f.map(UnsafeFile.init)
+        }
+        guard !rows.isEmpty else { return }
+        var directories = Set<String>()
+        for file in files {
+            try file.file.sync()
+            if file.file.needsDirectorySync {
+                directories.insert((file.file.path as NSString).deletingLastPathComponent)
+                directories.insert(layout.root)
+            }
+        }
+        for directory in directories { try SampleFile.syncDirectory(directory) }
+        for file in files { file.file.needsDirectorySync = false }
+        // Commit even if the calling task is being cancelled (shutdown): the data is already on disk.
+        let store = self.store
+        try await Task.detached { try await store.commit(rows) }.value
+        let ids = Set(rows.map(\.id))
+        for g in all { g.with { $0.committed(upTo: ids) } }
+        let lag = (ContinuousClock.now - started) / .microseconds(1)
+        lastFlush.withLock { $0 = (Int64(Date().timeIntervalSince1970 * 1e6), Int64(lag), nil) }
+    }
+
+    /// Time of the last successful flush and how long it took.
+    public var flushStatus: (at: Int64, lagMicros: Int64, error: String?) { lastFlush.withLock { $0 } }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                try? await Task.sleep(for: flushInterval)
+                await flushLogging()
+            }
+        } onGracefulShutdown: {}
+        await stopAll()
+    }
+
+    /// Ends every run and flushes: what a clean shutdown keeps.
+    public func stopAll() async {
+        let all = streams.withLock { Array($0.values) }
+        for g in all { try? g.with { try $0.endRun(nextID: allocate) } }
+        await flushLogging()
+    }
+
+    private func flushLogging() async {
+        do { try await flush() } catch {
+            logger.error("flush failed", metadata: ["error": "\(error)"])
+            lastFlush.withLock { $0.error = "\(error)" }
+        }
+    }
+}
+
+/// A sample file handed from a camera's lock to the flusher; safe because only the flusher fsyncs
+/// and closes files, and appends on another thread use the same descriptor (POSIX allows it).
+struct UnsafeFile: @unchecked Sendable {
+    let file: SampleFile
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Media
+
+/// Serves an ``ExportFile`` with HEAD, single byte ranges (206/416), ETag and If-None-Match,
+/// streaming sample-file bytes in chunks so that no file is ever held whole in memory.
+enum RangeResponder {
+    static let chunk = 256 * 1024
+
+    static func respond(to request: Request, file: ExportFile, fileName: String) throws -> Response {
+        let total = file.mp4.totalSize
+        var headers: HTTPFields = [
+            .contentType: "video/mp4",
+            .acceptRanges: "bytes",
+            .eTag: file.etag,
+            .contentDisposition: "attachment; filename=\"\(fileName)\"",
+            .cacheControl: "private, max-age=3600",
+        ]
+        if !file.skipped.isEmpty {
+            headers[HTTPField.Name("X-Aula-Skipped-Recordings")!] = file.skipped.map(String.init).joined(separator: ",")
+        }
+        if let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == file.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var range = 0..<total
+        var status = HTTPResponse.Status.ok
+        if let header = request.headers[.range], request.headers[.ifRange] == nil || request.headers[.ifRange] == file.etag {
+            guard let r = parseRange(header, total: total) else {
+                headers[.contentRange] = "bytes */\(total)"
+                throw ProblemDetailsWithHeaders(problem: ProblemDetails(status: .rangeNotSatisfiable, detail: "the file has \(total) bytes; \(header) is outside it"), headers: headers)
+            }
+            range = r
+            status = .partialContent
+            headers[.contentRange] = "bytes \(r.lowerBound)-\(r.upperBound - 1)/\(total)"
+        }
+        headers[.contentLength] = String(range.count)
+        if request.method == .head {
+            return Response(status: status, headers: headers, body: ResponseBody())
+        }
+        let parts = file.mp4.parts(in: range)
+        let header = file.mp4.header
+        let sources = file.sources
+        let body = ResponseBody(contentLength: range.count) { writer in
+            for part in parts {
+                switch part {
+                case .header(let r):
+                    try await writer.write(ByteBuffer(bytes: header[r]))
+                case .segment(let index, let r):
+                    let source = sources[index]
+                    guard let handle = FileHandle(forReadingAtPath: source.path) else {
+                        throw ProblemDetails(status: .internalServerError, detail: "sample file \(source.path) disappeared while being served")
+                    }
+                    defer { try? handle.close() }
+                    var position = r.lowerBound
+                    try handle.seek(toOffset: UInt64(source.offset) + UInt64(position))
+                    while position < r.upperBound {
+                        let n = min(chunk, r.upperBound - position)
+                        guard let data = try handle.read(upToCount: n), data.count == n else {
+                            throw ProblemDetails(status: .internalServerError, detail: "sample file \(source.path) is shorter than its index")
+                        }
+                        try await writer.write(ByteBuffer(bytes: data))
+                        position += n
+                    }
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; nil when unsatisfiable or malformed.
+    static func parseRange(_ header: String, total: Int) -> Range<Int>? {
+        guard header.hasPrefix("bytes="), total > 0 else { return nil }
+        let spec = header.dropFirst(6)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let a = spec[..<dash].trimmingCharacters(in: .whitespaces), b = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if a.isEmpty {
+            guard let n = Int(b), n > 0 else { return nil }
+            return max(0, total - n)..<total
+        }
+        guard let start = Int(a), start >= 0, start < total else { return nil }
+        if b.isEmpty { return start..<total }
+        guard let end = Int(b), end >= start else { return nil }
+        return start..<min(total, end + 1)
+    }
+}
+
+/// Problem details that also carry headers (416 needs `Content-Range`).
+struct ProblemDetailsWithHeaders: Error, HTTPResponseError {
+    var problem: ProblemDetails
+    var headers: HTTPFields
+    var status: HTTPResponse.Status { problem.status }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try problem.response(from: request, context: context)
+        for field in headers where field.name == .contentRange { response.headers[.contentRange] = field.value }
+        return response
+    }
+}

@@ -1,0 +1,136 @@
+import Catalog
+import Foundation
+import Hummingbird
+import Media
+import Recorder
+
+/// `/api/cameras/{id}/recordings` and `/api/cameras/{id}/recording.mp4`.
+struct RecordingRoutes<Context: RequestContext>: Sendable {
+    let cameras: any CameraStore
+    let recordings: any RecordingStore
+    let layout: SampleFileLayout
+    let recovery: RecoveryState
+
+    func register(on router: Router<Context>) {
+        router.get("api/cameras/:id/recordings", use: list)
+        router.get("api/cameras/:id/recording.mp4", use: mp4)
+        router.head("api/cameras/:id/recording.mp4", use: mp4)
+    }
+
+    struct Run: Encodable {
+        var start: String
+        var end: String
+        var frames: Int
+        var bytes: Int64
+        var recordings: Int
+    }
+
+    struct Gap: Encodable {
+        var start: String
+        var end: String
+        var seconds: Double
+    }
+
+    struct Listing: Encodable {
+        var camera: Int64
+        var start: String
+        var end: String
+        var runs: [Run]
+        var gaps: [Gap]
+    }
+
+    func list(_ request: Request, context: Context) async throws -> Response {
+        let camera = try await cameraID(context)
+        let (start, end) = try timeRange(request, maxDays: nil)
+        let found = try await recordings.recordings(camera: camera, from: start, to: end)
+        var runs: [(start: Int64, end: Int64, frames: Int, bytes: Int64, count: Int)] = []
+        var lastRun: Int64?
+        for r in found {
+            if r.runID == lastRun, var run = runs.popLast() {
+                run.end = max(run.end, r.end90k)
+                run.frames += r.frames
+                run.bytes += r.bytes
+                run.count += 1
+                runs.append(run)
+            } else {
+                runs.append((r.start90k, r.end90k, r.frames, r.bytes, 1))
+            }
+            lastRun = r.runID
+        }
+        var gaps: [Gap] = []
+        var cursor = start
+        for run in runs {
+            if run.start > cursor { gaps.append(Gap(start: Time90k.format(cursor), end: Time90k.format(run.start), seconds: Double(run.start - cursor) / 90_000)) }
+            cursor = max(cursor, run.end)
+        }
+        if cursor < end { gaps.append(Gap(start: Time90k.format(cursor), end: Time90k.format(end), seconds: Double(end - cursor) / 90_000)) }
+        let listing = Listing(
+            camera: camera, start: Time90k.format(start), end: Time90k.format(end),
+            runs: runs.map { Run(start: Time90k.format($0.start), end: Time90k.format($0.end), frames: $0.frames, bytes: $0.bytes, recordings: $0.count) },
+            gaps: gaps)
+        return try JSONResponse.make(listing)
+    }
+
+    func mp4(_ request: Request, context: Context) async throws -> Response {
+        let camera = try await cameraID(context)
+        let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
+        let (start, end) = try timeRange(request, maxDays: 31)
+        let export = try await ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged).plan(camera: camera, start: start, end: end)
+        let name = "aula-camera\(camera)-\(Self.fileSafe(cameraName))-\(Time90k.fileStamp(start)).mp4"
+        return try RangeResponder.respond(to: request, file: export, fileName: name)
+    }
+
+    private func cameraID(_ context: Context) async throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
+        }
+        guard try await cameras.camera(id: id) != nil else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+        return id
+    }
+
+    /// `start` and `end` query parameters as RFC 3339 times, in 90 kHz ticks since the epoch.
+    private func timeRange(_ request: Request, maxDays: Int64?) throws -> (Int64, Int64) {
+        var errors: [FieldError] = []
+        func parse(_ name: String) -> Int64? {
+            guard let text = request.uri.queryParameters.get(name) else {
+                errors.append(FieldError(field: name, message: "is required (an RFC 3339 time such as 2026-11-24T22:00:00Z)"))
+                return nil
+            }
+            guard let t = Time90k.parse(text) else {
+                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
+                return nil
+            }
+            return t
+        }
+        let start = parse("start"), end = parse("end")
+        if let start, let end, end <= start { errors.append(FieldError(field: "end", message: "must be after start")) }
+        if let maxDays, let start, let end, end - start > 90_000 * 86_400 * maxDays { errors.append(FieldError(field: "end", message: "the range must be at most \(maxDays) days")) }
+        guard errors.isEmpty, let start, let end else { throw ProblemDetails.validation(errors) }
+        return (start, end)
+    }
+
+    static func fileSafe(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+    }
+}
+
+/// Wall times as 90 kHz ticks since the Unix epoch (docs/time.md), to and from RFC 3339.
+enum Time90k {
+    static func parse(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 90_000).rounded()) }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 90_000).rounded()) }
+        return nil
+    }
+
+    static func format(_ t: Int64) -> String { RFC3339.format(micros: t * 100 / 9) }
+
+    static func fileStamp(_ t: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(t) / 90_000))
+    }
+}
