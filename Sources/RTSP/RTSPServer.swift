@@ -12,6 +12,8 @@ public struct RTSPMount: Sendable {
         case closeAfterFrames(Int)
         /// Answer DESCRIBE with bytes that are not RTSP.
         case garbage
+        /// Answer DESCRIBE with `302 Found` pointing elsewhere (cameras behind a load balancer do).
+        case redirect(String)
     }
 
     public var path: String
@@ -134,6 +136,10 @@ final class RTSPServerSession: ChannelInboundHandler {
         mount = found
         switch method {
         case "DESCRIBE":
+            if case .redirect(let location) = found.fault {
+                reply(302, "Found", [("Location", location)])
+                return
+            }
             if found.fault == .garbage {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Array("HELLO \u{1}\u{2}\u{3} this is not RTSP\r\n\r\n".utf8))), promise: nil)
                 return

@@ -42,6 +42,31 @@ import Testing
         #expect(error.message == "the camera closed the connection")
     }
 
+    @Test func redirectIsFollowed() async throws {
+        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let target = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
+        let targetPort = try await target.start(port: 0)
+        let front = RTSPServer(mounts: [RTSPMount(path: "/old", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(targetPort)/sim/1"))])
+        let frontPort = try await front.start(port: 0)
+        defer { Task { await target.stop(); await front.stop() } }
+        let r = await receive("rtsp://127.0.0.1:\(frontPort)/old", count: 10)
+        #expect(r.error == nil, "\(String(describing: r.error))")
+        #expect(r.units.count == 10)
+    }
+
+    @Test func redirectLoopEndsWithAClearError() async throws {
+        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        // The port is only known after binding, so the loop redirects by a fixed high port we bind to.
+        let port = Int.random(in: 46_000...48_000)
+        let looping = RTSPServer(mounts: [RTSPMount(path: "/a", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(port)/a"))])
+        try await looping.start(port: port)
+        defer { Task { await looping.stop() } }
+        let r = await receive("rtsp://127.0.0.1:\(port)/a", count: 1)
+        let error = try #require(r.error as? RTSPClientError)
+        #expect(error.kind == .tooManyRedirects)
+        #expect(error.message == "the camera redirected more than 5 times")
+    }
+
     @Test func nothingListening() async throws {
         // Bind a port and close it again, so that nothing listens there.
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
