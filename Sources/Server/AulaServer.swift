@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var flushInterval: Duration = .seconds(2)
     /// Target length of one sample file.
     public var rotateSeconds: Int64 = 60
+    /// Maximum age and disk quota of recordings (docs/storage.md, "Retention").
+    public var retention = RetentionPolicy()
+    public var retentionInterval: Duration = .seconds(30)
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -69,7 +72,7 @@ public struct AulaServer: Sendable {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            services: [writer, recorder],  // shut down in reverse: stop ingest, then flush
+            services: [RetentionService(enforcer: RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger), interval: configuration.retentionInterval, logger: logger), writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -87,4 +90,22 @@ final class RecoveryState: Sendable {
     func set(_ r: RecoveryReport) { report.withLock { $0 = r } }
     var damaged: [Int64: String] { report.withLock { $0.damaged } }
     var current: RecoveryReport { report.withLock { $0 } }
+}
+
+/// Runs ``RetentionEnforcer`` periodically until shutdown.
+struct RetentionService: Service {
+    let enforcer: RetentionEnforcer
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await enforcer.enforce(now90k: Int64(Date().timeIntervalSince1970 * 90_000))
+            } catch {
+                logger.error("retention failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
 }

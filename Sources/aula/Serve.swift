@@ -15,9 +15,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Delete recordings older than this many days (default: keep until the quota needs the space).")
+    var maxAgeDays: Int?
+
+    @Option(help: "Disk quota for recordings in GB (10^9 bytes); the oldest footage goes first.")
+    var quotaGB: Double?
+
     func run() async throws {
         let logger = makeLogger(logLevel)
-        let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), logger: logger)
+        var configuration = ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port)
+        if let maxAgeDays {
+            guard maxAgeDays > 0 else { throw ValidationError("--max-age-days must be at least 1") }
+            configuration.retention.defaultMaxAgeSeconds = Int64(maxAgeDays) * 86_400
+        }
+        if let quotaGB {
+            guard quotaGB > 0 else { throw ValidationError("--quota-gb must be more than 0") }
+            configuration.retention.quotaBytes = Int64(quotaGB * 1e9)
+        }
+        let server = try AulaServer(configuration: configuration, logger: logger)
         try await server.run { port in
             logger.notice("Aula is listening", metadata: ["url": "http://\(listen.host):\(port)/"])
         }
