@@ -1,4 +1,5 @@
 import Crypto
+import Media
 
 /// A parsed `WWW-Authenticate` challenge (RFC 2617 / RFC 7616, as cameras use them).
 public struct AuthChallenge: Sendable, Equatable {
@@ -70,7 +71,7 @@ public struct Credentials: Sendable, Equatable {
     public func authorization(for challenge: AuthChallenge, method: String, uri: String, nonceCount: Int = 1, cnonce: String = "0a4f113b") -> String {
         switch challenge.scheme {
         case .basic:
-            return "Basic " + Base64Encoding.encode(Array("\(username):\(password)".utf8))
+            return "Basic " + Base64.encode(Array("\(username):\(password)".utf8))
         case .digest:
             let realm = challenge.realm
             let nonce = challenge.parameters["nonce"] ?? ""
@@ -115,25 +116,5 @@ func md5Hex(_ text: String) -> String {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
-
-/// Base64 as used in Basic auth headers (RFC 4648, with padding).
-enum Base64Encoding {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -77,16 +77,16 @@ public struct PacketLoop: Sendable {
         switch codec {
         case .h264:
             if let sps = parameterSets.sps, let pps = parameterSets.pps {
-                fmtp["sprop-parameter-sets"] = Base64Encoding.encode(sps) + "," + Base64Encoding.encode(pps)
+                fmtp["sprop-parameter-sets"] = Base64.encode(sps) + "," + Base64.encode(pps)
                 if sps.count >= 4 {
                     fmtp["profile-level-id"] = sps[1...3].map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
                 }
             }
         case .h265:
             fmtp = [:]
-            if let vps = parameterSets.vps { fmtp["sprop-vps"] = Base64Encoding.encode(vps) }
-            if let sps = parameterSets.sps { fmtp["sprop-sps"] = Base64Encoding.encode(sps) }
-            if let pps = parameterSets.pps { fmtp["sprop-pps"] = Base64Encoding.encode(pps) }
+            if let vps = parameterSets.vps { fmtp["sprop-vps"] = Base64.encode(vps) }
+            if let sps = parameterSets.sps { fmtp["sprop-sps"] = Base64.encode(sps) }
+            if let pps = parameterSets.pps { fmtp["sprop-pps"] = Base64.encode(pps) }
         }
         sdp = Self.simpleSDP(codec: codec, payloadType: payloadType, formatParameters: fmtp, control: "trackID=0")
     }

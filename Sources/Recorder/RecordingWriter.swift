@@ -18,7 +18,8 @@ public final class RecordingWriter: FrameSink, Service {
     let logger: Logger
     private let streams = Mutex<[Int64: Guarded]>([:])
     private let nextID: Atomic<Int64>
-    private let entries = Mutex<[String: Int64]>([:])
+    /// Per camera: the parameter sets last seen and their sample entry id.
+    private let entries = Mutex<[Int64: (codec: VideoCodec, sets: ParameterSets, id: Int64)]>([:])
     private let lastFlush = Mutex<(at: Int64, lagMicros: Int64, error: String?)>((0, 0, nil))
 
     /// One camera's recorder behind its own lock, so cameras never wait for each other.
@@ -56,13 +57,15 @@ public final class RecordingWriter: FrameSink, Service {
     public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
 
     public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
-        let key = "\(parameters.codec.rawValue):\(parameters.parameterSets.hashValue):\(parameters.parameterSets.sps ?? []):\(parameters.parameterSets.pps ?? [])"
-        var entry = entries.withLock { $0[key] }
-        if entry == nil {
+        // Parameter sets rarely change, so look the entry up only when they do (not per frame).
+        let known = entries.withLock { $0[camera] }
+        let entry: Int64
+        if let known, known.codec == parameters.codec, known.sets == parameters.parameterSets {
+            entry = known.id
+        } else {
             do {
-                let id = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
-                entries.withLock { $0[key] = id }
-                entry = id
+                entry = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
+                entries.withLock { $0[camera] = (parameters.codec, parameters.parameterSets, entry) }
             } catch {
                 logger.error("cannot store codec parameters", metadata: ["camera": "\(camera)", "error": "\(error)"])
                 return
@@ -70,7 +73,7 @@ public final class RecordingWriter: FrameSink, Service {
         }
         let wall90k = wallTime * 9 / 100
         do {
-            try guarded(camera).with { try $0.append(unit, sampleEntryID: entry!, wall90k: wall90k, nextID: allocate) }
+            try guarded(camera).with { try $0.append(unit, sampleEntryID: entry, wall90k: wall90k, nextID: allocate) }
         } catch {
             logger.error("recording write failed", metadata: ["camera": "\(camera)", "error": "\(error)"])
         }
