@@ -24,6 +24,8 @@ public struct RetentionEnforcer: Sendable {
     public let store: any RecordingStore
     public let layout: SampleFileLayout
     public var policy: RetentionPolicy
+    /// Evidence locks: recordings they cover are never deleted, whatever their age or the quota.
+    public var locks: (any EvidenceLockStore)?
     let logger: Logger
 
     public init(store: any RecordingStore, layout: SampleFileLayout, policy: RetentionPolicy, logger: Logger) {
@@ -37,13 +39,15 @@ public struct RetentionEnforcer: Sendable {
     @discardableResult
     public func enforce(now90k: Int64) async throws -> [Int64] {
         var doomed: [Recording] = []
+        let held = try await locks?.evidenceLocks() ?? []
+        func locked(_ r: Recording) -> Bool { held.contains { $0.covers(r) } }
         let usage = try await store.usage()
         var newest: [Int64: Int64] = [:]
         for camera in usage.keys {
             let recent = try await store.recordings(camera: camera, from: usage[camera]!.newest90k - 1, to: Int64.max / 2)
             newest[camera] = recent.map(\.id).max()
             if let age = policy.maxAgeSeconds[camera] ?? policy.defaultMaxAgeSeconds {
-                doomed += try await store.recordings(camera: camera, endingBefore: now90k - age * 90_000).filter { $0.id != newest[camera] }
+                doomed += try await store.recordings(camera: camera, endingBefore: now90k - age * 90_000).filter { $0.id != newest[camera] && !locked($0) }
             }
         }
         if let quota = policy.quotaBytes {
@@ -51,7 +55,7 @@ public struct RetentionEnforcer: Sendable {
             let already = Set(doomed.map(\.id))
             let protected = Set(newest.values)
             for r in try await store.oldestRecordings(limit: 100_000) where total > quota {
-                guard !already.contains(r.id), !protected.contains(r.id) else { continue }
+                guard !already.contains(r.id), !protected.contains(r.id), !locked(r) else { continue }
                 doomed.append(r)
                 total -= r.bytes
             }
