@@ -6,7 +6,7 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var id: Int64
     /// Microseconds since the Unix epoch.
     public var timeMicros: Int64
-    /// The user name, or `-` for an anonymous request (a failed sign-in names the attempted user in `target`).
+    /// The user name, or `(anonymous)` for an anonymous request (a failed sign-in names the attempted user in `target`).
     public var actor: String
     public var client: String
     public var action: String
