@@ -119,3 +119,23 @@ extension User {
                   mustChangePassword: row["must_change_password"], grants: grants, createdAt: row["created_at"])
     }
 }
+
+extension SQLiteCatalog {
+    /// Inserts a user and, optionally, an API token digest for them, synchronously: for start-up
+    /// code and test fixtures that cannot await.
+    public func insertSynchronously(_ user: User, apiTokenDigest: String?) throws -> User {
+        try pool.write { db in
+            var u = user
+            u.createdAt = nowMicros()
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt])
+            u.id = db.lastInsertedRowID
+            try Self.writeGrants(db, userID: u.id, u.grants)
+            if let apiTokenDigest {
+                try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+                               arguments: [apiTokenDigest, u.id, "fixture", nowMicros()])
+            }
+            return u
+        }
+    }
+}

@@ -5,7 +5,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
 import Logging
 import Recorder
 import ServiceLifecycle

@@ -21,6 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Disk quota for recordings in GB (10^9 bytes); the oldest footage goes first.")
     var quotaGB: Double?
 
+    @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func run() async throws {
         let logger = makeLogger(logLevel)
         var configuration = ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port)
@@ -32,9 +38,27 @@ struct Serve: AsyncParsableCommand {
             guard quotaGB > 0 else { throw ValidationError("--quota-gb must be more than 0") }
             configuration.retention.quotaBytes = Int64(quotaGB * 1e9)
         }
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): configuration.tls = (cert, key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
         let server = try AulaServer(configuration: configuration, logger: logger)
-        try await server.run { port in
-            logger.notice("Aula is listening", metadata: ["url": "http://\(listen.host):\(port)/"])
+        if let password = try await server.ensureAdministrator() {
+            // Printed once, to the terminal of whoever started the first run, never logged.
+            say("""
+                First start: created the administrator "admin" with the one-time password
+                    \(password)
+                Sign in and choose a new password; it is not shown again.
+                """)
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
+        do {
+            try await server.run { port in
+                logger.notice("Aula is listening", metadata: ["url": "\(scheme)://\(listen.host):\(port)/"])
+            }
+        } catch let e as ServerSetupError {
+            throw ValidationError(e.description)
         }
     }
 }
