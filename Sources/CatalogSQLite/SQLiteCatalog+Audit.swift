@@ -13,9 +13,17 @@ extension SQLiteCatalog {
     public func appendAudit(actor: String, client: String, action: String, target: String, detail: String = "", timeMicros: Int64? = nil) async throws -> AuditEntry {
         let entry = try await pool.write { db in
             let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+            var id = (last?["id"] as Int64? ?? 0) + 1
+            var previous: String = last?["hash"] ?? AuditChain.genesis
+            // When the newest rows were deleted, continue after the head rather than reusing their
+            // ids, so that the gap stays visible instead of being papered over by the next entry.
+            if let head = try auditHead(), head.id != Int64.max, head.id >= id {
+                id = head.id + 1
+                previous = head.hash
+            }
             let entry = AuditEntry(
-                id: (last?["id"] as Int64? ?? 0) + 1, timeMicros: timeMicros ?? nowMicros(), actor: actor, client: client,
-                action: action, target: target, detail: detail, previousHash: last?["hash"] ?? AuditChain.genesis
+                id: id, timeMicros: timeMicros ?? nowMicros(), actor: actor, client: client,
+                action: action, target: target, detail: detail, previousHash: previous
             ).sealed()
             try db.execute(
                 sql: "INSERT INTO audit (id, time_micros, actor, client, action, target, detail, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -33,10 +33,11 @@ struct SessionRoutes: Sendable {
         var values: [String] = []
         var errors: [FieldError] = []
         for name in names {
+            let typeErrors = body.errors.count
             switch body.string(name) {
             case .some(.some(let v)) where !v.isEmpty: values.append(v)
             case .none where !body.has(name): errors.append(FieldError(field: name, message: "is required"))
-            default: if body.errors.isEmpty { errors.append(FieldError(field: name, message: "must not be empty")) }
+            default: if body.errors.count == typeErrors { errors.append(FieldError(field: name, message: "must not be empty")) }
             }
         }
         errors = body.errors + errors
