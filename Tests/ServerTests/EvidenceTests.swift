@@ -96,7 +96,7 @@ import Testing
         let lockID = try await Application(router: server.makeRouter()).test(.router) { client in
             let bad = try await client.json(.post, "/api/evidence-locks", #"{"camera": -1, "start": "x"}"#, token: operatorToken)
             #expect(Set((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["camera", "reason", "start", "end"])
-            let body = #"{"camera": \#(camera), "start": "\#(Time90k.format(locked.start90k))", "end": "\#(Time90k.format(locked.end90k - 1))", "reason": "incident 42"}"#
+            let body = #"{"camera": \#(camera), "start": "\#(Time90k.format(locked.start90k + locked.duration90k / 4))", "end": "\#(Time90k.format(locked.start90k + locked.duration90k / 2))", "reason": "incident 42"}"#
             let created = try await client.json(.post, "/api/evidence-locks", body, token: operatorToken)
             #expect(created.status == .created)
             return try #require(created.json["id"] as? Int)
@@ -106,7 +106,7 @@ import Testing
         let farFuture = before.last!.end90k + 90_000 * 86_400
         try await enforcer.enforce(now90k: farFuture)
         let kept = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2).map(\.id)
-        #expect(kept == [locked.id, before.last!.id], "the locked recording and the newest stay")
+        #expect(kept == [locked.id, before.last!.id], "the locked recording and the newest stay: \(before.map { ($0.id, $0.start90k, $0.end90k) })")
         #expect(FileManager.default.fileExists(atPath: server.writer.layout.path(camera: Int64(camera), recording: locked.id)))
 
         try await Application(router: server.makeRouter()).test(.router) { client in
