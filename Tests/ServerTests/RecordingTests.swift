@@ -48,7 +48,7 @@ import Catalog
         return try AulaServer(configuration: configuration, logger: logger)
     }
 
-    @Test(arguments: [(SimCodec.h264, 0), (.h265, 0)])
+    @Test(arguments: [(SimCodec.h264, 0), (.h264, 2), (.h265, 0)])
     func exportsPlayWithFFprobe(codec: SimCodec, bFrames: Int) async throws {
         let (server, camera) = try await Self.record(codec: codec, bFrames: bFrames)
         let app = Application(router: server.makeRouter())
@@ -95,6 +95,8 @@ import Catalog
             #expect(abs(probe.duration - expectedSeconds) <= 0.041, "duration \(probe.duration), expected \(expectedSeconds)")
             #expect(abs(probe.frames - expectedFrames) <= 1, "frames \(probe.frames), expected \(expectedFrames)")
             #expect(probe.firstFrameIsKey)
+            // B-frames reach the file as such: presentation order differs from decoding order.
+            if bFrames > 0 { #expect(probe.reorderedPackets > 0) } else { #expect(probe.reorderedPackets == 0) }
 
             // HEAD, ETag, Range.
             let etag = try #require(full.2[.eTag])
@@ -181,6 +183,8 @@ struct FFprobe {
     var duration: Double
     /// The file's first sample (in decoding order) is a key frame.
     var firstFrameIsKey: Bool
+    /// Packets (in decoding order) presented before the packet that precedes them.
+    var reorderedPackets: Int
 
     static func run(_ data: Data) throws -> FFprobe {
         let path = NSTemporaryDirectory() + "aula-\(UUID().uuidString).mp4"
@@ -195,9 +199,12 @@ struct FFprobe {
         }
         let (keyOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-read_intervals", "%+#1", "-of", "csv=p=0", path])
         let (_, decodeErr) = try shell("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let (ptsOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts", "-of", "csv=p=0", path])
+        let pts = ptsOut.split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let reordered = zip(pts, pts.dropFirst()).filter { $1 < $0 }.count
         return FFprobe(errors: err + decodeErr, codec: fields["codec_name"] ?? "", width: Int(fields["width"] ?? "") ?? 0, height: Int(fields["height"] ?? "") ?? 0,
                        frames: Int(fields["nb_read_frames"] ?? "") ?? 0, duration: Double(fields["duration"] ?? "") ?? 0,
-                       firstFrameIsKey: keyOut.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("K"))
+                       firstFrameIsKey: keyOut.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("K"), reorderedPackets: reordered)
     }
 
     static func shell(_ tool: String, _ arguments: [String]) throws -> (String, String) {
