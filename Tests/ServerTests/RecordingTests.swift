@@ -6,16 +6,17 @@ import RTSP
 import Simulator
 import Testing
 import Catalog
+import Media
 
 @testable import Server
 
 /// Continuous recording from the simulator, played back as .mp4 and checked with ffprobe.
 @Suite(.serialized) struct RecordingTests {
-    static func spec(codec: SimCodec = .h264, bFrames: Int = 0) -> SceneSpec {
+    static func spec(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000) -> SceneSpec {
         var spec = SceneSpec()
         spec.width = 320
         spec.height = 240
-        spec.bitRate = 300_000
+        spec.bitRate = bitRate
         spec.loopSeconds = 2
         spec.codec = codec
         spec.bFrames = bFrames
@@ -23,8 +24,8 @@ import Catalog
     }
 
     /// Records one simulated camera for `seconds`, with 2 s sample files and 0.5 s flushes.
-    static func record(codec: SimCodec = .h264, bFrames: Int = 0, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
-        let simulator = try CameraSimulator(cameras: 1, base: spec(codec: codec, bFrames: bFrames))
+    static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
+        let simulator = try CameraSimulator(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
         let port = try await simulator.start(port: 0)
         let server = try server ?? makeRecordingServer()
         try await server.startRecorder()
@@ -132,13 +133,39 @@ import Catalog
         }
     }
 
+    /// At 2 Mbit/s frames are about 10 kB and vary by several kB, as from a 720p camera.
     @Test func indexCostsAtMostThreeBytesAFrame() async throws {
-        let (server, camera) = try await Self.record(seconds: 5)
+        let (server, camera) = try await Self.record(bitRate: 2_000_000, seconds: 5)
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         let frames = recordings.reduce(0) { $0 + $1.frames }
         let bytes = recordings.reduce(0) { $0 + $1.index.count }
         #expect(frames > 80)
         #expect(Double(bytes) / Double(frames) <= 3.0, "\(bytes) index bytes for \(frames) frames")
+    }
+
+    /// Random frames, including extremes, come back exactly; every truncation is an error.
+    @Test func indexRoundTrips() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let offsets = round % 2 == 0
+            var samples: [MP4Sample] = []
+            for _ in 0..<Int.random(in: 1...200, using: &rng) {
+                let size: UInt32 = Bool.random(using: &rng) ? .random(in: 1...UInt32.max, using: &rng) : .random(in: 1...60_000, using: &rng)
+                let duration: UInt32 = Int.random(in: 0..<10, using: &rng) == 0 ? .random(in: 0...UInt32.max, using: &rng) : 3600
+                let offset: Int32 = offsets ? .random(in: Int32.min + 1...Int32.max, using: &rng) : 0
+                samples.append(MP4Sample(duration: duration, size: size, isKeyFrame: Bool.random(using: &rng), compositionOffset: offset))
+            }
+            var encoder = SampleIndexEncoder(hasCompositionOffsets: offsets)
+            for sample in samples { encoder.append(sample) }
+            #expect(try SampleIndex.decode(encoder.bytes, hasCompositionOffsets: offsets) == samples)
+            let cut = Int.random(in: 0..<encoder.bytes.count, using: &rng)
+            if cut > 0 {
+                // A cut inside a varint is reported; a cut between frames decodes the frames before it.
+                if let decoded = try? SampleIndex.decode(Array(encoder.bytes.prefix(cut)), hasCompositionOffsets: offsets) {
+                    #expect(decoded == Array(samples.prefix(decoded.count)))
+                }
+            }
+        }
     }
 
     @Test func damagedFilesAreReportedNotServed() async throws {
