@@ -69,4 +69,8 @@ public protocol RecordingStore: Sendable {
     /// Oldest recordings first, across all cameras (for the disk quota).
     func oldestRecordings(limit: Int) async throws -> [Recording]
     func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording]
+    /// Per-camera maximum age in days (cameras without one use the server's default).
+    func maxAgeDays() async throws -> [Int64: Int]
+    /// Sets (or with nil clears) a camera's maximum age in days.
+    func setMaxAgeDays(_ days: Int?, camera: Int64) async throws
 }

@@ -2,10 +2,12 @@ import Media
 
 /// The compact per-frame index of a recording (see docs/storage.md).
 ///
-/// Per frame: a zigzag varint of `(duration − previous duration) << 1 | key`, then a zigzag varint
-/// of the size minus the size of the previous frame *of the same kind* (key or not), then, only in
-/// recordings with B-frames, a zigzag varint of the composition offset. A camera at a constant frame
-/// rate spends one byte on the first field and one or two on the second: about 2–3 bytes a frame.
+/// Per frame, one unsigned varint packs three things: the zigzagged difference between this frame's
+/// size and the size of the previous frame *of the same kind* (key or not), shifted left by two;
+/// the key-frame flag (bit 1); and whether the duration changed from the previous frame (bit 0).
+/// Only when it changed follows a zigzag varint of the duration difference, and, only in recordings
+/// with B-frames, a zigzag varint of the composition offset. A camera at a constant frame rate
+/// thus spends a single varint per frame: 2–3 bytes for frames of a few kilobytes.
 public struct SampleIndexEncoder: Sendable {
     public private(set) var bytes: [UInt8] = []
     public let hasCompositionOffsets: Bool
@@ -18,18 +20,21 @@ public struct SampleIndexEncoder: Sendable {
     }
 
     public mutating func append(_ sample: MP4Sample) {
-        let duration = Int64(sample.duration)
-        Varint.appendZigzag((duration - previousDuration) * 2 + (sample.isKeyFrame ? 1 : 0), to: &bytes)
-        previousDuration = duration
         let size = Int64(sample.size)
+        let sizeDelta: Int64
         if sample.isKeyFrame {
-            Varint.appendZigzag(size - previousKeySize, to: &bytes)
+            sizeDelta = size - previousKeySize
             previousKeySize = size
         } else {
-            Varint.appendZigzag(size - previousOtherSize, to: &bytes)
+            sizeDelta = size - previousOtherSize
             previousOtherSize = size
         }
-        if hasCompositionOffsets { Varint.appendZigzag(Int64(sample.compositionOffset), to: &bytes) }
+        let duration = Int64(sample.duration)
+        let durationChanged = duration != previousDuration
+        Varint.append(Varint.zigzag(sizeDelta) << 2 | (sample.isKeyFrame ? 2 : 0) | (durationChanged ? 1 : 0), to: &bytes)
+        if durationChanged { Varint.append(Varint.zigzag(duration - previousDuration), to: &bytes) }
+        previousDuration = duration
+        if hasCompositionOffsets { Varint.append(Varint.zigzag(Int64(sample.compositionOffset)), to: &bytes) }
     }
 }
 
@@ -40,19 +45,19 @@ public enum SampleIndex {
         var samples: [MP4Sample] = []
         var i = 0
         var previousDuration: Int64 = 0, previousKeySize: Int64 = 0, previousOtherSize: Int64 = 0
+        func next() throws(IndexError) -> UInt64 {
+            guard let v = Varint.read(bytes, &i) else { throw IndexError("index truncated at frame \(samples.count)") }
+            return v
+        }
         while i < bytes.count {
-            guard let first = Varint.readZigzag(bytes, &i) else { throw IndexError("index truncated at frame \(samples.count)") }
-            let key = first & 1 != 0
-            let duration = previousDuration + (first - (key ? 1 : 0)) / 2
-            previousDuration = duration
-            guard let sizeDelta = Varint.readZigzag(bytes, &i) else { throw IndexError("index truncated at frame \(samples.count)") }
+            let first = try next()
+            let key = first & 2 != 0
+            let sizeDelta = Varint.unzigzag(first >> 2)
             let size: Int64
-            if key { previousKeySize += sizeDelta; size = previousKeySize } else { previousOtherSize += sizeDelta; size = previousOtherSize }
-            var offset: Int64 = 0
-            if hasCompositionOffsets {
-                guard let o = Varint.readZigzag(bytes, &i) else { throw IndexError("index truncated at frame \(samples.count)") }
-                offset = o
-            }
+            if key { previousKeySize &+= sizeDelta; size = previousKeySize } else { previousOtherSize &+= sizeDelta; size = previousOtherSize }
+            if first & 1 != 0 { previousDuration &+= Varint.unzigzag(try next()) }
+            let duration = previousDuration
+            let offset = hasCompositionOffsets ? Varint.unzigzag(try next()) : 0
             guard duration >= 0, duration <= Int64(UInt32.max), size > 0, size <= Int64(UInt32.max), abs(offset) <= Int64(Int32.max) else {
                 throw IndexError("index has an impossible frame \(samples.count) (duration \(duration), size \(size))")
             }
@@ -68,8 +73,12 @@ public struct IndexError: Error, Sendable, CustomStringConvertible {
 }
 
 enum Varint {
-    static func appendZigzag(_ value: Int64, to bytes: inout [UInt8]) {
-        var v = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
         while v >= 0x80 {
             bytes.append(UInt8(v & 0x7F) | 0x80)
             v >>= 7
@@ -77,14 +86,14 @@ enum Varint {
         bytes.append(UInt8(v))
     }
 
-    static func readZigzag(_ bytes: [UInt8], _ i: inout Int) -> Int64? {
+    static func read(_ bytes: [UInt8], _ i: inout Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while i < bytes.count, shift < 64 {
             let b = bytes[i]
             i += 1
             result |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 { return Int64(bitPattern: (result >> 1)) ^ -Int64(bitPattern: result & 1) }
+            if b & 0x80 == 0 { return result }
             shift += 7
         }
         return nil

@@ -4,6 +4,26 @@ import GRDB
 import Media
 
 extension SQLiteCatalog: RecordingStore {
+    public func maxAgeDays() async throws -> [Int64: Int] {
+        try await pool.read { db in
+            var result: [Int64: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, max_age_days FROM camera_retention WHERE max_age_days IS NOT NULL") {
+                result[row[0]] = row[1]
+            }
+            return result
+        }
+    }
+
+    public func setMaxAgeDays(_ days: Int?, camera: Int64) async throws {
+        try await pool.write { db in
+            if let days {
+                try db.execute(sql: "INSERT OR REPLACE INTO camera_retention (camera_id, max_age_days) VALUES (?, ?)", arguments: [camera, days])
+            } else {
+                try db.execute(sql: "DELETE FROM camera_retention WHERE camera_id = ?", arguments: [camera])
+            }
+        }
+    }
+
     public func commit(_ recordings: [Recording]) async throws {
         guard !recordings.isEmpty else { return }
         try await pool.write { db in

@@ -2,10 +2,10 @@ import GRDB
 import AulaSecurity
 
 extension SQLiteCatalog {
-    /// "v3-security": users, grants, sessions, API tokens, the audit trail and evidence locks; and
+    /// "v4-security": users, grants, sessions, API tokens, the audit trail and evidence locks; and
     /// camera passwords, stored in plain text until now, sealed with AES-GCM.
     static func registerSecurityMigration(_ migrator: inout DatabaseMigrator, secrets: SecretBox) {
-        migrator.registerMigration("v3-security") { db in
+        migrator.registerMigration("v4-security") { db in
             try db.create(table: "user") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("name", .text).notNull().unique(onConflict: .abort).collate(.nocase)

@@ -73,6 +73,14 @@ public final class SQLiteCatalog: Sendable {
                 t.column("camera_id", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3-retention") { db in
+            // Per-camera retention settings, in their own table: the camera row stays what the
+            // administrator registers, and footage settings outlive a camera as its footage does.
+            try db.create(table: "camera_retention") { t in
+                t.primaryKey("camera_id", .integer)
+                t.column("max_age_days", .integer)
+            }
+        }
         registerSecurityMigration(&migrator, secrets: secrets)
         return migrator
     }

@@ -24,6 +24,9 @@ public struct PacketLoop: Sendable {
         public var bytes: [UInt8]
         public var rtpHeaderOffsets: [Int]
         public var offset90k: Int64
+        /// The frame's RTP timestamp relative to the loop start: its presentation time plus the
+        /// loop's constant reordering delay (equal to `offset90k` without B-frames).
+        public var timestamp90k: Int64
         public var isKeyFrame: Bool
         /// Index of this frame's first packet within the loop (for continuous sequence numbers).
         public var firstPacketIndex: Int
@@ -55,7 +58,8 @@ public struct PacketLoop: Sendable {
             // differs from the decoding time only when the stream has B-frames.
             let offset = Int64(i) * tick
             let pts = unit.presentationIndex.map { Int64($0) * tick } ?? offset
-            let rtp = packetizer.packetize(nalUnits: unit.nalUnits, rtpTimestamp: UInt32(truncatingIfNeeded: pts + loopDelay))
+            let timestamp = pts + loopDelay
+            let rtp = packetizer.packetize(nalUnits: unit.nalUnits, rtpTimestamp: UInt32(truncatingIfNeeded: timestamp))
             var bytes: [UInt8] = []
             var offsets: [Int] = []
             for packet in rtp {
@@ -67,7 +71,7 @@ public struct PacketLoop: Sendable {
                 offsets.append(bytes.count)
                 bytes.append(contentsOf: serialized)
             }
-            frames.append(Frame(bytes: bytes, rtpHeaderOffsets: offsets, offset90k: offset, isKeyFrame: unit.isKeyFrame, firstPacketIndex: packets))
+            frames.append(Frame(bytes: bytes, rtpHeaderOffsets: offsets, offset90k: offset, timestamp90k: timestamp, isKeyFrame: unit.isKeyFrame, firstPacketIndex: packets))
             packets += rtp.count
         }
         self.frames = frames

@@ -223,7 +223,9 @@ final class RTSPServerSession: ChannelInboundHandler {
             var buffer = context.channel.allocator.buffer(capacity: frame.bytes.count)
             buffer.writeBytes(frame.bytes)
             let firstPacket = lap &* loop.packetsPerLoop &+ frame.firstPacketIndex
-            let timestamp = baseTimestamp &+ UInt32(truncatingIfNeeded: due)
+            // Stamped with the presentation time, which runs ahead of `due` (the decoding time) for
+            // frames that B-frames are predicted from.
+            let timestamp = baseTimestamp &+ UInt32(truncatingIfNeeded: Int64(lap) * loop.loopDuration90k + frame.timestamp90k)
             for (j, offset) in frame.rtpHeaderOffsets.enumerated() {
                 buffer.setInteger(interleavedChannel, at: offset - 3)
                 buffer.setInteger(baseSequence &+ UInt16(truncatingIfNeeded: firstPacket &+ j), at: offset + 2)

@@ -21,6 +21,10 @@ public final class RecordingWriter: FrameSink, Service {
     /// Per camera: the parameter sets last seen and their sample entry id.
     private let entries = Mutex<[Int64: (codec: VideoCodec, sets: ParameterSets, id: Int64)]>([:])
     private let lastFlush = Mutex<(at: Int64, lagMicros: Int64, error: String?)>((0, 0, nil))
+    private let writeTrouble = Mutex(WriteTrouble())
+    private let flushCounters = Mutex(FlushCounters())
+    /// Called after every successful flush with its duration (for metrics).
+    public let flushObserver: (@Sendable (Duration) -> Void)?
 
     /// One camera's recorder behind its own lock, so cameras never wait for each other.
     final class Guarded: @unchecked Sendable {
@@ -31,7 +35,9 @@ public final class RecordingWriter: FrameSink, Service {
         func with<R>(_ body: (StreamRecorder) throws -> R) rethrows -> R { try lock.withLock { _ in try body(recorder) } }
     }
 
-    public init(layout: SampleFileLayout, store: any RecordingStore, firstID: Int64, flushInterval: Duration = .seconds(2), rotateSeconds: Int64 = 60, logger: Logger) {
+    public init(layout: SampleFileLayout, store: any RecordingStore, firstID: Int64, flushInterval: Duration = .seconds(2), rotateSeconds: Int64 = 60,
+                logger: Logger, flushObserver: (@Sendable (Duration) -> Void)? = nil) {
+        self.flushObserver = flushObserver
         self.layout = layout
         self.store = store
         self.flushInterval = flushInterval
@@ -75,15 +81,48 @@ public final class RecordingWriter: FrameSink, Service {
         do {
             try guarded(camera).with { try $0.append(unit, sampleEntryID: entry, wall90k: wall90k, nextID: allocate) }
         } catch {
-            logger.error("recording write failed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+            writeFailed(camera: camera, error: error)
         }
     }
 
     public func streamEnded(camera: Int64) async {
         do { try guarded(camera).with { try $0.endRun(nextID: allocate) } } catch {
-            logger.error("recording write failed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+            writeFailed(camera: camera, error: error)
         }
     }
+
+    /// Records a failed write. A full disk fails every frame of every camera until retention frees
+    /// space, so it is logged once when it starts, not per frame.
+    private func writeFailed(camera: Int64, error: any Error) {
+        let diskFull = (error as? POSIXFailure)?.isDiskFull ?? false
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        let first = writeTrouble.withLock { t -> Bool in
+            let first = t.lastFailure == nil || now - t.lastFailure! > 10_000_000
+            t.lastFailure = now
+            t.failures += 1
+            t.message = "\(error)"
+            if diskFull { t.lastDiskFull = now }
+            return first
+        }
+        if first {
+            logger.error(diskFull ? "disk full: frames are being dropped until retention frees space" : "recording write failed",
+                         metadata: ["camera": "\(camera)", "error": "\(error)"])
+        }
+    }
+
+    /// Failed writes so far and the latest one (times in µs since the epoch).
+    public var writeFailures: WriteTrouble { writeTrouble.withLock { $0 } }
+
+    /// Per-camera counters: frames and bytes written, frames dropped, newest frame written.
+    public func cameraStats() -> [Int64: CameraWriteStats] {
+        let all = streams.withLock { $0 }
+        return all.mapValues { g in
+            g.with { r in CameraWriteStats(framesWritten: r.framesWritten, bytesWritten: r.bytesWritten, framesDropped: r.framesDropped, newestWritten90k: r.newestWritten90k) }
+        }
+    }
+
+    /// Flushes so far and their total duration.
+    public var flushTotals: FlushCounters { flushCounters.withLock { $0 } }
 
     /// fsync what was written, then commit the index of every camera in one transaction.
     public func flush() async throws {
@@ -109,11 +148,19 @@ public final class RecordingWriter: FrameSink, Service {
         for file in files { file.file.needsDirectorySync = false }
         // Commit even if the calling task is being cancelled (shutdown): the data is already on disk.
         let store = self.store
-        try await Task.detached { try await store.commit(rows) }.value
+        let committing = rows
+        try await Task.detached { try await store.commit(committing) }.value
         let ids = Set(rows.map(\.id))
         for g in all { g.with { $0.committed(upTo: ids) } }
-        let lag = (ContinuousClock.now - started) / .microseconds(1)
+        let took = ContinuousClock.now - started
+        let lag = took / .microseconds(1)
         lastFlush.withLock { $0 = (Int64(Date().timeIntervalSince1970 * 1e6), Int64(lag), nil) }
+        flushCounters.withLock {
+            $0.flushes += 1
+            $0.rows += committing.count
+            $0.seconds += Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
+        }
+        flushObserver?(took)
     }
 
     /// Time of the last successful flush and how long it took.
@@ -142,6 +189,29 @@ public final class RecordingWriter: FrameSink, Service {
             lastFlush.withLock { $0.error = "\(error)" }
         }
     }
+}
+
+/// Write failures (a full disk, an I/O error); times in µs since the epoch.
+public struct WriteTrouble: Sendable {
+    public var failures = 0
+    public var lastFailure: Int64?
+    public var lastDiskFull: Int64?
+    public var message: String?
+}
+
+public struct FlushCounters: Sendable {
+    public var flushes = 0
+    public var rows = 0
+    public var seconds = 0.0
+}
+
+/// One camera's writer counters.
+public struct CameraWriteStats: Sendable {
+    public var framesWritten: Int
+    public var bytesWritten: Int64
+    public var framesDropped: Int
+    /// Wall time (90 kHz) up to which video has been written to a sample file.
+    public var newestWritten90k: Int64?
 }
 
 /// A sample file handed from a camera's lock to the flusher; safe because only the flusher fsyncs

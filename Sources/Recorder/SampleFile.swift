@@ -23,17 +23,28 @@ final class SampleFile {
         guard fd >= 0 else { throw POSIXFailure(operation: "create \(path)", code: errno) }
     }
 
+    /// Appends all of `bytes` or nothing: after a failed write (a full disk) the file is cut back to
+    /// its previous length, so the bytes on disk always match the index kept in memory.
     func append(_ bytes: [UInt8]) throws {
         var written = 0
-        try bytes.withUnsafeBytes { buffer in
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
                 let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw POSIXFailure(operation: "write \(path)", code: errno)
+                    failure = errno
+                    return
                 }
                 written += n
             }
+        }
+        if failure != 0 {
+            if written > 0 {
+                _ = ftruncate(fd, off_t(size))
+                _ = lseek(fd, off_t(size), SEEK_SET)
+            }
+            throw POSIXFailure(operation: "write \(path)", code: failure)
         }
         size += Int64(bytes.count)
     }

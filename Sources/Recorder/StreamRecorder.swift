@@ -39,6 +39,15 @@ final class StreamRecorder {
     /// A frame whose decode time is known but whose duration is not yet.
     var waiting: (unit: AccessUnit, dts: Int64, pts: Int64, sampleEntryID: Int64)?
     var lastDuration: Int64 = 3600
+    /// Counters for status and metrics.
+    var framesWritten = 0
+    var bytesWritten: Int64 = 0
+    /// Frames lost because a write failed (a full disk), including those up to the next key frame.
+    var framesDropped = 0
+    /// Wall time (90 kHz) of the newest frame written to a sample file.
+    var newestWritten90k: Int64?
+    /// A write failed: frames are dropped until a key frame opens a new recording.
+    var dropping = false
 
     init(camera: Int64, layout: SampleFileLayout, rotateSeconds: Int64) {
         self.camera = camera
@@ -73,23 +82,40 @@ final class StreamRecorder {
 
     private func write(_ unit: AccessUnit, dts: Int64, pts: Int64, duration: Int64, sampleEntryID: Int64, nextID: () -> Int64) throws {
         let wall = runAnchorWall90k + (dts - runFirstDTS)
-        if current == nil && !unit.isKeyFrame { return }  // a recording starts at a key frame
+        if current == nil && !unit.isKeyFrame {  // a recording starts at a key frame
+            if dropping { framesDropped += 1 }
+            return
+        }
         if let open = current, unit.isKeyFrame, open.sampleEntryID != sampleEntryID || shouldRotate(open, at: wall) {
             finish()
         }
-        if current == nil {
-            guard unit.isKeyFrame else { return }
-            let id = nextID()
-            if runID == nil { runID = id }
-            try FileManager.default.createDirectory(atPath: layout.directory(camera: camera), withIntermediateDirectories: true)
-            let file = try SampleFile(path: layout.path(camera: camera, recording: id))
-            current = Open(id: id, runID: runID ?? id, file: file, start90k: wall, sampleEntryID: sampleEntryID)
-        }
         let payload = AVCCFormat.lengthPrefixed(unit.nalUnits)
-        try current!.file.append(payload)
+        do {
+            if current == nil {
+                let id = nextID()
+                if runID == nil { runID = id }
+                try FileManager.default.createDirectory(atPath: layout.directory(camera: camera), withIntermediateDirectories: true)
+                let file = try SampleFile(path: layout.path(camera: camera, recording: id))
+                current = Open(id: id, runID: runID ?? id, file: file, start90k: wall, sampleEntryID: sampleEntryID)
+            }
+            try current!.file.append(payload)
+        } catch {
+            // The frame is lost, and with it every frame that depends on it: close the recording as
+            // the end of a run, so the index shows a gap, and start again at the next key frame.
+            framesDropped += 1
+            dropping = true
+            current?.endsRun = true
+            finish()
+            runID = nil
+            throw error
+        }
+        dropping = false
         current!.samples.append(MP4Sample(duration: UInt32(duration), size: UInt32(payload.count), isKeyFrame: unit.isKeyFrame, compositionOffset: Int32(clamping: pts - dts)))
         current!.duration90k += duration
         lastDuration = duration > 0 ? duration : lastDuration
+        framesWritten += 1
+        bytesWritten += Int64(payload.count)
+        newestWritten90k = wall + duration
     }
 
     /// Rotation is staggered: camera *c* rotates when its wall clock passes a multiple of the period

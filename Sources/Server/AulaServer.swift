@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Prometheus
 import Recorder
 import ServiceLifecycle
 import Synchronization
@@ -42,6 +43,10 @@ public struct AulaServer: Sendable {
     public let recorder: Recorder
     public let writer: RecordingWriter
     let recovery = RecoveryState()
+    let storage = StorageState()
+    /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
+    let metrics = PrometheusCollectorRegistry()
+    let usageCache: UsageCache
     let logger: Logger
     /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
     public let signer: EvidenceSigner
@@ -51,9 +56,16 @@ public struct AulaServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         catalog = try SQLiteCatalog(directory: configuration.dataDirectory)
+        usageCache = UsageCache(store: catalog)
+        let flushHistogram = metrics.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "aula_writer_flush_duration", unitName: "seconds",
+                                             helpText: "Time for one flush: fsync of every file written, then the index transaction"),
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)])
         writer = RecordingWriter(
             layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
-            flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger)
+            flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
+            flushObserver: { flushHistogram.record($0) })
         recorder = Recorder(sinks: [writer], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
@@ -75,7 +87,10 @@ public struct AulaServer: Sendable {
         UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         AuditRoutes(catalog: catalog).register(on: router)
         EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer).register(on: router)
-        CameraRoutes<AulaContext>(store: catalog, recorder: recorder).register(on: router)
+        let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
+        CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer).register(on: router)
+        StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
+        MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         registerCityRoutes(on: router)
         return router
@@ -89,14 +104,23 @@ public struct AulaServer: Sendable {
         await recorder.sync(try await catalog.cameras())
     }
 
+    /// Retention, which never deletes footage under an evidence lock.
+    var retentionEnforcer: RetentionEnforcer {
+        var enforcer = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
+        enforcer.locks = catalog
+        return enforcer
+    }
+
+    var retentionService: RetentionService {
+        RetentionService(enforcer: retentionEnforcer, writer: writer, state: storage, interval: configuration.retentionInterval, logger: logger)
+    }
+
     public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> some ApplicationProtocol {
-        var retention = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
-        retention.locks = catalog
-        return Application(
+        Application(
             router: makeRouter(),
             server: try serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            services: [RetentionService(enforcer: retention, interval: configuration.retentionInterval, logger: logger), writer, recorder],  // shut down in reverse: stop ingest, then flush
+            services: [retentionService, writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -176,20 +200,65 @@ final class RecoveryState: Sendable {
     var current: RecoveryReport { report.withLock { $0 } }
 }
 
-/// Runs ``RetentionEnforcer`` periodically until shutdown.
+/// Runs ``RetentionEnforcer`` every `interval`, and at once when the volume's free space falls
+/// below the reserve or the writer hits a full disk (checked every second: `statvfs` is cheap).
 struct RetentionService: Service {
     let enforcer: RetentionEnforcer
+    let writer: RecordingWriter
+    let state: StorageState
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
+        let clock = ContinuousClock()
+        var last: ContinuousClock.Instant?
+        var lastDiskFullSeen: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await enforcer.enforce(now90k: Int64(Date().timeIntervalSince1970 * 90_000))
-            } catch {
-                logger.error("retention failed", metadata: ["error": "\(error)"])
+            let diskFull = writer.writeFailures.lastDiskFull
+            var due = last.map { clock.now - $0 >= interval } ?? true
+            let emergency = diskFull != lastDiskFullSeen
+            if emergency { due = true }
+            if !due, let volume = VolumeSpace.of(enforcer.layout.root),
+               volume.availableBytes < enforcer.policy.reserve(volumeBytes: volume.totalBytes) {
+                due = true
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if due {
+                lastDiskFullSeen = diskFull
+                last = clock.now
+                do {
+                    var enforcer = self.enforcer
+                    for (camera, days) in try await enforcer.store.maxAgeDays() { enforcer.policy.maxAgeSeconds[camera] = Int64(days) * 86_400 }
+                    let pass = try await enforcer.enforcePass(now90k: Int64(Date().timeIntervalSince1970 * 90_000), emergency: emergency)
+                    state.record(pass)
+                } catch {
+                    logger.error("retention failed", metadata: ["error": "\(error)"])
+                    state.recordError("\(error)")
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
+}
+
+/// Retention's latest view of the disk, for `GET /api/storage` and `/metrics`.
+final class StorageState: Sendable {
+    struct Snapshot: Sendable {
+        var lastPass: RetentionPass?
+        var lastPassTime: Int64?
+        var deletedRecordings = 0
+        var deletedBytes: Int64 = 0
+        var lastError: String?
+    }
+    private let value = Mutex(Snapshot())
+    func record(_ pass: RetentionPass) {
+        value.withLock {
+            $0.lastPass = pass
+            $0.lastPassTime = Int64(Date().timeIntervalSince1970 * 1e6)
+            $0.deletedRecordings += pass.deleted.count
+            $0.deletedBytes += pass.deletedBytes
+            $0.lastError = nil
+        }
+    }
+    func recordError(_ message: String) { value.withLock { $0.lastError = message } }
+    var snapshot: Snapshot { value.withLock { $0 } }
 }

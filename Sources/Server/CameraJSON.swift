@@ -21,8 +21,10 @@ struct CameraResponse: Encodable {
     var createdAt: String
     var updatedAt: String
     var status: StatusResponse?
+    var recording: RecordingStatusResponse?
 
-    init(_ c: Camera, status: CameraStatus?) {
+    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil) {
+        self.recording = recording
         id = c.id
         name = c.name
         rtspUrl = c.rtspURL

@@ -7,6 +7,7 @@ import Recorder
 struct CameraRoutes<Context: RequestContext>: Sendable {
     let store: any CameraStore
     let recorder: Recorder
+    let observer: RecordingObserver
 
     func register(on router: Router<Context>) {
         let group = router.group("api/cameras")
@@ -19,13 +20,15 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
 
     func list(_ request: Request, context: Context) async throws -> Response {
         let statuses = await recorder.allStatuses()
-        let cameras = try await store.cameras().filter { (context as? any IdentifiedRequestContext)?.identity?.user.may(.metadata, $0) == true }.map { CameraResponse($0, status: statuses[$0.id]) }
+        let recording = try await observer.statuses()
+        let cameras = try await store.cameras().filter { (context as? any IdentifiedRequestContext)?.identity?.user.may(.metadata, $0) == true }
+            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id]) }
         return try JSONResponse.make(cameras)
     }
 
     func show(_ request: Request, context: Context) async throws -> Response {
         let camera = try await find(context)
-        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id)))
+        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), recording: try await observer.statuses()[camera.id]))
     }
 
     func create(_ request: Request, context: Context) async throws -> Response {

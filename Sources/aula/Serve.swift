@@ -21,6 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Disk quota for recordings in GB (10^9 bytes); the oldest footage goes first.")
     var quotaGB: Double?
 
+    @Option(help: "Seconds between flushes of recordings to disk: the most video per camera a crash can lose.")
+    var flushSeconds: Double = 2
+
+    @Option(help: "Target length of one sample file in seconds.")
+    var rotateSeconds: Int = 60
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -30,6 +36,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger(logLevel)
         var configuration = ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port)
+        guard (0.1...60).contains(flushSeconds) else { throw ValidationError("--flush-seconds must be between 0.1 and 60") }
+        configuration.flushInterval = .milliseconds(Int(flushSeconds * 1000))
+        guard (2...3600).contains(rotateSeconds) else { throw ValidationError("--rotate-seconds must be between 2 and 3600") }
+        configuration.rotateSeconds = Int64(rotateSeconds)
         if let maxAgeDays {
             guard maxAgeDays > 0 else { throw ValidationError("--max-age-days must be at least 1") }
             configuration.retention.defaultMaxAgeSeconds = Int64(maxAgeDays) * 86_400

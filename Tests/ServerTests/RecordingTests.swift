@@ -6,16 +6,17 @@ import RTSP
 import Simulator
 import Testing
 import Catalog
+import Media
 
 @testable import Server
 
 /// Continuous recording from the simulator, played back as .mp4 and checked with ffprobe.
 @Suite(.serialized) struct RecordingTests {
-    static func spec(codec: SimCodec = .h264, bFrames: Int = 0) -> SceneSpec {
+    static func spec(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000) -> SceneSpec {
         var spec = SceneSpec()
         spec.width = 320
         spec.height = 240
-        spec.bitRate = 300_000
+        spec.bitRate = bitRate
         spec.loopSeconds = 2
         spec.codec = codec
         spec.bFrames = bFrames
@@ -23,8 +24,8 @@ import Catalog
     }
 
     /// Records one simulated camera for `seconds`, with 2 s sample files and 0.5 s flushes.
-    static func record(codec: SimCodec = .h264, bFrames: Int = 0, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
-        let simulator = try CameraSimulator(cameras: 1, base: spec(codec: codec, bFrames: bFrames))
+    static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
+        let simulator = try CameraSimulator(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
         let port = try await simulator.start(port: 0)
         let server = try server ?? makeRecordingServer()
         try await server.startRecorder()
@@ -51,7 +52,7 @@ import Catalog
         return server
     }
 
-    @Test(arguments: [(SimCodec.h264, 0), (.h265, 0)])
+    @Test(arguments: [(SimCodec.h264, 0), (.h264, 2), (.h265, 0)])
     func exportsPlayWithFFprobe(codec: SimCodec, bFrames: Int) async throws {
         let (server, camera) = try await Self.record(codec: codec, bFrames: bFrames)
         let app = Application(router: server.makeRouter())
@@ -98,6 +99,8 @@ import Catalog
             #expect(abs(probe.duration - expectedSeconds) <= 0.041, "duration \(probe.duration), expected \(expectedSeconds)")
             #expect(abs(probe.frames - expectedFrames) <= 1, "frames \(probe.frames), expected \(expectedFrames)")
             #expect(probe.firstFrameIsKey)
+            // B-frames reach the file as such: presentation order differs from decoding order.
+            if bFrames > 0 { #expect(probe.reorderedPackets > 0) } else { #expect(probe.reorderedPackets == 0) }
 
             // HEAD, ETag, Range.
             let etag = try #require(full.2[.eTag])
@@ -133,13 +136,39 @@ import Catalog
         }
     }
 
+    /// At 2 Mbit/s frames are about 10 kB and vary by several kB, as from a 720p camera.
     @Test func indexCostsAtMostThreeBytesAFrame() async throws {
-        let (server, camera) = try await Self.record(seconds: 5)
+        let (server, camera) = try await Self.record(bitRate: 2_000_000, seconds: 5)
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         let frames = recordings.reduce(0) { $0 + $1.frames }
         let bytes = recordings.reduce(0) { $0 + $1.index.count }
         #expect(frames > 80)
         #expect(Double(bytes) / Double(frames) <= 3.0, "\(bytes) index bytes for \(frames) frames")
+    }
+
+    /// Random frames, including extremes, come back exactly; every truncation is an error.
+    @Test func indexRoundTrips() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let offsets = round % 2 == 0
+            var samples: [MP4Sample] = []
+            for _ in 0..<Int.random(in: 1...200, using: &rng) {
+                let size: UInt32 = Bool.random(using: &rng) ? .random(in: 1...UInt32.max, using: &rng) : .random(in: 1...60_000, using: &rng)
+                let duration: UInt32 = Int.random(in: 0..<10, using: &rng) == 0 ? .random(in: 0...UInt32.max, using: &rng) : 3600
+                let offset: Int32 = offsets ? .random(in: Int32.min + 1...Int32.max, using: &rng) : 0
+                samples.append(MP4Sample(duration: duration, size: size, isKeyFrame: Bool.random(using: &rng), compositionOffset: offset))
+            }
+            var encoder = SampleIndexEncoder(hasCompositionOffsets: offsets)
+            for sample in samples { encoder.append(sample) }
+            #expect(try SampleIndex.decode(encoder.bytes, hasCompositionOffsets: offsets) == samples)
+            let cut = Int.random(in: 0..<encoder.bytes.count, using: &rng)
+            if cut > 0 {
+                // A cut inside a varint is reported; a cut between frames decodes the frames before it.
+                if let decoded = try? SampleIndex.decode(Array(encoder.bytes.prefix(cut)), hasCompositionOffsets: offsets) {
+                    #expect(decoded == Array(samples.prefix(decoded.count)))
+                }
+            }
+        }
     }
 
     @Test func damagedFilesAreReportedNotServed() async throws {
@@ -184,6 +213,8 @@ struct FFprobe {
     var duration: Double
     /// The file's first sample (in decoding order) is a key frame.
     var firstFrameIsKey: Bool
+    /// Packets (in decoding order) presented before the packet that precedes them.
+    var reorderedPackets: Int
 
     static func run(_ data: Data) throws -> FFprobe {
         let path = NSTemporaryDirectory() + "aula-\(UUID().uuidString).mp4"
@@ -198,9 +229,12 @@ struct FFprobe {
         }
         let (keyOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-read_intervals", "%+#1", "-of", "csv=p=0", path])
         let (_, decodeErr) = try shell("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let (ptsOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts", "-of", "csv=p=0", path])
+        let pts = ptsOut.split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let reordered = zip(pts, pts.dropFirst()).filter { $1 < $0 }.count
         return FFprobe(errors: err + decodeErr, codec: fields["codec_name"] ?? "", width: Int(fields["width"] ?? "") ?? 0, height: Int(fields["height"] ?? "") ?? 0,
                        frames: Int(fields["nb_read_frames"] ?? "") ?? 0, duration: Double(fields["duration"] ?? "") ?? 0,
-                       firstFrameIsKey: keyOut.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("K"))
+                       firstFrameIsKey: keyOut.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("K"), reorderedPackets: reordered)
     }
 
     static func shell(_ tool: String, _ arguments: [String]) throws -> (String, String) {

@@ -13,7 +13,7 @@ import Testing
         try #require(before.count >= 3)
         let total = before.reduce(Int64(0)) { $0 + $1.bytes }
         let quota = total / 3
-        let enforcer = RetentionEnforcer(store: server.catalog, layout: server.writer.layout, policy: RetentionPolicy(quotaBytes: quota), logger: Logger(label: "test"))
+        let enforcer = RetentionEnforcer(store: server.catalog, layout: server.writer.layout, policy: RetentionPolicy(quotaBytes: quota, minFreeBytes: 0), logger: Logger(label: "test"))
         let deleted = try await enforcer.enforce(now90k: Int64(Date().timeIntervalSince1970 * 90_000))
         let after = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         // Oldest first: what is left is a suffix of what was there.
@@ -33,7 +33,7 @@ import Testing
         try #require(before.count >= 2)
         // "Now" is set so that everything but the last recording is older than 1 s.
         let now = before[before.count - 2].end90k + 90_000
-        let enforcer = RetentionEnforcer(store: server.catalog, layout: server.writer.layout, policy: RetentionPolicy(defaultMaxAgeSeconds: 1), logger: Logger(label: "test"))
+        let enforcer = RetentionEnforcer(store: server.catalog, layout: server.writer.layout, policy: RetentionPolicy(defaultMaxAgeSeconds: 1, minFreeBytes: 0), logger: Logger(label: "test"))
         try await enforcer.enforce(now90k: now)
         let after = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         #expect(after.map(\.id) == [before.last!.id])

@@ -68,6 +68,10 @@ public enum AccessPolicy {
         "GET /api/cameras/{id}/recording.mp4": .roles(.operator, .analyst, camera: .playback, audit: "view.playback"),
         "HEAD /api/cameras/{id}/recording.mp4": .roles(.operator, .analyst, camera: .playback),
         "POST /api/cameras/{id}/evidence": .roles(.operator, camera: .export, audit: "export.evidence"),
+        // Storage and retention: status for operators, settings for administrators.
+        "GET /api/storage": .roles(.operator),
+        "GET /api/cameras/{id}/retention": .roles(.operator, camera: .metadata),
+        "PUT /api/cameras/{id}/retention": .roles(audit: "camera.retention"),
         "GET /api/evidence-locks": .roles(.operator),
         "POST /api/evidence-locks": .roles(.operator, audit: "evidence.lock"),
         "DELETE /api/evidence-locks/{id}": .roles(audit: "evidence.unlock"),

@@ -1,0 +1,192 @@
+import Catalog
+import Foundation
+import Hummingbird
+import Recorder
+import Synchronization
+
+/// Per-camera recording figures, cached for a few seconds: summing a large index on every status
+/// request would cost more than the status is worth.
+final class UsageCache: Sendable {
+    typealias Usage = [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)]
+    private let store: any RecordingStore
+    private let cached = Mutex<(at: ContinuousClock.Instant, usage: Usage)?>(nil)
+    private let maxAge: Duration
+
+    init(store: any RecordingStore, maxAge: Duration = .seconds(5)) {
+        self.store = store
+        self.maxAge = maxAge
+    }
+
+    func usage() async throws -> Usage {
+        if let c = cached.withLock({ $0 }), ContinuousClock.now - c.at < maxAge { return c.usage }
+        let fresh = try await store.usage()
+        cached.withLock { $0 = (ContinuousClock.now, fresh) }
+        return fresh
+    }
+}
+
+/// What the camera status says about recording (docs/api.md, "Camera status").
+struct RecordingStatusResponse: Encodable {
+    /// Bytes of sample files in the index.
+    var bytes: Int64
+    var oldestTime: String?
+    var newestTime: String?
+    /// Video written to sample files but not yet in the index, in milliseconds (at most about one
+    /// flush interval while the writer keeps up).
+    var writeLagMs: Int?
+    var framesWritten: Int
+    var framesDropped: Int
+    var maxAgeDays: Int?
+}
+
+/// Everything that describes recording for status, storage and metrics.
+struct RecordingObserver: Sendable {
+    let writer: RecordingWriter
+    let store: any RecordingStore
+    let usageCache: UsageCache
+    let storage: StorageState
+    let policy: RetentionPolicy
+
+    func statuses() async throws -> [Int64: RecordingStatusResponse] {
+        let usage = try await usageCache.usage()
+        let stats = writer.cameraStats()
+        let ages = try await store.maxAgeDays()
+        var result: [Int64: RecordingStatusResponse] = [:]
+        for camera in Set(usage.keys).union(stats.keys) {
+            let u = usage[camera]
+            let s = stats[camera]
+            var lag: Int?
+            if let written = s?.newestWritten90k {
+                lag = Int(max(0, written - (u?.newest90k ?? written)) / 90)
+            }
+            result[camera] = RecordingStatusResponse(
+                bytes: u?.bytes ?? 0, oldestTime: u.map { Time90k.format($0.oldest90k) }, newestTime: u.map { Time90k.format($0.newest90k) },
+                writeLagMs: lag, framesWritten: s?.framesWritten ?? 0, framesDropped: s?.framesDropped ?? 0,
+                maxAgeDays: ages[camera] ?? policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) })
+        }
+        return result
+    }
+
+    func empty(camera: Int64, ages: [Int64: Int]) -> RecordingStatusResponse {
+        RecordingStatusResponse(bytes: 0, writeLagMs: nil, framesWritten: 0, framesDropped: 0,
+                                maxAgeDays: ages[camera] ?? policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) })
+    }
+
+    /// Disk pressure: `full` while writes fail for lack of space (and 30 s after), `high` when
+    /// retention cannot bring the disk within its quota or reserve, otherwise `ok`.
+    func pressure(volume: VolumeSpace?, recordingsBytes: Int64) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        if let full = writer.writeFailures.lastDiskFull, now - full < 30_000_000 { return "full" }
+        if let volume {
+            if volume.availableBytes < policy.reserve(volumeBytes: volume.totalBytes) { return "high" }
+            if let quota = policy.effectiveQuota(volumeBytes: volume.totalBytes), recordingsBytes > quota { return "high" }
+        }
+        return "ok"
+    }
+}
+
+struct StorageResponse: Encodable {
+    struct Volume: Encodable { var totalBytes: Int64; var availableBytes: Int64 }
+    var pressure: String
+    var volume: Volume?
+    var recordingsBytes: Int64
+    var quotaBytes: Int64?
+    var reserveBytes: Int64?
+    var defaultMaxAgeDays: Int?
+    var writeFailures: Int
+    var lastWriteError: String?
+    var lastWriteErrorTime: String?
+    var lastFlushTime: String?
+    var lastFlushMs: Double?
+    var lastFlushError: String?
+    var lastRetentionTime: String?
+    var retentionDeletedRecordings: Int
+    var retentionDeletedBytes: Int64
+    var lastRetentionError: String?
+}
+
+/// `GET /api/storage`, `GET|PUT /api/cameras/{id}/retention`.
+struct StorageRoutes<Context: RequestContext>: Sendable {
+    let observer: RecordingObserver
+    let cameras: any CameraStore
+
+    func register(on router: Router<Context>) {
+        router.get("api/storage", use: storage)
+        router.get("api/cameras/:id/retention", use: showRetention)
+        router.put("api/cameras/:id/retention", use: setRetention)
+    }
+
+    func storage(_ request: Request, context: Context) async throws -> Response {
+        try JSONResponse.make(try await storageResponse())
+    }
+
+    func storageResponse() async throws -> StorageResponse {
+        let volume = VolumeSpace.of(observer.writer.layout.root)
+        let usage = try await observer.usageCache.usage()
+        let bytes = usage.values.reduce(Int64(0)) { $0 + $1.bytes }
+        let trouble = observer.writer.writeFailures
+        let flush = observer.writer.flushStatus
+        let state = observer.storage.snapshot
+        return StorageResponse(
+            pressure: observer.pressure(volume: volume, recordingsBytes: bytes),
+            volume: volume.map { .init(totalBytes: $0.totalBytes, availableBytes: $0.availableBytes) },
+            recordingsBytes: bytes,
+            quotaBytes: volume.flatMap { observer.policy.effectiveQuota(volumeBytes: $0.totalBytes) } ?? observer.policy.quotaBytes,
+            reserveBytes: volume.map { observer.policy.reserve(volumeBytes: $0.totalBytes) },
+            defaultMaxAgeDays: observer.policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) },
+            writeFailures: trouble.failures, lastWriteError: trouble.message, lastWriteErrorTime: trouble.lastFailure.map(RFC3339.format(micros:)),
+            lastFlushTime: flush.at > 0 ? RFC3339.format(micros: flush.at) : nil, lastFlushMs: flush.at > 0 ? Double(flush.lagMicros) / 1000 : nil,
+            lastFlushError: flush.error,
+            lastRetentionTime: state.lastPassTime.map(RFC3339.format(micros:)),
+            retentionDeletedRecordings: state.deletedRecordings, retentionDeletedBytes: state.deletedBytes, lastRetentionError: state.lastError)
+    }
+
+    /// `maxAgeDays` is always present, `null` when the camera follows the server's default.
+    struct RetentionBody: Encodable {
+        var cameraId: Int64
+        var maxAgeDays: Int?
+        var effectiveMaxAgeDays: Int?
+        enum CodingKeys: String, CodingKey { case cameraId, maxAgeDays, effectiveMaxAgeDays }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(cameraId, forKey: .cameraId)
+            try c.encode(maxAgeDays, forKey: .maxAgeDays)
+            try c.encode(effectiveMaxAgeDays, forKey: .effectiveMaxAgeDays)
+        }
+    }
+
+    func showRetention(_ request: Request, context: Context) async throws -> Response {
+        let id = try await cameraID(context)
+        let days = try await observer.store.maxAgeDays()[id]
+        return try JSONResponse.make(RetentionBody(cameraId: id, maxAgeDays: days, effectiveMaxAgeDays: days ?? observer.policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) }))
+    }
+
+    /// Body: `{"maxAgeDays": 30}`, or `null` to follow the server's default.
+    func setRetention(_ request: Request, context: Context) async throws -> Response {
+        let id = try await cameraID(context)
+        var body = try await JSONBody.read(request)
+        guard body.has("maxAgeDays") else { throw ProblemDetails.validation([FieldError(field: "maxAgeDays", message: "is required (a number of days, or null)")]) }
+        var days: Int?
+        if case .null = body.object["maxAgeDays"] {
+            days = nil
+        } else if let v = body.number("maxAgeDays") {
+            guard v == v.rounded(), v >= 1, v <= 36_500 else {
+                throw ProblemDetails.validation([FieldError(field: "maxAgeDays", message: "must be a whole number of days between 1 and 36500, or null")])
+            }
+            days = Int(v)
+        }
+        guard body.errors.isEmpty else { throw ProblemDetails.validation(body.errors) }
+        let unknown = body.object.keys.filter { $0 != "maxAgeDays" }.sorted()
+        guard unknown.isEmpty else { throw ProblemDetails.validation(unknown.map { FieldError(field: $0, message: "is not a retention field") }) }
+        try await observer.store.setMaxAgeDays(days, camera: id)
+        return try JSONResponse.make(RetentionBody(cameraId: id, maxAgeDays: days, effectiveMaxAgeDays: days ?? observer.policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) }))
+    }
+
+    private func cameraID(_ context: Context) async throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
+        }
+        guard try await cameras.camera(id: id) != nil else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+        return id
+    }
+}
