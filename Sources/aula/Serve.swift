@@ -54,17 +54,22 @@ struct Serve: AsyncParsableCommand {
         default: throw ValidationError("--tls-cert and --tls-key go together")
         }
         let server = try AulaServer(configuration: configuration, logger: logger)
-        if let password = try await server.ensureAdministrator() {
-            // Printed once, to the terminal of whoever started the first run, never logged.
-            say("""
-                First start: created the administrator "admin" with the one-time password
-                    \(password)
-                Sign in and choose a new password; it is not shown again.
-                """)
-        }
         let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await server.run { port in
+                // After the recorder has started: a bcrypt hash must not delay recording.
+                do {
+                    if let password = try await server.ensureAdministrator() {
+                        // Printed once, to the terminal of whoever started the first run, never logged.
+                        say("""
+                            First start: created the administrator "admin" with the one-time password
+                                \(password)
+                            Sign in and choose a new password; it is not shown again.
+                            """)
+                    }
+                } catch {
+                    logger.error("could not create the first administrator", metadata: ["error": "\(error)"])
+                }
                 logger.notice("Aula is listening", metadata: ["url": "\(scheme)://\(listen.host):\(port)/"])
             }
         } catch let e as ServerSetupError {

@@ -4,6 +4,7 @@ import CatalogSQLite
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Settings for sign-in and sessions.
 public struct AuthConfiguration: Sendable {
@@ -33,15 +34,15 @@ struct Authenticator: Sendable {
     let configuration: AuthConfiguration
     let hasher: PasswordHasher
     let throttle: SignInThrottle
-    /// Checked when the name is unknown, so that it costs as much time as a wrong password.
-    let decoyHash: String
+    /// Checked when the name is unknown, so that it costs as much time as a wrong password. Made at
+    /// the first such sign-in rather than at start-up, which a bcrypt hash would slow down.
+    private let decoy = DecoyHash()
 
     init(catalog: SQLiteCatalog, configuration: AuthConfiguration) {
         self.catalog = catalog
         self.configuration = configuration
         hasher = PasswordHasher(cost: configuration.passwordCost)
         throttle = SignInThrottle(policy: configuration.throttle)
-        decoyHash = hasher.hash(SecretToken.generate())
     }
 
     /// The identity behind the request's bearer token or session cookie; nil when it has neither.
@@ -83,7 +84,7 @@ struct Authenticator: Sendable {
     func check(name: String, password: String, client: String) async throws -> SignIn {
         if let left = throttle.lockedFor(name: name, client: client) { return .locked(left) }
         let user = try await catalog.user(named: name)
-        let ok = hasher.verify(password, hash: user?.passwordHash ?? decoyHash) && user != nil
+        let ok = hasher.verify(password, hash: user?.passwordHash ?? decoy.hash(with: hasher)) && user != nil
         if let user, ok {
             throttle.succeeded(name: name)
             return .success(user)
@@ -120,5 +121,19 @@ struct Authenticator: Sendable {
         if password.utf8.count > 72 { errors.append(FieldError(field: field, message: "must be at most 72 bytes (bcrypt ignores the rest)")) }
         if password.lowercased() == name.lowercased() { errors.append(FieldError(field: field, message: "must not be the user name")) }
         return errors
+    }
+}
+
+/// A bcrypt hash of a random secret, made once on first use.
+final class DecoyHash: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    func hash(with hasher: PasswordHasher) -> String {
+        if let existing = value.withLock({ $0 }) { return existing }
+        let made = hasher.hash(SecretToken.generate())
+        return value.withLock { stored in
+            if stored == nil { stored = made }
+            return stored!
+        }
     }
 }
