@@ -78,7 +78,7 @@ import Testing
             #expect(signedIn.status == .notFound)
             let health = try await client.json(.get, "/api/health", token: nil)
             #expect(health.status == .ok)
-            for file in ["/map.html", "/login.html", "/js/api.js"] {
+            for file in ["/map.html", "/login.html", "/audit.html", "/js/api.js"] {
                 let page = try await client.execute(uri: file, method: .get) { $0.status }
                 #expect(page == (WebRoot.locate() != nil ? .ok : .notFound), "static files are public: \(file)")
             }
