@@ -40,7 +40,9 @@ public struct RTPPacket: Sendable, Hashable {
         let hasExtension = bytes[0] & 0x10 != 0
         let csrcCount = Int(bytes[0] & 0x0F)
         let sequenceNumber = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
-        let name = "RTP packet \(sequenceNumber)"
+        // Built only when a packet is rejected: formatting it for every packet would cost more
+        // than parsing the header.
+        var name: String { "RTP packet \(sequenceNumber)" }
 
         var offset = Self.headerSize + 4 * csrcCount
         guard offset <= size else {

@@ -324,6 +324,10 @@ struct StreamHandler {
 
     mutating func interleaved(channel: UInt8, payload: [UInt8]) async throws {
         guard channel == rtpChannel, var depacketizer else { return }  // RTCP and other tracks are ignored
+        // Move the depacketiser out while it works, so that its buffers stay uniquely referenced
+        // and are not copied on write for every packet.
+        self.depacketizer = nil
+        defer { self.depacketizer = depacketizer }
         let packet: RTPPacket
         do { packet = try RTPPacket(parsing: payload) } catch {
             throw RTSPClientError(.malformed, "the camera sent a malformed RTP packet: \(error)")
@@ -333,7 +337,6 @@ struct StreamHandler {
         do { units = try depacketizer.push(packet) } catch {
             throw RTSPClientError(.malformed, "the camera sent RTP Aula could not reassemble: \(error)")
         }
-        self.depacketizer = depacketizer
         for unit in units {
             let sets = depacketizer.parameterSets
             if parameters == nil || sets != parametersSource {

@@ -150,8 +150,8 @@ public final class RecordingWriter: FrameSink, Service {
         let store = self.store
         let committing = rows
         try await Task.detached { try await store.commit(committing) }.value
-        let ids = Set(rows.map(\.id))
-        for g in all { g.with { $0.committed(upTo: ids) } }
+        let frames = Dictionary(committing.map { ($0.id, $0.frames) }, uniquingKeysWith: max)
+        for g in all { g.with { $0.committed(frames) } }
         let took = ContinuousClock.now - started
         let lag = took / .microseconds(1)
         lastFlush.withLock { $0 = (Int64(Date().timeIntervalSince1970 * 1e6), Int64(lag), nil) }

@@ -164,9 +164,13 @@ final class StreamRecorder {
         return (rows, files)
     }
 
-    /// After a successful commit: finished recordings are closed and forgotten.
-    func committed(upTo ids: Set<Int64>) {
-        for open in finished where ids.contains(open.id) { open.file.close() }
-        finished.removeAll { ids.contains($0.id) }
+    /// After a successful commit of `frames` (recording id → frames in the committed row): finished
+    /// recordings whose every frame is committed are closed and forgotten. A recording that got more
+    /// frames while the commit ran (and was then finished by a rotation) stays, so that the next flush
+    /// commits the rest.
+    func committed(_ frames: [Int64: Int]) {
+        let done = Set(finished.filter { frames[$0.id] == $0.samples.count }.map(\.id))
+        for open in finished where done.contains(open.id) { open.file.close() }
+        finished.removeAll { done.contains($0.id) }
     }
 }

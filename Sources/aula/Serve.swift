@@ -21,6 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Disk quota for recordings in GB (10^9 bytes); the oldest footage goes first.")
     var quotaGB: Double?
 
+    @Option(help: "Disk quota as a share of the volume holding the recordings, between 0 and 1 (the smaller quota wins).")
+    var quotaShare: Double?
+
+    @Option(help: "Free space to keep on that volume in GB (default: 2% of the volume, at most 2 GiB; 0 turns it off).")
+    var minFreeGB: Double?
+
     @Option(help: "Seconds between flushes of recordings to disk: the most video per camera a crash can lose.")
     var flushSeconds: Double = 2
 
@@ -47,6 +53,14 @@ struct Serve: AsyncParsableCommand {
         if let quotaGB {
             guard quotaGB > 0 else { throw ValidationError("--quota-gb must be more than 0") }
             configuration.retention.quotaBytes = Int64(quotaGB * 1e9)
+        }
+        if let quotaShare {
+            guard quotaShare > 0, quotaShare <= 1 else { throw ValidationError("--quota-share must be more than 0 and at most 1") }
+            configuration.retention.quotaShare = quotaShare
+        }
+        if let minFreeGB {
+            guard minFreeGB >= 0 else { throw ValidationError("--min-free-gb must be 0 or more") }
+            configuration.retention.minFreeBytes = Int64(minFreeGB * 1e9)
         }
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
