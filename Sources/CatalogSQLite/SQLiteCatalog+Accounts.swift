@@ -99,6 +99,14 @@ extension SQLiteCatalog {
         }
     }
 
+    /// Revokes every API token of a user; returns how many there were.
+    public func deleteAPITokens(userID: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM api_token WHERE user_id = ?", arguments: [userID])
+            return db.changesCount
+        }
+    }
+
     public func user(tokenDigest: String) async throws -> User? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT user.* FROM api_token JOIN user ON user.id = api_token.user_id WHERE api_token.digest = ?", arguments: [tokenDigest])

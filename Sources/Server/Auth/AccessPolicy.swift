@@ -97,6 +97,7 @@ public enum AccessPolicy {
         "PATCH /api/users/{name}": .roles(audit: "user.update"),
         "DELETE /api/users/{name}": .roles(audit: "user.delete"),
         "POST /api/users/{name}/tokens": .roles(audit: "token.create"),
+        "DELETE /api/users/{name}/tokens": .roles(audit: "token.revoke"),
 
         // The audit trail.
         "GET /api/audit": .roles(.auditor, audit: "audit.read"),

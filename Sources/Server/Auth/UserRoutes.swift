@@ -15,6 +15,7 @@ struct UserRoutes: Sendable {
         router.patch("api/users/:name", use: patch)
         router.delete("api/users/:name", use: delete)
         router.post("api/users/:name/tokens", use: createToken)
+        router.delete("api/users/:name/tokens", use: revokeTokens)
     }
 
     struct UserJSON: Encodable {
@@ -115,6 +116,14 @@ struct UserRoutes: Sendable {
         try await catalog.addAPIToken(digest: SecretToken.digest(token), userID: user.id, label: label)
         context.auditNote.set("label \(label)")
         return try JSONResponse.make(["user": user.name, "label": label, "token": token], status: .created)
+    }
+
+    /// Revokes every API token of the user (an integration that leaked, or was retired).
+    func revokeTokens(_ request: Request, context: AulaContext) async throws -> Response {
+        let user = try await find(context)
+        let count = try await catalog.deleteAPITokens(userID: user.id)
+        context.auditNote.set("\(count) token(s)")
+        return try JSONResponse.make(["user": user.name, "revoked": String(count)])
     }
 
     private func find(_ context: AulaContext) async throws -> User {
