@@ -153,7 +153,7 @@ extension AulaServer {
     public func ensureAdministrator() async throws -> String? {
         guard try await catalog.userCount() == 0 else { return nil }
         let password = SecretToken.generate().prefix(20)
-        _ = try await catalog.insert(User(name: "admin", role: .administrator, passwordHash: authenticator.hasher.hash(String(password)), mustChangePassword: true))
+        _ = try await catalog.insert(User(name: "admin", role: .administrator, passwordHash: try await authenticator.hash(String(password)), mustChangePassword: true))
         try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: "admin", detail: "first start: administrator with a one-time password")
         return String(password)
     }
@@ -163,7 +163,7 @@ extension AulaServer {
         let problems = authenticator.passwordProblems(password, name: name, field: "password")
         guard problems.isEmpty else { throw ServerSetupError(problems.map(\.description).joined(separator: "; ")) }
         guard UserRoutes.validName(name) else { throw ServerSetupError("name: must be 1 to 64 letters, digits or . _ - @") }
-        let hash = authenticator.hasher.hash(password)
+        let hash = try await authenticator.hash(password)
         if var user = try await catalog.user(named: name) {
             user.role = role
             user.passwordHash = hash

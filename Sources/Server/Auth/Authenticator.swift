@@ -4,6 +4,7 @@ import CatalogSQLite
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 import Synchronization
 
 /// Settings for sign-in and sessions.
@@ -84,12 +85,25 @@ struct Authenticator: Sendable {
     func check(name: String, password: String, client: String) async throws -> SignIn {
         if let left = throttle.lockedFor(name: name, client: client) { return .locked(left) }
         let user = try await catalog.user(named: name)
-        let ok = hasher.verify(password, hash: user?.passwordHash ?? decoy.hash(with: hasher)) && user != nil
+        let (hasher, decoy) = (self.hasher, self.decoy)
+        let verified = try await offload { hasher.verify(password, hash: user?.passwordHash ?? decoy.hash(with: hasher)) }
+        let ok = verified && user != nil
         if let user, ok {
             throttle.succeeded(name: name)
             return .success(user)
         }
         return .wrong(delay: throttle.failed(name: name, client: client))
+    }
+
+    /// A bcrypt hash of a new password, computed off the cooperative pool.
+    func hash(_ password: String) async throws -> String {
+        try await offload { hasher.hash(password) }
+    }
+
+    /// bcrypt is deliberately slow (a quarter of a second): run it on NIO's blocking-work threads
+    /// so that sign-ins never stall the tasks that receive and write video.
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { work() }
     }
 
     /// Starts a session: returns the cookies to set and the CSRF token for the client.

@@ -104,7 +104,7 @@ struct SessionRoutes: Sendable {
         case .success:
             break
         }
-        user.passwordHash = authenticator.hasher.hash(fields[1])
+        user.passwordHash = try await authenticator.hash(fields[1])
         user.mustChangePassword = false
         _ = try await catalog.update(user)
         var keep: String?

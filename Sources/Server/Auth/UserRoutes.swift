@@ -53,7 +53,7 @@ struct UserRoutes: Sendable {
         guard errors.isEmpty, let role else { throw ProblemDetails.validation(errors) }
         let user: User
         do {
-            user = try await catalog.insert(User(name: fields[0], role: role, passwordHash: authenticator.hasher.hash(fields[2]), grants: grants ?? []))
+            user = try await catalog.insert(User(name: fields[0], role: role, passwordHash: try await authenticator.hash(fields[2]), grants: grants ?? []))
         } catch is DuplicateUserName {
             throw ProblemDetails(status: .conflict, detail: "a user named \(fields[0]) exists", errors: [FieldError(field: "name", message: "is taken")])
         }
@@ -79,7 +79,7 @@ struct UserRoutes: Sendable {
         }
         if case .some(.some(let password)) = body.string("password") {
             errors += authenticator.passwordProblems(password, name: user.name, field: "password")
-            user.passwordHash = authenticator.hasher.hash(password)
+            user.passwordHash = try await authenticator.hash(password)
             // Someone else chose it: the user must replace it at next sign-in.
             user.mustChangePassword = true
             notes.append("password reset")
