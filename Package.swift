@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Security (issue 4): bcrypt for passwords
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // MARK: Media (pure: SDP, RTP, depacketisers, parameter sets, MP4 boxes)
@@ -90,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "CatalogSQLite",
-            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "AulaSecurity", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,11 +104,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // BEGIN AulaSecurity targets (issue 4: accounts, audit trail, signed evidence, secrets at rest)
+        .target(
+            name: "AulaSecurity",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "AulaSecurityTests", dependencies: ["AulaSecurity"], swiftSettings: swiftSettings),
+        // END AulaSecurity targets
         .target(
             name: "Server",
             dependencies: [
-                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning",
+                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning",
+                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning", "AulaSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning",
+                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -8,6 +8,7 @@ PKGS=(
   gstreamer1.0-tools gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
+  sqlite3 curl openssl tar   # security tests: tamper with the catalogue, speak TLS, unpack evidence
 )
 if [ "${AULA_WITH_TEST_PEERS:-0}" = "1" ]; then
   PKGS+=(postgresql python3-venv chromium)

@@ -1,23 +1,29 @@
 import Catalog
 import Foundation
 import GRDB
+import AulaSecurity
 
 /// The embedded catalogue: one SQLite file in WAL mode in the data folder, opened once per process
 /// (GRDB's first rule of concurrency: connect to any database file only once).
 public final class SQLiteCatalog: Sendable {
     let pool: DatabasePool
+    let directory: String
+    /// Encrypts camera passwords at rest; the key is `secrets.key` beside the database (docs/security.md).
+    let secrets: SecretBox
 
     /// Opens (creating if needed) `catalog.sqlite` in `directory` and migrates it.
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        secrets = try SecretBox(keyFile: directory + "/secrets.key")
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: directory + "/catalog.sqlite", configuration: config)
-        try Self.migrator.migrate(pool)
+        try Self.migrator(secrets: secrets).migrate(pool)
     }
 
-    static var migrator: DatabaseMigrator {
+    static func migrator(secrets: SecretBox) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-cameras") { db in
             try db.create(table: "camera") { t in
@@ -75,6 +81,7 @@ public final class SQLiteCatalog: Sendable {
                 t.column("max_age_days", .integer)
             }
         }
+        registerSecurityMigration(&migrator, secrets: secrets)
         return migrator
     }
 }

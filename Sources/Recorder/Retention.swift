@@ -77,6 +77,8 @@ public struct RetentionEnforcer: Sendable {
     public let store: any RecordingStore
     public let layout: SampleFileLayout
     public var policy: RetentionPolicy
+    /// Evidence locks: recordings they cover are never deleted, whatever their age or the quota.
+    public var locks: (any EvidenceLockStore)?
     let logger: Logger
 
     public init(store: any RecordingStore, layout: SampleFileLayout, policy: RetentionPolicy, logger: Logger) {
@@ -98,6 +100,8 @@ public struct RetentionEnforcer: Sendable {
     public func enforcePass(now90k: Int64, emergency: Bool = false) async throws -> RetentionPass {
         var pass = RetentionPass()
         var doomed: [Recording] = []
+        let held = try await locks?.evidenceLocks() ?? []
+        func locked(_ r: Recording) -> Bool { held.contains { $0.covers(r) } }
         let usage = try await store.usage()
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         let volume = VolumeSpace.of(layout.root)
@@ -107,7 +111,7 @@ public struct RetentionEnforcer: Sendable {
             let recent = try await store.recordings(camera: camera, from: usage[camera]!.newest90k - 1, to: Int64.max / 2)
             newest[camera] = recent.map(\.id).max()
             if let age = policy.maxAgeSeconds[camera] ?? policy.defaultMaxAgeSeconds {
-                doomed += try await store.recordings(camera: camera, endingBefore: now90k - age * 90_000).filter { $0.id != newest[camera] }
+                doomed += try await store.recordings(camera: camera, endingBefore: now90k - age * 90_000).filter { $0.id != newest[camera] && !locked($0) }
             }
         }
         let stored = usage.values.reduce(Int64(0)) { $0 + $1.bytes }
@@ -129,7 +133,7 @@ public struct RetentionEnforcer: Sendable {
             let already = Set(doomed.map(\.id))
             let protected = Set(newest.values)
             for r in try await store.oldestRecordings(limit: 100_000) where needed > 0 {
-                guard !already.contains(r.id), !protected.contains(r.id) else { continue }
+                guard !already.contains(r.id), !protected.contains(r.id), !locked(r) else { continue }
                 doomed.append(r)
                 needed -= r.bytes
             }

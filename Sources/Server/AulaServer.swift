@@ -1,7 +1,10 @@
+import AulaSecurity
 import Catalog
 import CatalogSQLite
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Prometheus
 import Recorder
@@ -20,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Maximum age and disk quota of recordings (docs/storage.md, "Retention").
     public var retention = RetentionPolicy()
     public var retentionInterval: Duration = .seconds(30)
+    /// Passwords, sessions, sign-in throttling (docs/security.md).
+    public var auth = AuthConfiguration()
+    /// PEM certificate chain and private key: when set, the server speaks only HTTPS.
+    public var tls: (certificatePath: String, keyPath: String)?
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -41,6 +48,9 @@ public struct AulaServer: Sendable {
     let metrics = PrometheusCollectorRegistry()
     let usageCache: UsageCache
     let logger: Logger
+    /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
+    public let signer: EvidenceSigner
+    let authenticator: Authenticator
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "aula")) throws {
         self.configuration = configuration
@@ -57,20 +67,31 @@ public struct AulaServer: Sendable {
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) })
         recorder = Recorder(sinks: [writer], logger: logger)
+        signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
+        var auth = configuration.auth
+        if configuration.tls != nil { auth.secureCookies = true }
+        authenticator = Authenticator(catalog: catalog, configuration: auth)
     }
 
     /// The router with every route, shared by the real server and the tests.
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    ///
+    /// Every route is behind ``AuthMiddleware``, which applies the route's rule in ``AccessPolicy``.
+    public func makeRouter() -> Router<AulaContext> {
+        let router = Router(context: AulaContext.self)
         router.middlewares.add(ProblemMiddleware())
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog))
         router.get("api/health") { _, _ in
             try JSONResponse.make(["status": "ok"])
         }
+        SessionRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
+        UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
+        AuditRoutes(catalog: catalog).register(on: router)
+        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer).register(on: router)
         let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
-        CameraRoutes<BasicRequestContext>(store: catalog, recorder: recorder, observer: observer).register(on: router)
-        StorageRoutes<BasicRequestContext>(observer: observer, cameras: catalog).register(on: router)
-        MetricsRoute<BasicRequestContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
-        RecordingRoutes<BasicRequestContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
+        CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer).register(on: router)
+        StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
+        MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
+        RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         registerCityRoutes(on: router)
         return router
     }
@@ -83,17 +104,21 @@ public struct AulaServer: Sendable {
         await recorder.sync(try await catalog.cameras())
     }
 
+    /// Retention, which never deletes footage under an evidence lock.
     var retentionEnforcer: RetentionEnforcer {
-        RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
+        var enforcer = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
+        enforcer.locks = catalog
+        return enforcer
     }
 
     var retentionService: RetentionService {
         RetentionService(enforcer: retentionEnforcer, writer: writer, state: storage, interval: configuration.retentionInterval, logger: logger)
     }
 
-    public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
+    public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: try serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
             services: [retentionService, writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
@@ -105,6 +130,66 @@ public struct AulaServer: Sendable {
         try await startRecorder()
         try await makeApplication(onServerRunning: onServerRunning).runService()
     }
+}
+
+extension AulaServer {
+    /// HTTP, or HTTPS only when certificate and key files are configured.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        guard let tls = configuration.tls else { return .http1() }
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath) } catch {
+            throw ServerSetupError("--tls-cert \(tls.certificatePath): not a readable PEM certificate (\(error))")
+        }
+        do { key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem) } catch {
+            throw ServerSetupError("--tls-key \(tls.keyPath): not a readable PEM private key (\(error))")
+        }
+        let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+    }
+
+    /// At first start (no users yet): an administrator `admin` with a one-time password, returned
+    /// so that the caller prints it once. The password must be changed at first sign-in.
+    public func ensureAdministrator() async throws -> String? {
+        guard try await catalog.userCount() == 0 else { return nil }
+        let password = SecretToken.generate().prefix(20)
+        _ = try await catalog.insert(User(name: "admin", role: .administrator, passwordHash: try await authenticator.hash(String(password)), mustChangePassword: true))
+        try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: "admin", detail: "first start: administrator with a one-time password")
+        return String(password)
+    }
+
+    /// Creates or resets a user with a known password (the CLI's `users add`, the demo's login).
+    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false) async throws {
+        let problems = authenticator.passwordProblems(password, name: name, field: "password")
+        guard problems.isEmpty else { throw ServerSetupError(problems.map(\.description).joined(separator: "; ")) }
+        guard UserRoutes.validName(name) else { throw ServerSetupError("name: must be 1 to 64 letters, digits or . _ - @") }
+        let hash = try await authenticator.hash(password)
+        if var user = try await catalog.user(named: name) {
+            user.role = role
+            user.passwordHash = hash
+            user.mustChangePassword = mustChangePassword
+            _ = try await catalog.update(user)
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: "role \(role.rawValue); password set from the command line")
+        } else {
+            _ = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword))
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name, detail: "role \(role.rawValue); from the command line")
+        }
+    }
+
+    /// A new API token for an existing user, returned once (only its digest is stored).
+    public func createAPIToken(user name: String, label: String = "cli") async throws -> String {
+        guard let user = try await catalog.user(named: name) else { throw ServerSetupError("no user named \(name)") }
+        let token = SecretToken.generate(prefix: "aula_")
+        try await catalog.addAPIToken(digest: SecretToken.digest(token), userID: user.id, label: label)
+        try await catalog.appendAudit(actor: "aula", client: "local", action: "token.create", target: name, detail: "label \(label); from the command line")
+        return token
+    }
+}
+
+/// A setup problem reported to the operator as one sentence.
+public struct ServerSetupError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The last start-up reconciliation, for serving and status.

@@ -21,7 +21,8 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     func list(_ request: Request, context: Context) async throws -> Response {
         let statuses = await recorder.allStatuses()
         let recording = try await observer.statuses()
-        let cameras = try await store.cameras().map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id]) }
+        let cameras = try await store.cameras().filter { (context as? any IdentifiedRequestContext)?.identity?.user.may(.metadata, $0) == true }
+            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id]) }
         return try JSONResponse.make(cameras)
     }
 

@@ -86,7 +86,7 @@ enum RangeResponder {
     }
 }
 
-/// Problem details that also carry headers (416 needs `Content-Range`).
+/// Problem details that also carry headers (416 needs `Content-Range`, 401 `WWW-Authenticate`, 429 `Retry-After`).
 struct ProblemDetailsWithHeaders: Error, HTTPResponseError {
     var problem: ProblemDetails
     var headers: HTTPFields
@@ -94,7 +94,7 @@ struct ProblemDetailsWithHeaders: Error, HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try problem.response(from: request, context: context)
-        for field in headers where field.name == .contentRange { response.headers[.contentRange] = field.value }
+        for field in headers where [.contentRange, .wwwAuthenticate, .retryAfter].contains(field.name) { response.headers[field.name] = field.value }
         return response
     }
 }

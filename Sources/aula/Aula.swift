@@ -5,7 +5,7 @@ struct Aula: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aula",
         abstract: "Aula: recording, live view and coverage planning for city courtyard cameras.",
-        subcommands: [Serve.self, Simulate.self, Demo.self, Probe.self, Bench.self, Import.self, Plan.self])
+        subcommands: [Serve.self, Simulate.self, Demo.self, Probe.self, Bench.self, Import.self, Plan.self, Users.self, Token.self, Verify.self])
 }
 
 /// `HOST:PORT`, as given to `--listen`.

@@ -6,6 +6,9 @@ import Server
 import Simulator
 
 struct Demo: AsyncParsableCommand {
+    /// Documented in README.md; only ever served on a loopback address.
+    static let login = (name: "demo", password: "aula-demo-login")
+
     static let configuration = CommandConfiguration(abstract: "Start 8 simulated cameras and the server, with data under ./aula-data.")
 
     @Option(help: "Folder for the catalogue and recordings.")
@@ -29,11 +32,19 @@ struct Demo: AsyncParsableCommand {
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
         let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), logger: logger)
         try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, in: server.catalog)
+        // The demo's documented login (README). Real installations get a one-time password from
+        // `aula serve` instead; the demo refuses to publish this one beyond this machine.
+        guard ["127.0.0.1", "localhost", "::1"].contains(listen.host) else {
+            throw ValidationError("the demo has a published password, so it only listens on 127.0.0.1, localhost or ::1")
+        }
+        try await server.setUser(name: Self.login.name, role: .administrator, password: Self.login.password)
         try await server.run { port in
             say("""
 
                 Aula demo is running: http://\(listen.host):\(port)/
-                  cameras:  curl http://\(listen.host):\(port)/api/cameras
+                  sign in:  \(Self.login.name) / \(Self.login.password)
+                  API:      TOKEN=$(aula token create --user \(Self.login.name) --data \(data))
+                            curl -H "Authorization: Bearer $TOKEN" http://\(listen.host):\(port)/api/cameras
                   \(cameras) simulated cameras at rtsp://127.0.0.1:\(rtspPort)/sim/1 … /sim/\(cameras)
                 Press Ctrl-C to stop.
                 """)

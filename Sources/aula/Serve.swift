@@ -33,6 +33,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Target length of one sample file in seconds.")
     var rotateSeconds: Int = 60
 
+    @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func run() async throws {
         let logger = makeLogger(logLevel)
         var configuration = ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port)
@@ -56,9 +62,32 @@ struct Serve: AsyncParsableCommand {
             guard minFreeGB >= 0 else { throw ValidationError("--min-free-gb must be 0 or more") }
             configuration.retention.minFreeBytes = Int64(minFreeGB * 1e9)
         }
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): configuration.tls = (cert, key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
         let server = try AulaServer(configuration: configuration, logger: logger)
-        try await server.run { port in
-            logger.notice("Aula is listening", metadata: ["url": "http://\(listen.host):\(port)/"])
+        let scheme = configuration.tls == nil ? "http" : "https"
+        do {
+            try await server.run { port in
+                // After the recorder has started: a bcrypt hash must not delay recording.
+                do {
+                    if let password = try await server.ensureAdministrator() {
+                        // Printed once, to the terminal of whoever started the first run, never logged.
+                        say("""
+                            First start: created the administrator "admin" with the one-time password
+                                \(password)
+                            Sign in and choose a new password; it is not shown again.
+                            """)
+                    }
+                } catch {
+                    logger.error("could not create the first administrator", metadata: ["error": "\(error)"])
+                }
+                logger.notice("Aula is listening", metadata: ["url": "\(scheme)://\(listen.host):\(port)/"])
+            }
+        } catch let e as ServerSetupError {
+            throw ValidationError(e.description)
         }
     }
 }

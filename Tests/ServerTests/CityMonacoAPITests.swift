@@ -118,7 +118,7 @@ import Testing
             #expect(phases.count == expected.programme.phases.count)
             #expect(((phases.first?["cameras"] as? [[String: Any]])?.first?["view"] as? [Any]) != nil)
             #expect((plan.json["report"] as? String)?.hasPrefix("# Camera placement programme") == true)
-            let report = try await client.execute(uri: "/api/plan/report", method: .get) { $0 }
+            let report = try await client.execute(uri: "/api/plan/report", method: .get, headers: adminHeaders) { $0 }
             #expect(report.status == .ok)
             #expect(String(buffer: report.body).contains("SYNTHETIC"))
             let badPlan = try await client.json(.post, "/api/plan", #"{"cameras": 5, "budget": 3}"#)

@@ -55,7 +55,11 @@ let monacoPath: String = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 func cityServer(data: String = temporaryDirectory()) throws -> AulaServer {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    return try AulaServer(configuration: ServerConfiguration(dataDirectory: data), logger: logger)
+    var configuration = ServerConfiguration(dataDirectory: data)
+    configuration.auth = testAuthConfiguration()
+    let server = try AulaServer(configuration: configuration, logger: logger)
+    try addTestAdministrator(to: server)
+    return server
 }
 
 /// A camera to register (the recorder only retries it in the background).

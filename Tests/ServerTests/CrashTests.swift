@@ -107,7 +107,7 @@ import Testing
             let usage = try await server.catalog.usage()
             let u = try #require(usage[camera])
             let url = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(u.oldest90k))&end=\(Time90k.format(u.newest90k))"
-            let response = try await client.execute(uri: url, method: .get) { ($0.status, Data($0.body.readableBytesView)) }
+            let response = try await client.execute(uri: url, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView)) }
             #expect(response.0 == .ok)
             let probe = try FFprobe.run(response.1)
             #expect(probe.errors.isEmpty, "\(probe.errors.prefix(2000))")

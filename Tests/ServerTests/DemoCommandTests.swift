@@ -7,8 +7,24 @@ import Testing
 /// The README's demo command is an example that must keep working: run the real `aula demo`
 /// binary (small scenes for speed) and wait until all 8 cameras stream in `GET /api/cameras`.
 @Suite struct DemoCommandTests {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/aula").path
+    /// The `aula` built with these tests: next to the test bundle (any `--scratch-path`), else `.build/debug/aula`.
+    static let binary: String = {
+        let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("aula").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/aula").path
+    }()
+
+    /// Signs in with the login the demo prints (and README documents); returns the session cookie.
+    static func signIn(port: Int) async -> String? {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/session")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"name": "demo", "password": "aula-demo-login"}"#.utf8)
+        guard let (_, response) = try? await URLSession.shared.data(for: request), let http = response as? HTTPURLResponse,
+              http.statusCode == 200, let cookie = http.value(forHTTPHeaderField: "Set-Cookie") else { return nil }
+        return cookie.split(separator: ";").first.map(String.init)
+    }
 
     @Test(.timeLimit(.minutes(3))) func demoShowsEightStreamingCameras() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the aula product first (swift build --build-tests builds it)")
@@ -27,9 +43,13 @@ import Testing
         }
         var streaming = 0
         var lastBody = ""
+        var cookie: String?
         for _ in 0..<120 {
             try await Task.sleep(for: .milliseconds(500))
-            guard let (body, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/api/cameras")!) else { continue }
+            if cookie == nil { cookie = await Self.signIn(port: httpPort) }
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/api/cameras")!)
+            if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+            guard let (body, _) = try? await URLSession.shared.data(for: request) else { continue }
             lastBody = String(decoding: body, as: UTF8.self)
             let cameras = (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []
             streaming = cameras.filter { ($0["status"] as? [String: Any])?["state"] as? String == "streaming" }.count
@@ -43,6 +63,8 @@ import Testing
         process.waitUntilExit()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(printed.contains("Aula demo is running: http://127.0.0.1:\(httpPort)/"))
+        #expect(printed.contains("sign in:  demo / aula-demo-login"))
+        #expect(cookie?.hasPrefix("aula_session=") == true)
         // SIGTERM stops the demo cleanly.
         #expect(process.terminationStatus == 0)
     }

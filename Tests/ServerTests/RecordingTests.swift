@@ -46,7 +46,10 @@ import Media
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
         configuration.flushInterval = .milliseconds(500)
         configuration.rotateSeconds = 2
-        return try AulaServer(configuration: configuration, logger: logger)
+        configuration.auth = testAuthConfiguration()
+        let server = try AulaServer(configuration: configuration, logger: logger)
+        try addTestAdministrator(to: server)
+        return server
     }
 
     @Test(arguments: [(SimCodec.h264, 0), (.h264, 2), (.h265, 0)])
@@ -85,7 +88,7 @@ import Media
             let expectedSeconds = Double(expectedTicks) / 90_000
             #expect(expectedSeconds > 2, "at least 2 s of the 3 s range must have been recorded")
             let url = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(start))&end=\(Time90k.format(end))"
-            let full = try await client.execute(uri: url, method: .get) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
+            let full = try await client.execute(uri: url, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
             #expect(full.0 == .ok)
             #expect(full.2[.contentType] == "video/mp4")
             #expect(full.2[.contentDisposition]?.contains("aula-camera\(camera)-Yard-") == true)
@@ -101,10 +104,10 @@ import Media
 
             // HEAD, ETag, Range.
             let etag = try #require(full.2[.eTag])
-            let head = try await client.execute(uri: url, method: .head) { ($0.status, $0.headers) }
+            let head = try await client.execute(uri: url, method: .head, headers: adminHeaders) { ($0.status, $0.headers) }
             #expect(head.0 == .ok)
             #expect(head.1[.contentLength] == String(full.1.count))
-            let cached = try await client.execute(uri: url, method: .get, headers: [.ifNoneMatch: etag]) { $0.status }
+            let cached = try await client.execute(uri: url, method: .get, headers: adminHeaders + [.ifNoneMatch: etag]) { $0.status }
             #expect(cached == .notModified)
             var reassembled = Data()
             var offset = 0
@@ -112,14 +115,14 @@ import Media
             while offset < full.1.count {
                 let n = Int.random(in: 1...40_000, using: &rng)
                 let last = min(full.1.count, offset + n) - 1
-                let part = try await client.execute(uri: url, method: .get, headers: [.range: "bytes=\(offset)-\(last)"]) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
+                let part = try await client.execute(uri: url, method: .get, headers: adminHeaders + [.range: "bytes=\(offset)-\(last)"]) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
                 #expect(part.0 == .partialContent)
                 #expect(part.2[.contentRange] == "bytes \(offset)-\(last)/\(full.1.count)")
                 reassembled.append(part.1)
                 offset = last + 1
             }
             #expect(reassembled == full.1)
-            let beyond = try await client.execute(uri: url, method: .get, headers: [.range: "bytes=\(full.1.count)-"]) { ($0.status, $0.headers) }
+            let beyond = try await client.execute(uri: url, method: .get, headers: adminHeaders + [.range: "bytes=\(full.1.count)-"]) { ($0.status, $0.headers) }
             #expect(beyond.0 == .rangeNotSatisfiable)
             #expect(beyond.1[.contentRange] == "bytes */\(full.1.count)")
 
@@ -190,7 +193,7 @@ import Media
             #expect((r.json["detail"] as? String ?? "").contains("2 damaged recording(s) left out"))
             if recordings.count > 2 {
                 let wider = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(truncated.start90k))&end=\(Time90k.format(recordings[2].end90k))"
-                let ok = try await client.execute(uri: wider, method: .get) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
+                let ok = try await client.execute(uri: wider, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
                 #expect(ok.0 == .ok)
                 #expect(ok.2[.init("X-Aula-Skipped-Recordings")!] == "\(truncated.id),\(deleted.id)")
                 #expect(try FFprobe.run(ok.1).errors.isEmpty)

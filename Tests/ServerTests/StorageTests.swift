@@ -51,7 +51,7 @@ import Testing
             #expect(try await server.catalog.maxAgeDays()[Int64(camera)] == nil)
 
             // Prometheus text format with the writer's and the ingest's counters.
-            let metrics = try await client.execute(uri: "/metrics", method: .get) { ($0.status, String(buffer: $0.body), $0.headers) }
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: adminHeaders) { ($0.status, String(buffer: $0.body), $0.headers) }
             #expect(metrics.0 == .ok)
             #expect(metrics.2[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let values = Self.parse(metrics.1)
@@ -86,7 +86,9 @@ import Testing
         configuration.rotateSeconds = 2
         configuration.retention = RetentionPolicy(minFreeBytes: 0)
         configuration.retentionInterval = .seconds(60)
+        configuration.auth = testAuthConfiguration()
         let server = try AulaServer(configuration: configuration, logger: logger)
+        try addTestAdministrator(to: server)
         try await server.startRecorder()
         var ids: [Int64] = []
         for n in 1...2 {
@@ -107,7 +109,7 @@ import Testing
                 if storage.json["pressure"] as? String == "full", !sawFull {
                     sawFull = true
                     // The same pressure, the failures and the live ingest counters in /metrics.
-                    let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                    let text = try await client.execute(uri: "/metrics", method: .get, headers: adminHeaders) { String(buffer: $0.body) }
                     let values = Self.parse(text)
                     #expect(values["aula_storage_pressure{level=\"full\"}"] == 1)
                     #expect(values["aula_writer_write_failures_total"] ?? 0 > 0)
@@ -145,7 +147,7 @@ import Testing
         let newest = usage[camera]!.newest90k
         try await app.test(.router) { client in
             let url = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(newest - 2 * 90_000))&end=\(Time90k.format(newest))"
-            let response = try await client.execute(uri: url, method: .get) { ($0.status, Data($0.body.readableBytesView)) }
+            let response = try await client.execute(uri: url, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView)) }
             #expect(response.0 == .ok)
             let probe = try FFprobe.run(response.1)
             #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")

@@ -1,3 +1,5 @@
+import AulaSecurity
+import Catalog
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -13,16 +15,57 @@ func temporaryDirectory() -> String {
     return path
 }
 
-/// A server on a fresh data folder, with a recorder that retries quickly.
-func makeServer() throws -> AulaServer {
+/// The API token of `test-admin`, an administrator that ``makeServer()`` adds to every test server;
+/// ``TestClientProtocol/json(_:_:_:token:)`` sends it unless told otherwise.
+let testAdminToken = SecretToken.generate(prefix: "aula_")
+
+/// `Authorization` for `client.execute` calls made as `test-admin`.
+let adminHeaders: HTTPFields = [.authorization: "Bearer \(testAdminToken)"]
+
+/// Cheap bcrypt and short sign-in delays, so that tests stay fast; the logic is the production one.
+func testAuthConfiguration() -> AuthConfiguration {
+    var auth = AuthConfiguration()
+    auth.passwordCost = 4
+    auth.setThrottle(baseDelay: .milliseconds(40), maxDelay: .seconds(2), lockoutAfter: 5, lockoutDuration: .seconds(60))
+    return auth
+}
+
+/// A server on a fresh data folder, with a recorder that retries quickly, and the administrator
+/// `test-admin` whose token is ``testAdminToken``.
+func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaServer {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    return try AulaServer(configuration: ServerConfiguration(dataDirectory: temporaryDirectory()), logger: logger)
+    var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
+    configuration.auth = testAuthConfiguration()
+    configure(&configuration)
+    let server = try AulaServer(configuration: configuration, logger: logger)
+    try addTestAdministrator(to: server)
+    return server
+}
+
+func addTestAdministrator(to server: AulaServer) throws {
+    // Fails only when test-admin exists already (a server restarted on the same data folder);
+    // anything else shows as 401s in the test that follows.
+    _ = try? server.catalog.insertSynchronously(
+        User(name: "test-admin", role: .administrator, passwordHash: PasswordHasher(cost: 4).hash("test-admin-password")),
+        apiTokenDigest: SecretToken.digest(testAdminToken))
+}
+
+/// Adds a user with `role` (and grants) and returns an API token for them.
+func addUser(_ server: AulaServer, _ name: String, _ role: Role, grants: [AccessGrant] = [], password: String = "correct horse battery") throws -> String {
+    let token = SecretToken.generate(prefix: "aula_")
+    _ = try server.catalog.insertSynchronously(
+        User(name: name, role: role, passwordHash: PasswordHasher(cost: 4).hash(password), grants: grants), apiTokenDigest: SecretToken.digest(token))
+    return token
 }
 
 extension TestClientProtocol {
-    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any], array: [[String: Any]], headers: HTTPFields) {
-        try await execute(uri: uri, method: method, headers: [.contentType: "application/json"], body: body.map { ByteBuffer(string: $0) }) { response in
+    /// Sends `body` as JSON with `token` (default: `test-admin`'s; nil sends no credential).
+    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, token: String? = testAdminToken, headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, json: [String: Any], array: [[String: Any]], headers: HTTPFields) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        headers.append(contentsOf: extra)
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let data = Data(response.body.readableBytesView)
             let parsed = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
             return (response.status, parsed as? [String: Any] ?? [:], parsed as? [[String: Any]] ?? [], response.headers)
@@ -39,4 +82,11 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -
         try? await Task.sleep(for: .milliseconds(200))
     }
     return false
+}
+
+/// Header fields joined, for `adminHeaders + [.range: …]`.
+func + (a: HTTPFields, b: HTTPFields) -> HTTPFields {
+    var joined = a
+    joined.append(contentsOf: b)
+    return joined
 }

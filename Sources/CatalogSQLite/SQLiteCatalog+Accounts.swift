@@ -1,0 +1,149 @@
+import AulaSecurity
+import Catalog
+import GRDB
+
+/// A user name that is already taken.
+public struct DuplicateUserName: Error, Sendable {
+    public let name: String
+}
+
+extension SQLiteCatalog {
+    public func users() async throws -> [User] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try User(row: $0, db: db) } }
+    }
+
+    public func user(named name: String) async throws -> User? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]).map { try User(row: $0, db: db) } }
+    }
+
+    public func userCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") ?? 0 }
+    }
+
+    /// Inserts a user with their grants; throws ``DuplicateUserName`` when the name (ignoring case) is taken.
+    public func insert(_ user: User) async throws -> User {
+        try await pool.write { db in
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE name = ?", arguments: [user.name]) ?? 0 > 0 {
+                throw DuplicateUserName(name: user.name)
+            }
+            var u = user
+            u.createdAt = nowMicros()
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt])
+            u.id = db.lastInsertedRowID
+            try Self.writeGrants(db, userID: u.id, u.grants)
+            return u
+        }
+    }
+
+    /// Replaces role, password hash, the must-change flag and grants of an existing user.
+    public func update(_ user: User) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE user SET role = ?, password_hash = ?, must_change_password = ? WHERE id = ?",
+                           arguments: [user.role.rawValue, user.passwordHash, user.mustChangePassword, user.id])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM user_grant WHERE user_id = ?", arguments: [user.id])
+            try Self.writeGrants(db, userID: user.id, user.grants)
+            return true
+        }
+    }
+
+    public func deleteUser(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    static func writeGrants(_ db: Database, userID: Int64, _ grants: [AccessGrant]) throws {
+        for g in Set(grants) {
+            try db.execute(sql: "INSERT INTO user_grant (user_id, effect, scope, target) VALUES (?, ?, ?, ?)",
+                           arguments: [userID, g.effect.rawValue, g.scope.rawValue, g.target])
+        }
+    }
+
+    // MARK: Sessions and API tokens
+
+    public func createSession(digest: String, userID: Int64, csrf: String, expiresAt: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expires_at < ?", arguments: [nowMicros()])
+            try db.execute(sql: "INSERT INTO session (digest, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [digest, userID, csrf, nowMicros(), expiresAt])
+        }
+    }
+
+    /// The user and CSRF token of an unexpired session.
+    public func session(digest: String) async throws -> (user: User, csrf: String)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user_id, csrf FROM session WHERE digest = ? AND expires_at >= ?", arguments: [digest, nowMicros()]),
+                  let user = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [row["user_id"] as Int64]) else { return nil }
+            return (try User(row: user, db: db), row["csrf"])
+        }
+    }
+
+    public func deleteSession(digest: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM session WHERE digest = ?", arguments: [digest]) }
+    }
+
+    /// Ends every session of a user (after a password change), except `keeping`.
+    public func deleteSessions(userID: Int64, keeping: String? = nil) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE user_id = ? AND digest != ?", arguments: [userID, keeping ?? ""])
+        }
+    }
+
+    public func addAPIToken(digest: String, userID: Int64, label: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [digest, userID, label, nowMicros()])
+        }
+    }
+
+    /// Revokes every API token of a user; returns how many there were.
+    public func deleteAPITokens(userID: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM api_token WHERE user_id = ?", arguments: [userID])
+            return db.changesCount
+        }
+    }
+
+    public func user(tokenDigest: String) async throws -> User? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT user.* FROM api_token JOIN user ON user.id = api_token.user_id WHERE api_token.digest = ?", arguments: [tokenDigest])
+                .map { try User(row: $0, db: db) }
+        }
+    }
+}
+
+extension User {
+    init(row: Row, db: Database) throws {
+        let id: Int64 = row["id"]
+        let grants = try Row.fetchAll(db, sql: "SELECT effect, scope, target FROM user_grant WHERE user_id = ? ORDER BY effect, scope, target", arguments: [id]).compactMap { g -> AccessGrant? in
+            guard let effect = AccessGrant.Effect(rawValue: g["effect"]), let scope = AccessGrant.Scope(rawValue: g["scope"]) else { return nil }
+            return AccessGrant(effect: effect, scope: scope, target: g["target"])
+        }
+        // An unknown role (a newer version's) gets the least: the auditor role sees no video.
+        self.init(id: id, name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor, passwordHash: row["password_hash"],
+                  mustChangePassword: row["must_change_password"], grants: grants, createdAt: row["created_at"])
+    }
+}
+
+extension SQLiteCatalog {
+    /// Inserts a user and, optionally, an API token digest for them, synchronously: for start-up
+    /// code and test fixtures that cannot await.
+    public func insertSynchronously(_ user: User, apiTokenDigest: String?) throws -> User {
+        try pool.write { db in
+            var u = user
+            u.createdAt = nowMicros()
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt])
+            u.id = db.lastInsertedRowID
+            try Self.writeGrants(db, userID: u.id, u.grants)
+            if let apiTokenDigest {
+                try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+                               arguments: [apiTokenDigest, u.id, "fixture", nowMicros()])
+            }
+            return u
+        }
+    }
+}

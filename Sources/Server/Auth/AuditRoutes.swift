@@ -1,0 +1,99 @@
+import AulaSecurity
+import Catalog
+import CatalogSQLite
+import Foundation
+import Hummingbird
+
+/// `/api/audit`: the audit trail for auditors, as JSON or CSV, and its verification.
+struct AuditRoutes: Sendable {
+    let catalog: SQLiteCatalog
+
+    func register(on router: Router<AulaContext>) {
+        router.get("api/audit", use: list)
+        router.get("api/audit.csv", use: csv)
+        router.get("api/audit/verify", use: verify)
+    }
+
+    struct EntryJSON: Encodable {
+        var id: Int64
+        var time: String
+        var actor: String
+        var client: String
+        var action: String
+        var target: String
+        var detail: String
+        var hash: String
+        init(_ e: AuditEntry) {
+            id = e.id
+            time = RFC3339.format(micros: e.timeMicros)
+            actor = e.actor
+            client = e.client
+            action = e.action
+            target = e.target
+            detail = e.detail
+            hash = e.hash
+        }
+    }
+
+    /// `from`, `to` (RFC 3339), `after` (an id) and `limit` (1…10000, default 1000).
+    func query(_ request: Request) throws -> (from: Int64?, to: Int64?, after: Int64, limit: Int) {
+        var errors: [FieldError] = []
+        func time(_ name: String) -> Int64? {
+            guard let text = request.uri.queryParameters.get(name) else { return nil }
+            guard let t = Time90k.parse(text) else {
+                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
+                return nil
+            }
+            return t * 100 / 9
+        }
+        let from = time("from"), to = time("to")
+        var after: Int64 = 0
+        if let text = request.uri.queryParameters.get("after") {
+            if let v = Int64(text), v >= 0 { after = v } else { errors.append(FieldError(field: "after", message: "must be a whole number ≥ 0")) }
+        }
+        var limit = 1000
+        if let text = request.uri.queryParameters.get("limit") {
+            if let v = Int(text), (1...10_000).contains(v) { limit = v } else { errors.append(FieldError(field: "limit", message: "must be a whole number from 1 to 10000")) }
+        }
+        if let from, let to, to <= from { errors.append(FieldError(field: "to", message: "must be after from")) }
+        guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
+        return (from, to, after, limit)
+    }
+
+    func list(_ request: Request, context: AulaContext) async throws -> Response {
+        let q = try query(request)
+        let entries = try await catalog.auditEntries(fromMicros: q.from, toMicros: q.to, afterID: q.after, limit: q.limit)
+        return try JSONResponse.make(entries.map(EntryJSON.init))
+    }
+
+    func csv(_ request: Request, context: AulaContext) async throws -> Response {
+        let q = try query(request)
+        let entries = try await catalog.auditEntries(fromMicros: q.from, toMicros: q.to, afterID: q.after, limit: .max)
+        var text = "id,time,actor,client,action,target,detail,previous_hash,hash\r\n"
+        for e in entries {
+            text += [String(e.id), RFC3339.format(micros: e.timeMicros), e.actor, e.client, e.action, e.target, e.detail, e.previousHash, e.hash]
+                .map(Self.cell).joined(separator: ",") + "\r\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"aula-audit.csv\""],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// RFC 4180 quoting; a cell a spreadsheet would run as a formula gets a leading apostrophe.
+    static func cell(_ value: String) -> String {
+        var v = value
+        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    struct Verification: Encodable {
+        var entries: Int
+        var intact: Bool
+        var problems: [String]
+    }
+
+    func verify(_ request: Request, context: AulaContext) async throws -> Response {
+        let (count, problems) = try await catalog.verifyAudit()
+        return try JSONResponse.make(Verification(entries: count, intact: problems.isEmpty, problems: problems.map(\.description)))
+    }
+}

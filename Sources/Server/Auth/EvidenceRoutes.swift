@@ -1,0 +1,165 @@
+import AulaSecurity
+import Catalog
+import CatalogSQLite
+import Crypto
+import Foundation
+import Hummingbird
+import Recorder
+
+/// Signed evidence exports and evidence locks.
+struct EvidenceRoutes: Sendable {
+    let catalog: SQLiteCatalog
+    let layout: SampleFileLayout
+    let recovery: RecoveryState
+    let signer: EvidenceSigner
+
+    /// Longest range one evidence export may cover.
+    static let maxExportSeconds: Int64 = 6 * 3600
+
+    func register(on router: Router<AulaContext>) {
+        router.post("api/cameras/:id/evidence", use: export)
+        router.get("api/evidence-locks", use: listLocks)
+        router.post("api/evidence-locks", use: lock)
+        router.delete("api/evidence-locks/:id", use: unlock)
+    }
+
+    /// `start` and `end` from a JSON body, as RFC 3339 times.
+    static func range(_ body: inout JSONBody, maxSeconds: Int64?) throws -> (Int64, Int64) {
+        var errors: [FieldError] = []
+        func time(_ name: String) -> Int64? {
+            switch body.string(name) {
+            case .some(.some(let text)):
+                if let t = Time90k.parse(text) { return t }
+                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
+            case .none where !body.has(name):
+                errors.append(FieldError(field: name, message: "is required (an RFC 3339 time such as 2026-11-24T22:00:00Z)"))
+            default: break
+            }
+            return nil
+        }
+        let start = time("start"), end = time("end")
+        if let start, let end, end <= start { errors.append(FieldError(field: "end", message: "must be after start")) }
+        if let maxSeconds, let start, let end, end - start > maxSeconds * 90_000 {
+            errors.append(FieldError(field: "end", message: "the range must be at most \(maxSeconds / 3600) hours"))
+        }
+        errors = body.errors + errors
+        guard errors.isEmpty, let start, let end else { throw ProblemDetails.validation(errors) }
+        return (start, end)
+    }
+
+    private func camera(_ text: String?, field: String) async throws -> Camera {
+        guard let text, let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: field, message: "must be a positive whole number")])
+        }
+        guard let camera = try await catalog.camera(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+        return camera
+    }
+
+    /// A tar with `manifest.json`, `manifest.sig` and the clip; see ``EvidencePackage``.
+    func export(_ request: Request, context: AulaContext) async throws -> Response {
+        let user = try context.user()
+        let camera = try await camera(context.parameters.get("id"), field: "id")
+        var body = try await JSONBody.read(request, limit: 16 * 1024)
+        let (start, end) = try Self.range(&body, maxSeconds: Self.maxExportSeconds)
+        let file = try await ExportPlanner(store: catalog, layout: layout, damaged: recovery.damaged).plan(camera: camera.id, start: start, end: end)
+        // First pass: the clip's digest, which the manifest (sent first) must state.
+        var sha = SHA256()
+        try await file.forEachChunk { sha.update(data: $0) }
+        let mediaName = "aula-camera\(camera.id)-\(Time90k.fileStamp(start)).mp4"
+        let now = Date()
+        let manifest = EvidenceManifest(
+            cameraID: camera.id, cameraName: camera.name, start: Time90k.format(start), end: Time90k.format(end),
+            exportedBy: user.name, exportedAt: RFC3339.format(micros: Int64(now.timeIntervalSince1970 * 1_000_000)),
+            mediaFile: mediaName, mediaBytes: file.mp4.totalSize, mediaSHA256: SecretToken.hex(sha.finalize()), signingKey: signer.publicKeyHex)
+        let prefix = try EvidencePackage.prefix(manifest: manifest, signer: signer, mtime: Int64(now.timeIntervalSince1970))
+        let suffix = EvidencePackage.suffix(mediaBytes: manifest.mediaBytes)
+        let expected = manifest.mediaSHA256
+        context.auditNote.set("camera \(camera.id) \(manifest.start) to \(manifest.end); sha256 \(expected)")
+        let length = prefix.count + manifest.mediaBytes + suffix.count
+        let responseBody = ResponseBody(contentLength: length) { writer in
+            try await writer.write(ByteBuffer(bytes: prefix))
+            // Second pass: the same bytes again, checked, so a file changed in between cannot be
+            // sent under a manifest that does not describe it.
+            var again = SHA256()
+            try await file.forEachChunk { chunk in
+                again.update(data: chunk)
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            guard SecretToken.hex(again.finalize()) == expected else {
+                throw ProblemDetails(status: .internalServerError, detail: "the footage changed while it was being exported")
+            }
+            try await writer.write(ByteBuffer(bytes: suffix))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "application/x-tar",
+            .contentDisposition: "attachment; filename=\"aula-evidence-camera\(camera.id)-\(Time90k.fileStamp(start)).tar\"",
+            .contentLength: String(length),
+        ], body: responseBody)
+    }
+
+    struct LockJSON: Encodable {
+        var id: Int64
+        var camera: Int64
+        var start: String
+        var end: String
+        var reason: String
+        var createdBy: String
+        var createdAt: String
+        init(_ l: EvidenceLock) {
+            id = l.id
+            camera = l.cameraID
+            start = Time90k.format(l.start90k)
+            end = Time90k.format(l.end90k)
+            reason = l.reason
+            createdBy = l.createdBy
+            createdAt = RFC3339.format(micros: l.createdAt)
+        }
+    }
+
+    func listLocks(_ request: Request, context: AulaContext) async throws -> Response {
+        try JSONResponse.make(try await catalog.evidenceLocks().map(LockJSON.init))
+    }
+
+    /// `{"camera": 3, "start": …, "end": …, "reason": "…"}`.
+    func lock(_ request: Request, context: AulaContext) async throws -> Response {
+        let user = try context.user()
+        var body = try await JSONBody.read(request, limit: 16 * 1024)
+        var errors: [FieldError] = []
+        var cameraID: Int64?
+        switch body.object["camera"] {
+        case .number(let n) where n > 0 && n == n.rounded(): cameraID = Int64(n)
+        case nil: errors.append(FieldError(field: "camera", message: "is required"))
+        default: errors.append(FieldError(field: "camera", message: "must be a positive whole number"))
+        }
+        var reason = ""
+        switch body.string("reason") {
+        case .some(.some(let r)) where !r.trimmingCharacters(in: .whitespaces).isEmpty && r.count <= 500: reason = r
+        case .none where !body.has("reason"): errors.append(FieldError(field: "reason", message: "is required (why the footage is kept)"))
+        default: errors.append(FieldError(field: "reason", message: "must be 1 to 500 characters"))
+        }
+        let range: (Int64, Int64)?
+        do { range = try Self.range(&body, maxSeconds: nil) } catch let p as ProblemDetails {
+            errors += p.errors
+            range = nil
+        }
+        guard errors.isEmpty, let cameraID, let range else { throw ProblemDetails.validation(CameraRoutes<AulaContext>.unique(errors)) }
+        // A lock on a deleted camera's footage is allowed: footage outlives its camera.
+        if !user.may(.export, try await catalog.camera(id: cameraID) ?? Camera(id: cameraID, name: "", rtspURL: "", latitude: 0, longitude: 0)) {
+            throw ProblemDetails(status: .forbidden, detail: "\(user.name) may not export camera \(cameraID), so may not lock its footage")
+        }
+        let saved = try await catalog.insert(EvidenceLock(cameraID: cameraID, start90k: range.0, end90k: range.1, reason: reason, createdBy: user.name))
+        context.auditNote.set("camera \(cameraID) \(Time90k.format(range.0)) to \(Time90k.format(range.1)): \(reason)")
+        var response = try JSONResponse.make(LockJSON(saved), status: .created)
+        response.headers[.location] = "/api/evidence-locks/\(saved.id)"
+        return response
+    }
+
+    func unlock(_ request: Request, context: AulaContext) async throws -> Response {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .notFound, detail: "lock ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
+        }
+        guard try await catalog.deleteEvidenceLock(id: id) else { throw ProblemDetails.notFound("evidence lock \(id) does not exist") }
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,68 @@
+import { api } from './api.js';
+
+// The audit trail for auditors (docs/security.md): entries page by page, the chain's verification,
+// and the same range as CSV for archiving off the machine.
+const body = document.getElementById('entries');
+const more = document.getElementById('more');
+const message = document.getElementById('message');
+const verify = document.getElementById('verify');
+const pageSize = 500;
+let after = 0;
+
+function range() {
+  const params = new URLSearchParams();
+  for (const name of ['from', 'to']) {
+    const value = document.getElementById(name).value;
+    if (value) params.set(name, new Date(value + 'Z').toISOString());
+  }
+  return params;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text; // never innerHTML: entries hold what clients sent
+  if (className) td.className = className;
+  return td;
+}
+
+async function load(reset) {
+  if (reset) {
+    body.replaceChildren();
+    after = 0;
+  }
+  const params = range();
+  params.set('after', after);
+  params.set('limit', pageSize);
+  message.textContent = '';
+  try {
+    const entries = await api('/api/audit?' + params);
+    for (const e of entries) {
+      const tr = document.createElement('tr');
+      tr.append(cell(e.id), cell(e.time), cell(e.actor), cell(e.client), cell(e.action), cell(e.target), cell(e.detail),
+        cell(e.hash.slice(0, 12), 'hash'));
+      body.append(tr);
+      after = e.id;
+    }
+    more.hidden = entries.length < pageSize;
+    document.getElementById('csv').href = '/api/audit.csv?' + range();
+  } catch (error) {
+    message.textContent = error.message;
+  }
+}
+
+async function check() {
+  try {
+    const result = await api('/api/audit/verify');
+    verify.className = result.intact ? 'status intact' : 'status broken';
+    verify.textContent = result.intact
+      ? `${result.entries} entries, chain intact`
+      : `TAMPERED: ${result.problems.join('; ')}`;
+  } catch (error) {
+    verify.textContent = error.message;
+  }
+}
+
+document.getElementById('show').addEventListener('click', () => load(true));
+more.addEventListener('click', () => load(false));
+load(true);
+check();

@@ -1,0 +1,43 @@
+import { api } from './api.js';
+
+const message = document.getElementById('message');
+const signin = document.getElementById('signin');
+const change = document.getElementById('change');
+const next = new URLSearchParams(location.search).get('next');
+// Only paths on this site: an open redirect would let a link send a fresh session elsewhere.
+const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/map.html';
+let current = '';
+
+function show(error) {
+  const fields = (error.problem?.errors || []).map((e) => `${e.field} ${e.message}`).join('; ');
+  message.textContent = fields || error.message;
+}
+
+signin.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(signin);
+  current = form.get('password');
+  message.textContent = '';
+  try {
+    const me = await api('/api/session', { method: 'POST', body: { name: form.get('name'), password: current } });
+    if (me.mustChangePassword) {
+      signin.hidden = true;
+      change.hidden = false;
+    } else {
+      location.href = target;
+    }
+  } catch (error) {
+    show(error);
+  }
+});
+
+change.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(change);
+  try {
+    await api('/api/session/password', { method: 'POST', body: { currentPassword: current, newPassword: form.get('newPassword') } });
+    location.href = target;
+  } catch (error) {
+    show(error);
+  }
+});
