@@ -42,6 +42,8 @@ public struct AulaServer: Sendable {
     public let catalog: SQLiteCatalog
     public let recorder: Recorder
     public let writer: RecordingWriter
+    /// Live view: fragments for every viewer from the one session per camera.
+    public let live: LiveHub
     let recovery = RecoveryState()
     let storage = StorageState()
     /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
@@ -66,7 +68,8 @@ public struct AulaServer: Sendable {
             layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) })
-        recorder = Recorder(sinks: [writer], logger: logger)
+        live = LiveHub()
+        recorder = Recorder(sinks: [writer, live], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }

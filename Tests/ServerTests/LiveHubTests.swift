@@ -1,0 +1,77 @@
+import Foundation
+import Recorder
+import Simulator
+import Testing
+
+@testable import Server
+
+/// Live view's fragment stream (issue 5, part 1): one upstream session per camera shared by every
+/// viewer, each viewer starting at a key frame, and a slow viewer moved to a newer key frame
+/// instead of queueing. What the viewers receive is checked with ffprobe as one fMP4 file.
+@Suite(.serialized) struct LiveHubTests {
+    @Test(arguments: [SimCodec.h264, .h265])
+    func viewersShareOneSessionAndASlowViewerSkipsToAKeyFrame(codec: SimCodec) async throws {
+        var spec = RecordingTests.spec(codec: codec)
+        spec.gopFrames = 25  // a key frame a second
+        let simulator = try CameraSimulator(cameras: 1, base: spec)
+        let port = try await simulator.start(port: 0)
+        let server = try RecordingTests.makeRecordingServer()
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        let fast = server.live.subscribe(camera: camera.id)
+        let slow = server.live.subscribe(camera: camera.id)
+        #expect(server.live.viewerCounts()[camera.id] == 2)
+        await server.recorder.update(camera)
+
+        // The fast viewer reads 60 frames as they come.
+        var fastBytes: [UInt8] = []
+        var fastFrames = 0
+        var firstIsKey: Bool?
+        var mime = ""
+        for await message in fast {
+            switch message {
+            case .initSegment(let bytes, let codecs):
+                fastBytes += bytes
+                mime = codecs
+            case .fragment(let bytes, let key, _):
+                if firstIsKey == nil { firstIsKey = key }
+                fastBytes += bytes
+                fastFrames += 1
+            }
+            if fastFrames == 60 { break }
+        }
+        #expect(firstIsKey == true)
+        #expect(mime.hasPrefix(codec == .h264 ? "avc1." : "hvc1.") || mime.hasPrefix("hev1."))
+        let probe = try FFprobe.run(Data(fastBytes))
+        #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
+        #expect(probe.frames == 60)
+        #expect(probe.width == 320 && probe.height == 240)
+
+        // The slow viewer has not read for 60 frames (more than its limit of 50): its backlog was
+        // dropped and what it reads now starts at a key frame and decodes cleanly.
+        #expect(slow.skips >= 1)
+        var slowBytes: [UInt8] = []
+        var slowFrames = 0
+        var resumedAtKey: Bool?
+        for await message in slow {
+            switch message {
+            case .initSegment(let bytes, _):
+                slowBytes += bytes
+            case .fragment(let bytes, let key, _):
+                if resumedAtKey == nil { resumedAtKey = key }
+                slowBytes += bytes
+                slowFrames += 1
+            }
+            if slowFrames == 30 { break }
+        }
+        #expect(resumedAtKey == true)
+        let slowProbe = try FFprobe.run(Data(slowBytes))
+        #expect(slowProbe.errors.isEmpty, "\(slowProbe.errors.prefix(1000))")
+        #expect(slowProbe.frames == 30)
+        await server.recorder.stopAll()
+        await simulator.stop()
+        fast.cancel()
+        slow.cancel()
+        #expect(server.live.viewerCounts()[camera.id] == nil)
+    }
+}
