@@ -9,9 +9,11 @@ import Testing
 
 @testable import Server
 
+extension RecordingTests {
 /// Signed evidence export of real recorded video, checked with tar, ffprobe and `aula verify`;
-/// evidence locks against retention.
-@Suite(.serialized) struct EvidenceTests {
+/// evidence locks against retention. Nested in ``RecordingTests`` so that it takes turns with the
+/// other tests that record from a simulator, rather than adding to their load.
+@Suite struct EvidenceTests {
     static func runRange(_ server: AulaServer, camera: Int) async throws -> (start: String, end: String) {
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         let first = try #require(recordings.first), last = try #require(recordings.last)
@@ -120,4 +122,5 @@ import Testing
         let actions = try await server.catalog.auditEntries().map(\.action)
         #expect(actions.contains("evidence.lock") && actions.contains("evidence.unlock"))
     }
+}
 }
