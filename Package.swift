@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Security (issue 4): bcrypt for passwords
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // MARK: Media (pure: SDP, RTP, depacketisers, parameter sets, MP4 boxes)
@@ -121,6 +122,7 @@ let package = Package(
                 "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,6 +151,7 @@ let package = Package(
             dependencies: [
                 "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings
         ),

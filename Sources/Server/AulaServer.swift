@@ -3,6 +3,7 @@ import Catalog
 import CatalogSQLite
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
@@ -95,6 +96,7 @@ public struct AulaServer: Sendable {
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
+        LiveRoute(cameras: catalog, live: live).register(on: router)
         registerCityRoutes(on: router)
         return router
     }
@@ -119,9 +121,10 @@ public struct AulaServer: Sendable {
     }
 
     public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> some ApplicationProtocol {
-        Application(
-            router: makeRouter(),
-            server: try serverBuilder(),
+        let router = makeRouter()
+        return Application(
+            router: router,
+            server: try serverBuilder(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
             services: [retentionService, writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
@@ -137,8 +140,11 @@ public struct AulaServer: Sendable {
 
 extension AulaServer {
     /// HTTP, or HTTPS only when certificate and key files are configured.
-    func serverBuilder() throws -> HTTPServerBuilder {
-        guard let tls = configuration.tls else { return .http1() }
+    /// HTTP/1.1 with WebSocket upgrades (for live view) handled by the same router, so that they
+    /// pass the same authentication and access rules.
+    func serverBuilder(webSocketRouter: Router<AulaContext>) throws -> HTTPServerBuilder {
+        let base: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: webSocketRouter)
+        guard let tls = configuration.tls else { return base }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath) } catch {
@@ -148,7 +154,7 @@ extension AulaServer {
             throw ServerSetupError("--tls-key \(tls.keyPath): not a readable PEM private key (\(error))")
         }
         let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+        return try .tls(base, tlsConfiguration: tlsConfiguration)
     }
 
     /// At first start (no users yet): an administrator `admin` with a one-time password, returned

@@ -66,6 +66,8 @@ public enum AccessPolicy {
         // Recorded video.
         "GET /api/cameras/{id}/recordings": .roles(.operator, .analyst, camera: .playback),
         "GET /api/cameras/{id}/recording.mp4": .roles(.operator, .analyst, camera: .playback, audit: "view.playback"),
+        // Live view (a WebSocket upgrade): operators; guards and analysts for the cameras granted to them.
+        "GET /api/cameras/{id}/live": .roles(.operator, .guard, .analyst, camera: .live, audit: "view.live"),
         "HEAD /api/cameras/{id}/recording.mp4": .roles(.operator, .analyst, camera: .playback),
         "POST /api/cameras/{id}/evidence": .roles(.operator, camera: .export, audit: "export.evidence"),
         // Storage and retention: status for operators, settings for administrators.

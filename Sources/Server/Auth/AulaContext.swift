@@ -1,12 +1,15 @@
 import Catalog
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import Synchronization
 
 /// The request context of every Aula route: the client's address, and who is signed in once
 /// ``AuthMiddleware`` has identified them.
-public struct AulaContext: IdentifiedRequestContext, RemoteAddressRequestContext {
+public struct AulaContext: IdentifiedRequestContext, RemoteAddressRequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by the live-view route when it accepts a WebSocket upgrade.
+    public let webSocket = WebSocketHandlerReference<AulaContext>()
     public let remoteAddress: SocketAddress?
     /// Set by ``AuthMiddleware`` for every route that is not public.
     public var identity: Identity?
