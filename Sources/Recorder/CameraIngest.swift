@@ -117,7 +117,7 @@ public final class CameraIngest: Sendable {
     private func record(unit: AccessUnit, parameters: VideoParameters, stats: DepacketizerStats, wall: Int64) {
         let now = Self.monotonicNanos()
         let bytes = unit.nalUnits.reduce(0) { $0 + $1.count + 4 }
-        window.withLock { $0.add(now: now, bytes: bytes) }
+        window.withLock { $0.add(now: now, media90k: unit.timestamp, bytes: bytes) }
         session.withLock { $0 = stats }
         status.withLock { s in
             s.state = .streaming
@@ -148,13 +148,18 @@ public final class CameraIngest: Sendable {
     }
 }
 
-/// Frames and bytes over the last few seconds, for fps and bitrate.
+/// Frames and bytes of the last few seconds, for fps and bitrate.
+///
+/// The frames are chosen by arrival time (the last 3 s), but the rates are measured against the
+/// camera's own clock (the span of their RTP timestamps): arrivals bunch up whenever the network or
+/// a busy server delays reading, which would make arrival-based rates swing far from what the
+/// camera sends.
 struct RateWindow {
-    var samples: [(time: Int64, bytes: Int)] = []
+    var samples: [(time: Int64, media90k: Int64, bytes: Int)] = []
     static let span: Int64 = 3_000_000_000
 
-    mutating func add(now: Int64, bytes: Int) {
-        samples.append((now, bytes))
+    mutating func add(now: Int64, media90k: Int64, bytes: Int) {
+        samples.append((now, media90k, bytes))
         if let first = samples.first, now - first.time > Self.span * 2 {
             samples.removeAll { now - $0.time > Self.span }
         }
@@ -162,8 +167,8 @@ struct RateWindow {
 
     func rates(now: Int64) -> (fps: Double?, bitrate: Int?) {
         let recent = samples.filter { now - $0.time <= Self.span }
-        guard recent.count >= 2, let first = recent.first, let last = recent.last, last.time > first.time else { return (nil, nil) }
-        let seconds = Double(last.time - first.time) / 1e9
+        guard recent.count >= 2, let low = recent.map(\.media90k).min(), let high = recent.map(\.media90k).max(), high > low else { return (nil, nil) }
+        let seconds = Double(high - low) / 90_000
         let fps = Double(recent.count - 1) / seconds
         let bits = Double(recent.dropFirst().reduce(0) { $0 + $1.bytes } * 8) / seconds
         return ((fps * 10).rounded() / 10, Int(bits))

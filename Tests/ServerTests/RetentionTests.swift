@@ -8,7 +8,7 @@ import Testing
 
 @Suite(.serialized) struct RetentionTests {
     @Test func tinyQuotaDeletesOldestFirstAndKeepsTheNewest() async throws {
-        let (server, camera) = try await RecordingTests.record(seconds: 7)
+        let (server, camera) = try await RecordingTests.record(seconds: 9)
         let before = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         try #require(before.count >= 3)
         let total = before.reduce(Int64(0)) { $0 + $1.bytes }
