@@ -72,12 +72,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MotionTests",
-            dependencies: ["Motion", "Media", "Simulator", "RTSP"],
+            dependencies: ["Motion", "Media", "Simulator", "RTSP", "Catalog"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "MotionBench",
-            dependencies: ["Motion", "Media", "Simulator", "RTSP"],
+            dependencies: ["Motion", "Media", "Simulator", "RTSP", "Catalog"],
             path: "Benchmarks/MotionBench",
             swiftSettings: swiftSettings
         ),

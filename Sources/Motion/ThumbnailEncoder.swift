@@ -9,6 +9,7 @@ public final class ThumbnailEncoder {
     private var context: UnsafeMutablePointer<AVCodecContext>?
     private var frame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
+    private var pictures: Int64 = 0
     private let width: Int
     private let height: Int
 
@@ -64,7 +65,9 @@ public final class ThumbnailEncoder {
             (f.data.2! + y * Int(f.linesize.2)).update(repeating: 128, count: (width + 1) / 2)
         }
         frame.pointee.quality = context.pointee.global_quality
-        frame.pointee.pts = 0
+        // MJPEG still wants increasing timestamps.
+        frame.pointee.pts = pictures
+        pictures += 1
         r = avcodec_send_frame(context, frame)
         guard r >= 0 else { throw .encoder("thumbnail", LumaDecoder.describe(r)) }
         r = avcodec_receive_packet(context, packet)
