@@ -16,8 +16,6 @@ public struct ZonePolygon: Sendable, Hashable, Codable {
             }
         }
         let polygon = points
-        let area = Self.signedArea(polygon)
-        guard abs(area) > 1e-6 else { throw .invalid(field, "has no area (its points are collinear or repeated)") }
         let n = polygon.count
         for i in 0..<n {
             for j in (i + 1)..<n {
@@ -28,6 +26,7 @@ public struct ZonePolygon: Sendable, Hashable, Codable {
                 }
             }
         }
+        guard abs(Self.signedArea(polygon)) > 1e-6 else { throw .invalid(field, "has no area (its points are collinear or repeated)") }
         self.points = polygon
     }
 
