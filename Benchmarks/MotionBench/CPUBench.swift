@@ -11,8 +11,9 @@ struct CPUBench {
     var realtimeSeconds: Int
     var cache: String
 
+    /// 720p main streams, and for comparison a 640 × 360 sub-stream at 512 kbit/s.
     static func scenes() -> [SceneSpec] {
-        [(SimCodec.h264, false, 201), (.h264, true, 202), (.h265, false, 203)].map { codec, night, seed in
+        var scenes = [(SimCodec.h264, false, 201), (.h264, true, 202), (.h265, false, 203)].map { codec, night, seed in
             var spec = SceneSpec()
             spec.codec = codec
             spec.night = night
@@ -20,6 +21,12 @@ struct CPUBench {
             spec.loopSeconds = 20
             return spec
         }
+        var sub = scenes[0]
+        sub.width = 640
+        sub.height = 360
+        sub.bitRate = 512_000
+        scenes.append(sub)
+        return scenes
     }
 
     func run() throws {
@@ -57,10 +64,10 @@ struct CPUBench {
             let plain = try ffmpegCPU(base + ["-f", format, "-i", file, "-f", "null", "-"])
             let skips = try ffmpegCPU(base + ["-skip_loop_filter", "all", "-flags2", "fast", "-f", format, "-i", file, "-f", "null", "-"])
             let full = try ffmpegCPU(base + ["-skip_loop_filter", "all", "-flags2", "fast", "-f", format, "-i", file,
-                                             "-vf", "fps=\(Int(configuration.settings.analysisFPS)),scale=320:180:flags=area,format=gray", "-f", "null", "-"])
+                                             "-vf", "fps=\(Int(configuration.settings.analysisFPS)),scale=320:-2:flags=area,format=gray", "-f", "null", "-"])
             let ffMedia = Double(copies * spec.loopSeconds)
             func pct(_ cpu: Double, _ m: Double) -> String { String(format: "%5.2f %%", cpu / m * 100) }
-            let name = "\(spec.codec.rawValue) \(spec.night ? "night" : "day") 720p25"
+            let name = "\(spec.codec.rawValue) \(spec.night ? "night" : "day") \(spec.height)p25\(spec.height < 720 ? " sub" : "")"
             print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0)) | \(pct(decodeCPU, media))     | \(pct(totalCPU, media))            | \(String(format: "%5.1f", media / totalCPU))        | \(pct(plain, ffMedia))       | \(pct(skips, ffMedia))           | \(pct(full, ffMedia))")
             _ = events
         }
