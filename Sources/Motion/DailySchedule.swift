@@ -39,6 +39,14 @@ public struct DailySchedule: Sendable, Hashable, Codable {
         self.windows = windows
     }
 
+    enum CodingKeys: String, CodingKey { case windows }
+
+    /// Decodes and validates, naming the field by its place in the document.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(try container.decode([Window].self, forKey: .windows), field: fieldName(decoder.codingPath, fallback: "schedule"))
+    }
+
     /// Parses "22:00-06:00" (several separated by commas).
     public init(parsing text: String, field: String = "schedule") throws(MotionError) {
         var windows: [Window] = []

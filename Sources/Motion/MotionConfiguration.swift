@@ -23,6 +23,15 @@ public struct MotionConfiguration: Sendable, Hashable, Codable {
         self.zones = zones
     }
 
+    enum CodingKeys: String, CodingKey { case settings, zones }
+
+    /// Decodes and validates as ``init(settings:zones:)`` does.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(settings: try container.decode(MotionSettings.self, forKey: .settings),
+                      zones: try container.decode([Zone].self, forKey: .zones))
+    }
+
     /// Alert zones; when there are none, the whole picture (less ignore and privacy zones) is one
     /// alert zone named ``wholePicture``.
     public var alertZones: [Zone] {

@@ -30,6 +30,15 @@ public struct ZonePolygon: Sendable, Hashable, Codable {
         self.points = polygon
     }
 
+    enum CodingKeys: String, CodingKey { case points }
+
+    /// Decodes and validates, naming the field by its place in the document ("zones[1].polygon").
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let points = try container.decode([NormalizedPoint].self, forKey: .points)
+        try self.init(points, field: fieldName(decoder.codingPath, fallback: "polygon"))
+    }
+
     /// An axis-aligned rectangle, for tests and defaults.
     public static func rectangle(x0: Double, y0: Double, x1: Double, y1: Double, field: String = "polygon") throws(MotionError) -> ZonePolygon {
         try ZonePolygon([.init(x: x0, y: y0), .init(x: x1, y: y0), .init(x: x1, y: y1), .init(x: x0, y: y1)], field: field)
@@ -77,4 +86,13 @@ public struct ZonePolygon: Sendable, Hashable, Codable {
         if o4 == 0 && onSegment(c, d, b) { return true }
         return false
     }
+}
+
+/// "zones[1].polygon" from a coding path.
+func fieldName(_ path: [any CodingKey], fallback: String) -> String {
+    var name = ""
+    for key in path {
+        if let index = key.intValue { name += "[\(index)]" } else { name += (name.isEmpty ? "" : ".") + key.stringValue }
+    }
+    return name.isEmpty ? fallback : name
 }

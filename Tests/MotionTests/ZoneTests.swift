@@ -59,6 +59,23 @@ import Testing
         _ = try MotionEvaluationSetup.configuration()
     }
 
+    @Test func decodingValidatesAndNamesTheField() throws {
+        let json = """
+        {"settings": {"sensitivity": 60, "minimumObjectArea": 0.002, "minimumDuration": 0.8, "endAfter": 2,
+                      "analysisFPS": 5, "analysisWidth": 320, "backgroundAdaptation": 8},
+         "zones": [
+           {"name": "door", "kind": "alert", "polygon": {"points": [{"x": 0, "y": 0}, {"x": 0.5, "y": 0}, {"x": 0.5, "y": 0.5}]},
+            "schedule": {"windows": []}},
+           {"name": "tree", "kind": "ignore", "polygon": {"points": [{"x": 0, "y": 0}, {"x": 2, "y": 0}, {"x": 1, "y": 1}]},
+            "schedule": {"windows": []}}
+         ]}
+        """
+        let e = error { _ = try JSONDecoder().decode(MotionConfiguration.self, from: Data(json.utf8)) }
+        #expect(e?.subject == "zones[1].polygon[1].x")
+        let badSchedule = json.replacingOccurrences(of: #""windows": []}}"#, with: #""windows": [{"start": 1320, "end": 2000, "weekdays": []}]}}"#)
+        #expect(error { _ = try JSONDecoder().decode(MotionConfiguration.self, from: Data(badSchedule.utf8)) }?.subject == "zones[0].schedule[0].end")
+    }
+
     @Test func zonesRoundTripThroughJSON() throws {
         let configuration = try MotionEvaluationSetup.configuration()
         let data = try JSONEncoder().encode(configuration)
