@@ -37,11 +37,13 @@ public struct MotionDetector: Sendable {
     public mutating func process(_ frame: LumaFrame) -> [MotionEventUpdate] {
         let settings = configuration.settings
         if model == nil || model!.width != frame.width || model!.height != frame.height {
+            // A new stream size (the camera was reconfigured): close what was open, learn afresh.
+            let closed = finish()
             model = BackgroundModel(first: frame)
             grid = Grid(configuration: configuration, width: frame.width, height: frame.height)
             zones = grid!.alert.map { ZoneState(zone: $0.zone) }
             learningUntil = frame.timestamp + Int64(Self.warmUpSeconds * 90_000)
-            return []
+            return closed
         }
         guard let grid else { return [] }
         let learning = frame.timestamp < learningUntil

@@ -87,6 +87,23 @@ import Testing
         #expect(late.count == 2)
     }
 
+    @Test func aNewPictureSizeEndsOpenEventsAndRelearns() throws {
+        var detector = MotionDetector(configuration: try MotionConfiguration(zones: zones))
+        var camera = SyntheticCamera()
+        var t = 0.0
+        var started = 0
+        while t < 8 {
+            for case .started in detector.process(camera.frame(at: t, square: crossing(from: 4, to: 12)(t))) { started += 1 }
+            t += 0.2
+        }
+        #expect(started == 1 && detector.openEvents.count == 1)
+        var small = SyntheticCamera(width: 160, height: 90)
+        let updates = detector.process(small.frame(at: t))
+        #expect(updates.count == 1)
+        if case .ended(let e)? = updates.first { #expect(e.end != nil) } else { Issue.record("expected the open event to end") }
+        #expect(detector.openEvents.isEmpty)
+    }
+
     @Test func thumbnailsAreJPEGsWithPrivacyMasksApplied() throws {
         let configuration = try MotionConfiguration(zones: zones + [Zone(name: "windows", kind: .privacy, polygon: rect(0, 0, 1, 0.2))])
         let analyzer = MotionAnalyzer(configuration: configuration)
