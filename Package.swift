@@ -67,6 +67,26 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
 
+        // BEGIN Motion targets (motion detection, zones, events; see docs/motion.md)
+        .target(
+            name: "Motion",
+            dependencies: ["Media", "CFFmpeg"],
+            // Per-pixel loops: optimise even in debug builds so the tests' evaluation stays fast.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]
+        ),
+        .testTarget(
+            name: "MotionTests",
+            dependencies: ["Motion", "Media", "Simulator", "RTSP", "Catalog"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MotionBench",
+            dependencies: ["Motion", "Media", "Simulator", "RTSP", "Catalog"],
+            path: "Benchmarks/MotionBench",
+            swiftSettings: swiftSettings
+        ),
+        // END Motion targets
+
         // MARK: RTSP client and server over SwiftNIO
         .target(
             name: "RTSP",

@@ -38,10 +38,19 @@ public struct GroundTruthObject: Sendable, Hashable, Codable {
     /// Seconds from the start of the loop when it has fully left.
     public var exit: Double
     // Motion, in pixels: x(t) = startX + speed * (t - enter); fixed y band.
-    var startX: Double
-    var speed: Double
-    var y: Int
-    var w: Int
-    var h: Int
+    public internal(set) var startX: Double
+    public internal(set) var speed: Double
+    public internal(set) var y: Int
+    public internal(set) var w: Int
+    public internal(set) var h: Int
     var luma: UInt8
+
+    /// The object's box in pixels at `t` seconds from the loop start, as the renderer paints it
+    /// (left, top, right, bottom; right and bottom exclusive, not clipped to the picture), or nil
+    /// when the object is not in view. Motion detection is scored against this.
+    public func box(at t: Double) -> (x0: Int, y0: Int, x1: Int, y1: Int)? {
+        guard t >= enter && t < exit else { return nil }
+        let x0 = Int(startX + speed * (t - enter))
+        return (x0, y, x0 + w, y + h)
+    }
 }

@@ -1,0 +1,34 @@
+import Foundation
+import Motion
+import Simulator
+
+// MotionBench: the motion evaluation and the CPU benchmark (docs/motion.md, docs/performance.md).
+//
+//   swift run -c release --scratch-path .build-motion MotionBench evaluate [--scale F] [--cache DIR]
+//   swift run -c release --scratch-path .build-motion MotionBench cpu [--seconds S] [--cameras N] [--cache DIR]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "help"
+
+func option(_ name: String, _ fallback: String) -> String {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    guard let i = arguments.firstIndex(of: "--\(name)"), i + 1 < arguments.count else { return fallback }
+    return arguments[i + 1]
+}
+
+do {
+    switch command {
+    case "evaluate":
+        let ok = try Evaluate(scale: Double(option("scale", "1")) ?? 1, cache: option("cache", "./aula-data/motion-cache")).run()
+        exit(ok ? 0 : 1)
+    case "cpu":
+        try CPUBench(seconds: Int(option("seconds", "60")) ?? 60, cameras: Int(option("cameras", "16")) ?? 16,
+                     realtimeSeconds: Int(option("realtime-seconds", "30")) ?? 30, cache: option("cache", "./aula-data/motion-cache")).run()
+    default:
+        print("usage: MotionBench evaluate [--scale F] [--cache DIR] | cpu [--seconds S] [--cameras N] [--realtime-seconds S] [--cache DIR]")
+        exit(command == "help" ? 0 : 2)
+    }
+} catch {
+    print("MotionBench: \(error)")
+    exit(1)
+}
