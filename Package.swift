@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "RTSP",
             dependencies: [
-                "Media",
+                "Media", "Catalog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
