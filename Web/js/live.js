@@ -1,0 +1,113 @@
+// The live wall: 1, 4, 9 or 16 tiles, each a <video> fed by Media Source Extensions from
+// /api/cameras/{id}/live (fragmented MP4 over a WebSocket; docs/live.md). Each tile keeps within
+// about a second of the live edge and reconnects by itself.
+import { api } from './api.js';
+
+const LIVE_EDGE_SECONDS = 1.0;
+
+class Tile {
+  constructor(camera, parent) {
+    this.camera = camera;
+    this.element = document.createElement('div');
+    this.element.className = 'tile';
+    this.video = document.createElement('video');
+    Object.assign(this.video, { muted: true, autoplay: true, playsInline: true });
+    this.label = document.createElement('span');
+    this.label.className = 'label';
+    this.label.textContent = camera.name;
+    this.state = document.createElement('span');
+    this.state.className = 'state waiting';
+    this.state.textContent = camera.status?.state ?? '…';
+    this.element.append(this.video, this.label, this.state);
+    parent.append(this.element);
+    this.queue = [];
+    this.connect();
+  }
+
+  connect() {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live`);
+    this.socket.binaryType = 'arraybuffer';
+    this.socket.onmessage = (event) => {
+      if (typeof event.data === 'string') {
+        const message = JSON.parse(event.data);
+        if (message.type === 'init') this.start(message.mime);
+      } else {
+        this.queue.push(event.data);
+        this.pump();
+      }
+    };
+    this.socket.onclose = () => {
+      this.setState('waiting', 'reconnecting');
+      setTimeout(() => this.connect(), 2000);
+    };
+  }
+
+  // A new initialization segment (first, or after a parameter change or reconnect): a fresh
+  // MediaSource, so that old and new timestamps never meet in one buffer.
+  start(mime) {
+    this.queue = [];
+    this.buffer = null;
+    if (!MediaSource.isTypeSupported(mime)) {
+      this.setState('waiting', `unsupported: ${mime}`);
+      return;
+    }
+    const source = new MediaSource();
+    this.video.src = URL.createObjectURL(source);
+    source.addEventListener('sourceopen', () => {
+      this.buffer = source.addSourceBuffer(mime);
+      this.buffer.mode = 'segments';
+      this.buffer.addEventListener('updateend', () => this.pump());
+      this.pump();
+    }, { once: true });
+  }
+
+  pump() {
+    const buffer = this.buffer;
+    if (!buffer || buffer.updating) return;
+    const ranges = this.video.buffered;
+    if (ranges.length) {
+      const end = ranges.end(ranges.length - 1);
+      // Stay near the live edge: jump forward rather than play a growing backlog.
+      if (end - this.video.currentTime > LIVE_EDGE_SECONDS) this.video.currentTime = end - 0.1;
+      // Keep the buffer short: drop what is more than 10 s behind.
+      if (this.video.currentTime - ranges.start(0) > 10) {
+        buffer.remove(0, this.video.currentTime - 5);
+        return;
+      }
+    }
+    if (!this.queue.length) return;
+    try {
+      buffer.appendBuffer(this.queue.shift());
+      this.setState('live', 'live');
+      if (this.video.paused) this.video.play().catch(() => {});
+    } catch (error) {
+      this.setState('waiting', error.name);
+      this.socket.close();
+    }
+  }
+
+  setState(kind, text) {
+    this.state.className = `state ${kind}`;
+    this.state.textContent = text;
+  }
+}
+
+async function main() {
+  const wall = document.getElementById('wall');
+  const requested = Number(new URLSearchParams(location.search).get('tiles'));
+  const count = [1, 4, 9, 16].includes(requested) ? requested : 4;
+  const side = Math.sqrt(count);
+  wall.style.gridTemplateColumns = `repeat(${side}, 1fr)`;
+  wall.style.gridTemplateRows = `repeat(${side}, 1fr)`;
+  try {
+    const cameras = await api('/api/cameras');
+    // For tests and for the health of the page: every tile, its camera and its video.
+    window.aulaTiles = cameras.slice(0, count).map((camera) => new Tile(camera, wall));
+    if (!cameras.length) document.getElementById('message').textContent = 'No cameras yet.';
+  } catch (error) {
+    document.getElementById('message').textContent = error.message;
+  }
+}
+
+main();
