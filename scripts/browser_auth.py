@@ -115,6 +115,25 @@ def open_browser(profile):
     return browser, tools
 
 
+def sign_in(tools, base, name, password, path):
+    """Opens `path`, which must send an anonymous browser to /login.html, and signs in through the
+    form; returns a failure message or None once the browser is back on `path`."""
+    tools.call("Page.navigate", url=f"{base}{path}")
+    if not tools.wait_for("location.pathname === '/login.html'"):
+        return f"an anonymous visit to {path} did not go to the sign-in page"
+    tools.wait_for("document.querySelector('#signin input[name=name]') !== null")
+    tools.evaluate(f"""(() => {{
+        const f = document.getElementById('signin');
+        f.elements.name.value = {json.dumps(name)};
+        f.elements.password.value = {json.dumps(password)};
+        f.requestSubmit();
+        return true; }})()""")
+    target = path.split("?")[0]
+    if not tools.wait_for(f"location.pathname === {json.dumps(target)}"):
+        return f"signing in did not return to {target}: " + str(tools.evaluate("document.getElementById('message')?.textContent"))
+    return None
+
+
 def main():
     BASE, NAME, PASSWORD = sys.argv[1], sys.argv[2], sys.argv[3]
     profile = tempfile.mkdtemp(prefix="aula-browser-")

@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_auth import open_browser  # noqa: E402  (the DevTools driver, standard library only)
+from browser_auth import open_browser, sign_in  # noqa: E402  (the DevTools driver, standard library only)
 
 FRAMES = "JSON.stringify((window.aulaTiles || []).map(t => ({id: t.camera.id, frames: t.video.getVideoPlaybackQuality().totalVideoFrames, w: t.video.videoWidth, h: t.video.videoHeight, state: t.state.textContent})))"
 
@@ -28,18 +28,11 @@ def main():
     failures = []
     seen = {}
     try:
-        tools.call("Page.navigate", url=f"{base}/live.html?tiles={tiles}")
-        if not tools.wait_for("location.pathname === '/login.html'"):
-            failures.append("an anonymous visit to /live.html did not go to the sign-in page")
-        tools.wait_for("document.querySelector('#signin input[name=name]') !== null")
-        tools.evaluate(f"""(() => {{
-            const f = document.getElementById('signin');
-            f.elements.name.value = {json.dumps(name)};
-            f.elements.password.value = {json.dumps(password)};
-            f.requestSubmit();
-            return true; }})()""")
-        if not tools.wait_for("location.pathname === '/live.html' && (window.aulaTiles || []).length > 0"):
-            failures.append("signing in did not open the live wall")
+        problem = sign_in(tools, base, name, password, f"/live.html?tiles={tiles}")
+        if problem:
+            failures.append(problem)
+        if not tools.wait_for("(window.aulaTiles || []).length > 0"):
+            failures.append("the live wall shows no tiles")
         first = json.loads(tools.wait_for(f"(() => {{ const t = {FRAMES}; return JSON.parse(t).length === {tiles} && JSON.parse(t).every(x => x.frames > 10) ? t : null; }})()", timeout=40) or "[]")
         time.sleep(2)
         second = json.loads(tools.evaluate(FRAMES) or "[]")

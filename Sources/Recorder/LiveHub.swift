@@ -31,19 +31,49 @@ public final class LiveHub: FrameSink {
         var lastDTS: Int64?
         /// The first decode time of the run, so that fragments' decode times start at 0.
         var originDTS: Int64?
+        /// The frames since the last key frame (references, not copies), so that a new viewer
+        /// starts at once instead of waiting up to a GOP for the next key frame.
+        var gop: [Frame] = []
         var viewers: [Int: Viewer] = [:]
     }
 
-    public init(maxQueuedFrames: Int = 50) {
+    struct Frame {
+        var unit: AccessUnit
+        var wall: Int64
+        var decodeTime: UInt64
+        var duration: Int64
+        var compositionOffset: Int64
+
+        func fragment(sequence: UInt32) -> [UInt8] {
+            let sample = MP4Sample(duration: UInt32(clamping: duration), size: 0, isKeyFrame: unit.isKeyFrame, compositionOffset: Int32(clamping: compositionOffset))
+            return FragmentedMP4.fragment(sequenceNumber: sequence, baseDecodeTime90k: decodeTime, sample: sample, data: unit.nalUnits)
+        }
+    }
+
+    /// Longer GOPs than this are not kept (a new viewer then waits for the next key frame).
+    static let maxCachedFrames = 150
+
+    public init(maxQueuedFrames: Int = 75) {
         self.maxQueuedFrames = maxQueuedFrames
     }
 
-    /// Starts watching `camera`. The viewer receives nothing until the camera's next key frame
-    /// (at most one GOP, typically 1–2 s).
+    /// Starts watching `camera`. The viewer first receives the frames since the camera's last key
+    /// frame (so a picture appears at once; a player then jumps to the live edge), or, before the
+    /// camera has sent one, waits for the next key frame.
     public func subscribe(camera: Int64) -> Subscription {
         let viewer = Viewer(limit: maxQueuedFrames)
         let id = nextViewerID.wrappingAdd(1, ordering: .relaxed).oldValue
-        cameras.withLock { $0[camera, default: CameraState()].viewers[id] = viewer }
+        cameras.withLock { all in
+            var state = all.removeValue(forKey: camera) ?? CameraState()
+            defer { all[camera] = state }
+            state.viewers[id] = viewer
+            if let parameters = state.parameters, state.gop.first?.unit.isKeyFrame == true {
+                let fragments = state.gop.enumerated().map { i, frame in
+                    (bytes: frame.fragment(sequence: state.sequence &+ UInt32(i)), isKeyFrame: frame.unit.isKeyFrame, wall: frame.wall)
+                }
+                viewer.prime(initSegment: state.initSegment, mimeCodec: parameters.codecString, fragments: fragments)
+            }
+        }
         return Subscription(viewer: viewer) { [weak self] in
             self?.cameras.withLock { _ = $0[camera]?.viewers.removeValue(forKey: id) }
         }
@@ -58,15 +88,13 @@ public final class LiveHub: FrameSink {
 
     public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
         cameras.withLock { all in
-            guard var state = all[camera] else { return }  // nobody has ever watched: no work at all
+            // Taken out of the dictionary while it changes, so that its arrays are not copied.
+            var state = all.removeValue(forKey: camera) ?? CameraState()
             defer { all[camera] = state }
-            if state.viewers.isEmpty {
-                state.queued.removeAll()
-                return
-            }
             if state.parameters != parameters {
                 state.parameters = parameters
                 state.initSegment = FragmentedMP4.initSegment(parameters: parameters)
+                state.gop.removeAll()
                 for viewer in state.viewers.values { viewer.needsInit() }
             }
             state.queued.append((unit, wallTime))
@@ -76,11 +104,12 @@ public final class LiveHub: FrameSink {
                 state.lastDTS = dts
                 let origin = state.originDTS ?? dts
                 state.originDTS = origin
+                let frame = Frame(unit: queuedUnit, wall: wall, decodeTime: UInt64(max(0, dts - origin)), duration: state.lastInterval, compositionOffset: pts - dts)
+                if queuedUnit.isKeyFrame { state.gop.removeAll(keepingCapacity: true) }
+                if !state.gop.isEmpty || queuedUnit.isKeyFrame, state.gop.count < Self.maxCachedFrames { state.gop.append(frame) } else { state.gop.removeAll() }
+                guard !state.viewers.isEmpty else { continue }  // nobody watches: no fragment is built
                 state.sequence &+= 1
-                let sample = MP4Sample(duration: UInt32(clamping: state.lastInterval), size: 0, isKeyFrame: queuedUnit.isKeyFrame,
-                                       compositionOffset: Int32(clamping: pts - dts))
-                let fragment = FragmentedMP4.fragment(sequenceNumber: state.sequence, baseDecodeTime90k: UInt64(max(0, dts - origin)),
-                                                      sample: sample, data: queuedUnit.nalUnits)
+                let fragment = frame.fragment(sequence: state.sequence)
                 for viewer in state.viewers.values {
                     viewer.offer(fragment, isKeyFrame: queuedUnit.isKeyFrame, wallTime: wall, initSegment: state.initSegment,
                                  mimeCodec: parameters.codecString)
@@ -98,6 +127,7 @@ public final class LiveHub: FrameSink {
             state.queued.removeAll()
             state.lastDTS = nil
             state.originDTS = nil
+            state.gop.removeAll()
             for viewer in state.viewers.values { viewer.needsInit() }
             all[camera] = state
         }
@@ -120,6 +150,16 @@ public final class LiveHub: FrameSink {
         init(limit: Int) { self.limit = limit }
 
         func needsInit() { state.withLock { $0.sentInit = false; $0.waitingForKey = true } }
+
+        /// Starts a new viewer with the frames since the last key frame.
+        func prime(initSegment: [UInt8], mimeCodec: String, fragments: [(bytes: [UInt8], isKeyFrame: Bool, wall: Int64)]) {
+            state.withLock { s in
+                s.queue = [.initSegment(initSegment, mimeCodec: mimeCodec)] + fragments.map { .fragment($0.bytes, isKeyFrame: $0.isKeyFrame, wallTime: $0.wall) }
+                s.queuedFrames = fragments.count
+                s.sentInit = true
+                s.waitingForKey = false
+            }
+        }
 
         func offer(_ fragment: [UInt8], isKeyFrame: Bool, wallTime: Int64, initSegment: [UInt8], mimeCodec: String) {
             let resume: (CheckedContinuation<Message?, Never>, Message)? = state.withLock { s in

@@ -34,6 +34,9 @@ struct LiveRoute: Sendable {
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(Int64.init) else { return }
+            // `?timing=1`: each fragment is preceded by a text message with the frame's arrival time at
+            // Aula, so that a player can measure arrival-to-append latency (the live benchmark).
+            let timing = context.request.uri.queryParameters.get("timing") == "1"
             let subscription = live.subscribe(camera: id)
             defer { subscription.cancel() }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -49,7 +52,8 @@ struct LiveRoute: Sendable {
                             let mime = "video/mp4; codecs=\\\"\(codecs)\\\""
                             try await outbound.write(.text(#"{"type":"init","mime":"\#(mime)"}"#))
                             try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                        case .fragment(let bytes, _, _):
+                        case .fragment(let bytes, _, let wallTime):
+                            if timing { try await outbound.write(.text(#"{"type":"frame","arrival":\#(wallTime)}"#)) }
                             try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                         }
                     }

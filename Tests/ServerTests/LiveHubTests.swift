@@ -23,7 +23,7 @@ import Testing
         #expect(server.live.viewerCounts()[camera.id] == 2)
         await server.recorder.update(camera)
 
-        // The fast viewer reads 60 frames as they come.
+        // The fast viewer reads 100 frames as they come.
         var fastBytes: [UInt8] = []
         var fastFrames = 0
         var firstIsKey: Bool?
@@ -38,16 +38,16 @@ import Testing
                 fastBytes += bytes
                 fastFrames += 1
             }
-            if fastFrames == 60 { break }
+            if fastFrames == 100 { break }
         }
         #expect(firstIsKey == true)
         #expect(mime.hasPrefix(codec == .h264 ? "avc1." : "hvc1.") || mime.hasPrefix("hev1."))
         let probe = try FFprobe.run(Data(fastBytes))
         #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
-        #expect(probe.frames == 60)
+        #expect(probe.frames == 100)
         #expect(probe.width == 320 && probe.height == 240)
 
-        // The slow viewer has not read for 60 frames (more than its limit of 50): its backlog was
+        // The slow viewer has not read for 100 frames (more than its limit of 75): its backlog was
         // dropped and what it reads now starts at a key frame and decodes cleanly.
         #expect(slow.skips >= 1)
         var slowBytes: [UInt8] = []
@@ -68,6 +68,32 @@ import Testing
         let slowProbe = try FFprobe.run(Data(slowBytes))
         #expect(slowProbe.errors.isEmpty, "\(slowProbe.errors.prefix(1000))")
         #expect(slowProbe.frames == 30)
+        // A viewer who arrives while the camera streams starts at once, with the frames since the
+        // last key frame, instead of waiting for the next one.
+        let late = server.live.subscribe(camera: camera.id)
+        let clock = ContinuousClock()
+        let asked = clock.now
+        var lateBytes: [UInt8] = []
+        var lateFrames = 0
+        var lateFirstKey: Bool?
+        var firstAfter: Duration?
+        for await message in late {
+            switch message {
+            case .initSegment(let bytes, _):
+                lateBytes += bytes
+            case .fragment(let bytes, let key, _):
+                if lateFirstKey == nil { lateFirstKey = key; firstAfter = clock.now - asked }
+                lateBytes += bytes
+                lateFrames += 1
+            }
+            if lateFrames == 30 { break }
+        }
+        #expect(lateFirstKey == true)
+        #expect(try #require(firstAfter) < .milliseconds(100), "first frame after \(firstAfter!)")
+        let lateProbe = try FFprobe.run(Data(lateBytes))
+        #expect(lateProbe.errors.isEmpty, "\(lateProbe.errors.prefix(1000))")
+        #expect(lateProbe.frames == 30)
+        late.cancel()
         await server.recorder.stopAll()
         await simulator.stop()
         fast.cancel()

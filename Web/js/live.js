@@ -4,6 +4,11 @@
 import { api } from './api.js';
 
 const LIVE_EDGE_SECONDS = 1.0;
+// `?timing=1` (the live benchmark): the server sends each frame's arrival time at Aula, and the
+// page records how long after it the frame was appended (window.aulaLatencies, milliseconds;
+// client and server share a clock when both run on one machine).
+const TIMING = new URLSearchParams(location.search).get('timing') === '1';
+window.aulaLatencies = [];
 
 class Tile {
   constructor(camera, parent) {
@@ -21,19 +26,26 @@ class Tile {
     this.element.append(this.video, this.label, this.state);
     parent.append(this.element);
     this.queue = [];
+    this.opened = performance.now();
+    this.firstFrameMs = null;
+    const firstFrame = () => { this.firstFrameMs = performance.now() - this.opened; };
+    if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(firstFrame);
+    else this.video.addEventListener('loadeddata', firstFrame, { once: true });
     this.connect();
   }
 
   connect() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live`);
+    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live${TIMING ? '?timing=1' : ''}`);
     this.socket.binaryType = 'arraybuffer';
     this.socket.onmessage = (event) => {
       if (typeof event.data === 'string') {
         const message = JSON.parse(event.data);
         if (message.type === 'init') this.start(message.mime);
+        if (message.type === 'frame') this.nextArrival = message.arrival;
       } else {
-        this.queue.push(event.data);
+        this.queue.push({ data: event.data, arrival: this.nextArrival });
+        this.nextArrival = undefined;
         this.pump();
       }
     };
@@ -57,7 +69,11 @@ class Tile {
     source.addEventListener('sourceopen', () => {
       this.buffer = source.addSourceBuffer(mime);
       this.buffer.mode = 'segments';
-      this.buffer.addEventListener('updateend', () => this.pump());
+      this.buffer.addEventListener('updateend', () => {
+        if (this.appending !== undefined) window.aulaLatencies.push(Date.now() - this.appending / 1000);
+        this.appending = undefined;
+        this.pump();
+      });
       this.pump();
     }, { once: true });
   }
@@ -78,7 +94,9 @@ class Tile {
     }
     if (!this.queue.length) return;
     try {
-      buffer.appendBuffer(this.queue.shift());
+      const next = this.queue.shift();
+      this.appending = next.arrival;
+      buffer.appendBuffer(next.data);
       this.setState('live', 'live');
       if (this.video.paused) this.video.play().catch(() => {});
     } catch (error) {

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Live-view benchmark (docs/performance.md, "Live view"): starts `aula demo` with 16 simulated
+720p cameras, then
+
+1. opens a wall of 16 tiles in headless Chromium with `?timing=1` and reports, over 20 s, the
+   latency from each frame's arrival at Aula to its append in the browser (median, p95), and the
+   time from opening the page to each tile's first decoded frame;
+2. connects 50 WebSocket viewers to one camera and reports the server's extra CPU per viewer
+   (its CPU with the viewers minus without, over 20 s each).
+
+    scripts/bench_live.py [--aula .build/release/aula] [--tiles 16] [--viewers 50] [--seconds 20]
+"""
+import argparse
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_auth import open_browser, sign_in  # noqa: E402
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def viewer(port, camera, token, stop, counts, index):
+    """A bare WebSocket client that reads every message until `stop` is set."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /api/cameras/{camera}/live HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  f"Authorization: Bearer {token}\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    if b" 101 " not in head.split(b"\r\n")[0]:
+        raise RuntimeError(head)
+    buffer = b""
+    while not stop.is_set():
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        buffer += chunk
+        while len(buffer) >= 2:
+            n, at = buffer[1] & 0x7F, 2
+            if n == 126:
+                if len(buffer) < 4:
+                    break
+                n, at = int.from_bytes(buffer[2:4], "big"), 4
+            elif n == 127:
+                if len(buffer) < 10:
+                    break
+                n, at = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < at + n:
+                break
+            if buffer[0] & 0x0F == 2:
+                counts[index] += 1
+            buffer = buffer[at + n:]
+    sock.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aula", default=".build/release/aula")
+    parser.add_argument("--tiles", type=int, default=16)
+    parser.add_argument("--viewers", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=20)
+    args = parser.parse_args()
+    data = tempfile.mkdtemp(prefix="aula-bench-live-")
+    if os.path.isdir("./aula-data/sim-cache"):  # encoded scenes of earlier runs: start in seconds
+        subprocess.run(["cp", "-r", "./aula-data/sim-cache", data + "/sim-cache"], check=True)
+    port = 47_900
+    demo = subprocess.Popen([args.aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0",
+                             "--cameras", str(args.tiles)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        token = None
+        for _ in range(600):
+            time.sleep(0.5)
+            try:
+                token = subprocess.run([args.aula, "token", "create", "--user", "demo", "--data", data],
+                                       capture_output=True, text=True, check=True).stdout.strip().split()[-1]
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except (subprocess.CalledProcessError, OSError, IndexError):
+                token = None
+        if not token:
+            print("the demo did not start")
+            return 1
+        time.sleep(5)  # every camera streaming
+
+        # 1. The wall in a browser.
+        browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-browser-"))
+        try:
+            problem = sign_in(tools, f"http://127.0.0.1:{port}", "demo", "aula-demo-login", f"/live.html?tiles={args.tiles}&timing=1")
+            if problem:
+                print(problem)
+                return 1
+            tools.wait_for("(window.aulaTiles || []).length > 0 && window.aulaTiles.every(t => t.firstFrameMs !== null)", timeout=30)
+            tools.evaluate("window.aulaLatencies = []; true")
+            start = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
+            time.sleep(args.seconds)
+            latencies = sorted(tools.evaluate("window.aulaLatencies") or [])
+            end = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
+            first = sorted(tools.evaluate("window.aulaTiles.map(t => t.firstFrameMs)") or [])
+        finally:
+            browser.kill()
+        decoded = [b - a for a, b in zip(start, end)]
+        if latencies:
+            p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+            print(f"wall: {args.tiles} tiles, {len(latencies)} frames appended in {args.seconds} s; arrival-to-append latency "
+                  f"median {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms; first frame after opening the page: "
+                  f"median {statistics.median(first):.0f} ms, slowest {max(first):.0f} ms; decoded fps per tile: "
+                  f"min {min(decoded) / args.seconds:.1f}, max {max(decoded) / args.seconds:.1f}")
+        else:
+            print("wall: no frame appended")
+
+        # 2. Many viewers of one camera.
+        base0 = cpu_seconds(demo.pid)
+        time.sleep(args.seconds)
+        idle = cpu_seconds(demo.pid) - base0
+        stop = threading.Event()
+        counts = [0] * args.viewers
+        threads = [threading.Thread(target=viewer, args=(port, 1, token, stop, counts, i), daemon=True) for i in range(args.viewers)]
+        for t in threads:
+            t.start()
+        time.sleep(3)
+        before = (cpu_seconds(demo.pid), list(counts))
+        time.sleep(args.seconds)
+        after = (cpu_seconds(demo.pid), list(counts))
+        stop.set()
+        extra = (after[0] - before[0]) - idle
+        frames = [b - a for a, b in zip(before[1], after[1])]
+        print(f"viewers: {args.viewers} WebSocket viewers of one camera: server CPU {idle / args.seconds:.3f} cores without them, "
+              f"{(after[0] - before[0]) / args.seconds:.3f} with them: {extra / args.seconds / args.viewers * 1000:.2f} ms of CPU per viewer-second; "
+              f"frames per viewer-second min {min(frames) / args.seconds:.1f}, max {max(frames) / args.seconds:.1f}")
+    finally:
+        demo.terminate()
+        demo.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
