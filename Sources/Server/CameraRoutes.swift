@@ -70,10 +70,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     }
 
     private func cameraID(_ context: Context) throws -> Int64 {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
-        }
-        return id
+        try CameraID.parse(context.parameters.get("id"))
     }
 
     private func find(_ context: Context) async throws -> Camera {

@@ -27,10 +27,7 @@ struct LiveRoute: Sendable {
             if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority) {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
-            guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-                throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers")
-            }
-            guard try await cameras.camera(id: id) != nil else { throw ProblemDetails.notFound("camera \(id) does not exist") }
+            _ = try await CameraID.existing(context.parameters.get("id"), in: cameras)
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(Int64.init) else { return }

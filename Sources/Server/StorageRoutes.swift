@@ -183,10 +183,6 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
     }
 
     private func cameraID(_ context: Context) async throws -> Int64 {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
-        }
-        guard try await cameras.camera(id: id) != nil else { throw ProblemDetails.notFound("camera \(id) does not exist") }
-        return id
+        try await CameraID.existing(context.parameters.get("id"), in: cameras).id
     }
 }

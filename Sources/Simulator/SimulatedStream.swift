@@ -8,6 +8,8 @@ public struct SimulatedStream: Sendable {
     public var frames: [EncodedFrame]
     public var objects: [GroundTruthObject]
     public var loop: PacketLoop
+    /// The stream's parameter sets (from its first key frame), as a camera would announce them.
+    public var parameterSets: ParameterSets
 
     /// Renders and encodes `spec`, or loads the result of an earlier run from `cacheDirectory`.
     public init(spec: SceneSpec, cacheDirectory: String? = nil) throws {
@@ -42,7 +44,18 @@ public struct SimulatedStream: Sendable {
                 }
             }
         }
+        parameterSets = sets
         loop = PacketLoop(codec: spec.codec == .h264 ? .h264 : .h265, accessUnits: frames, frameRate: spec.frameRate, parameterSets: sets)
+    }
+
+    /// The frames as a receiver gets them from RTSP, without the network: in decoding order,
+    /// stamped with presentation times at 90 kHz from 0.
+    public var accessUnits: [AccessUnit] {
+        let tick = Int64(90_000 / spec.frameRate)
+        return frames.enumerated().map { index, frame in
+            let t = Int64(frame.presentationIndex ?? index) * tick
+            return AccessUnit(timestamp: t, rtpTimestamp: UInt32(truncatingIfNeeded: t), isKeyFrame: frame.isKeyFrame, nalUnits: frame.nalUnits)
+        }
     }
 
     /// Key frames per loop, so tests can check the cadence that arrived.

@@ -33,24 +33,10 @@ import Testing
         try #require(ready, "the demo did not start")
         let artifacts = Self.root.appendingPathComponent("artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let (out, err, status) = try Self.run("/usr/bin/python3", [Self.root.appendingPathComponent("scripts/browser_live.py").path,
+        let (status, output) = try RecordingTests.EvidenceTests.run("/usr/bin/python3", [Self.root.appendingPathComponent("scripts/browser_live.py").path,
                                                                   "http://127.0.0.1:\(port)", "demo", "aula-demo-login", "4", "320", "240",
                                                                   artifacts.appendingPathComponent("live-wall.png").path])
-        #expect(status == 0, "browser_live.py: \(out)\n\(err.suffix(2000))")
+        #expect(status == 0, "browser_live.py: \(output.suffix(3000))")
         #expect(FileManager.default.fileExists(atPath: artifacts.appendingPathComponent("live-wall.png").path))
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) throws -> (String, String, Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), process.terminationStatus)
     }
 }

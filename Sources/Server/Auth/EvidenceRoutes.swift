@@ -48,11 +48,7 @@ struct EvidenceRoutes: Sendable {
     }
 
     private func camera(_ text: String?, field: String) async throws -> Camera {
-        guard let text, let id = Int64(text), id > 0 else {
-            throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: field, message: "must be a positive whole number")])
-        }
-        guard let camera = try await catalog.camera(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
-        return camera
+        try await CameraID.existing(text, in: catalog, field: field)
     }
 
     /// A tar with `manifest.json`, `manifest.sig` and the clip; see ``EvidencePackage``.
