@@ -163,7 +163,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RTSPTests",
-            dependencies: ["RTSP", "Media", "Simulator", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["RTSP", "Media", "Simulator", .product(name: "PropertyBased", package: "swift-property-based"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

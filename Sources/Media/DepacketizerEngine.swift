@@ -27,6 +27,8 @@ struct DepacketizerEngine<Format: RTPPayloadFormat>: Sendable {
     private var expectedSequenceNumber: UInt16?
     private var current: Assembly?
     private var fragment: [UInt8]?
+    /// The size of the last fragmented NAL unit, reserved for the next one so that it grows once.
+    private var fragmentCapacityHint = 16 * 1024
     private var waitingForKeyFrame = true
     /// Whether the sender sets marker bits; if so, an access unit still open at the end is incomplete.
     private var sawMarker = false
@@ -48,6 +50,16 @@ struct DepacketizerEngine<Format: RTPPayloadFormat>: Sendable {
         var output = pending
         pending = []
         var firstError: MediaError?
+        if reorder.passesStraightThrough(packet.sequenceNumber) {
+            // In order (always, over TCP): no array of ready packets to build.
+            do {
+                try process(packet, into: &output)
+            } catch {
+                pending = output
+                throw error
+            }
+            return output
+        }
         for ready in reorder.insert(packet, discarded: &stats.discardedPackets) {
             do {
                 try process(ready, into: &output)
@@ -120,26 +132,34 @@ struct DepacketizerEngine<Format: RTPPayloadFormat>: Sendable {
                 breakAccessUnit()
             }
             for unit in units { add(Array(unit)) }
+        case .nalUnit(let unit):
+            if fragment != nil {
+                stats.strayFragments += 1
+                breakAccessUnit()
+            }
+            add(Array(unit))
         case .fragment(let isStart, let isEnd, let header, let data):
             if isStart {
                 if fragment != nil {
                     stats.strayFragments += 1
                     breakAccessUnit()
                 }
-                var unit = header
+                var unit = header.unit(reservingCapacity: isEnd ? 2 + data.count : max(fragmentCapacityHint, 2 + data.count))
                 unit.append(contentsOf: data)
                 if isEnd {
                     add(unit)  // start and end together is invalid but unambiguous
                 } else {
                     fragment = unit
                 }
-            } else if var unit = fragment, Format.nalType(unit) == Format.nalType(header) {
-                unit.append(contentsOf: data)
+            } else if let first = fragment?.first, Format.nalType(firstByte: first) == Format.nalType(firstByte: header.first) {
+                // Appended in place: a local copy of the fragment would share its buffer and copy
+                // all of it on every packet (quadratic in the size of the NAL unit).
+                fragment!.append(contentsOf: data)
                 if isEnd {
+                    let complete = fragment!
                     fragment = nil
-                    add(unit)
-                } else {
-                    fragment = unit
+                    fragmentCapacityHint = min(complete.count, 1 << 20)
+                    add(complete)
                 }
             } else {
                 stats.strayFragments += 1

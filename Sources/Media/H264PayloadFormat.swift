@@ -6,6 +6,7 @@ enum H264PayloadFormat: RTPPayloadFormat {
     static let aggregationHeaderSize = 1
 
     static func nalType(_ nal: [UInt8]) -> UInt8 { NALUnit.h264Type(nal) }
+    static func nalType(firstByte: UInt8) -> UInt8 { firstByte & 0x1F }
     static func isVCL(_ type: UInt8) -> Bool { (1...5).contains(type) }
     static func isKeyFrame(_ type: UInt8) -> Bool { type == 5 }
     static func canCarry(_ nal: [UInt8]) -> Bool { !nal.isEmpty && (1...23).contains(nalType(nal)) }
@@ -17,7 +18,7 @@ enum H264PayloadFormat: RTPPayloadFormat {
         let type = header & 0x1F
         switch type {
         case 1...23:
-            return .nalUnits([payload[...]])
+            return .nalUnit(payload[...])
         case 24:
             return .nalUnits(try aggregatedNALUnits(payload, from: 1, packet: packet(), kind: "STAP-A"))
         case 28:
@@ -28,7 +29,7 @@ enum H264PayloadFormat: RTPPayloadFormat {
             return .fragment(
                 start: fuHeader & 0x80 != 0,
                 end: fuHeader & 0x40 != 0,
-                nalHeader: [header & 0xE0 | fuHeader & 0x1F],
+                nalHeader: NALHeader(first: header & 0xE0 | fuHeader & 0x1F),
                 data: payload[2...]
             )
         case 25: return .unsupported("STAP-B (type 25)")

@@ -7,6 +7,7 @@ enum H265PayloadFormat: RTPPayloadFormat {
     static let aggregationHeaderSize = 2
 
     static func nalType(_ nal: [UInt8]) -> UInt8 { NALUnit.h265Type(nal) }
+    static func nalType(firstByte: UInt8) -> UInt8 { (firstByte >> 1) & 0x3F }
     static func isVCL(_ type: UInt8) -> Bool { type < 32 }
     static func isKeyFrame(_ type: UInt8) -> Bool { (16...23).contains(type) }
     static func canCarry(_ nal: [UInt8]) -> Bool { nal.count >= 2 && nalType(nal) < 48 }
@@ -18,7 +19,7 @@ enum H265PayloadFormat: RTPPayloadFormat {
         let type = (payload[0] >> 1) & 0x3F
         switch type {
         case 0...47:
-            return .nalUnits([payload[...]])
+            return .nalUnit(payload[...])
         case 48:
             return .nalUnits(try aggregatedNALUnits(payload, from: 2, packet: packet(), kind: "AP"))
         case 49:
@@ -29,7 +30,7 @@ enum H265PayloadFormat: RTPPayloadFormat {
             return .fragment(
                 start: fuHeader & 0x80 != 0,
                 end: fuHeader & 0x40 != 0,
-                nalHeader: [payload[0] & 0x81 | (fuHeader & 0x3F) << 1, payload[1]],
+                nalHeader: NALHeader(first: payload[0] & 0x81 | (fuHeader & 0x3F) << 1, second: payload[1]),
                 data: payload[3...]
             )
         case 50:

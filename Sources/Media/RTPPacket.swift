@@ -27,7 +27,10 @@ public struct RTPPacket: Sendable, Hashable {
     ///
     /// - Throws: ``MediaError`` naming the packet (by sequence number once known) when the version
     ///   is not 2 or the CSRC list, header extension or padding do not fit in `bytes`.
-    public init(parsing bytes: [UInt8]) throws(MediaError) {
+    ///
+    /// The payload keeps the storage of `bytes` (the header is cut off in place), so a caller that
+    /// hands over its only copy pays no allocation.
+    public init(parsing bytes: consuming [UInt8]) throws(MediaError) {
         let size = bytes.count
         guard size >= Self.headerSize else {
             throw MediaError("RTP packet: \(size) bytes is shorter than the 12-byte header")
@@ -70,14 +73,14 @@ public struct RTPPacket: Sendable, Hashable {
             }
             end = size - padding
         }
-        self.init(
-            marker: bytes[1] & 0x80 != 0,
-            payloadType: bytes[1] & 0x7F,
-            sequenceNumber: sequenceNumber,
-            timestamp: UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7]),
-            ssrc: UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11]),
-            payload: Array(bytes[offset..<end])
-        )
+        let marker = bytes[1] & 0x80 != 0
+        let payloadType = bytes[1] & 0x7F
+        let timestamp = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+        let ssrc = UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11])
+        var payload = bytes
+        if end < size { payload.removeSubrange(end..<size) }
+        payload.removeSubrange(0..<offset)
+        self.init(marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc, payload: payload)
     }
 
     /// The packet as bytes: version 2, no padding, extension or CSRCs.

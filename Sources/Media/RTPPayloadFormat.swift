@@ -1,9 +1,12 @@
 /// What one RTP payload holds, independent of codec.
 enum RTPPayloadContent {
-    /// Complete NAL units: a single-NAL packet or an aggregation packet.
+    /// One complete NAL unit (the common single-NAL packet; no array to allocate).
+    case nalUnit(ArraySlice<UInt8>)
+    /// Complete NAL units: an aggregation packet.
     case nalUnits([ArraySlice<UInt8>])
-    /// Part of a fragmented NAL unit; `nalHeader` is the reconstructed header of the whole unit.
-    case fragment(start: Bool, end: Bool, nalHeader: [UInt8], data: ArraySlice<UInt8>)
+    /// Part of a fragmented NAL unit; `nalHeader` is the reconstructed header of the whole unit
+    /// (H.264: one byte, H.265: two), kept inline because it is built for every packet.
+    case fragment(start: Bool, end: Bool, nalHeader: NALHeader, data: ArraySlice<UInt8>)
     /// A packet type that carries NAL units this implementation cannot reassemble.
     case unsupported(String)
     /// A reserved or unspecified packet type with nothing to decode.
@@ -22,6 +25,8 @@ protocol RTPPayloadFormat: Sendable {
     static var aggregationHeaderSize: Int { get }
 
     static func nalType(_ nal: [UInt8]) -> UInt8
+    /// The NAL unit type from the first header byte alone.
+    static func nalType(firstByte: UInt8) -> UInt8
     /// Video coding layer (slice data): only an access unit with one may end on the marker bit.
     static func isVCL(_ type: UInt8) -> Bool
     /// A random access point (IDR / IRAP).
@@ -60,5 +65,20 @@ extension RTPPayloadFormat {
             throw MediaError("\(packet()): \(kind) contains no NAL units")
         }
         return units
+    }
+}
+
+/// The one- or two-byte header of a NAL unit, without an array.
+struct NALHeader: Equatable {
+    var first: UInt8
+    var second: UInt8?
+
+    /// The header followed by room for `capacity` bytes of the unit.
+    func unit(reservingCapacity capacity: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(first)
+        if let second { bytes.append(second) }
+        return bytes
     }
 }

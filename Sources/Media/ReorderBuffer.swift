@@ -26,6 +26,18 @@ struct ReorderBuffer: Sendable {
         Int(Int16(bitPattern: sequenceNumber &- (nextSequenceNumber ?? anchor)))
     }
 
+    /// The common case, cheaply: nothing is held and `sequenceNumber` is the next expected one (or
+    /// the first). Then the packet is ready at once and is taken as delivered; otherwise nothing
+    /// changes and the packet must go through ``insert(_:discarded:)``.
+    mutating func passesStraightThrough(_ sequenceNumber: UInt16) -> Bool {
+        // The very first packet passes only without a window: with one, it is held until the
+        // window fills, in case a lower sequence number arrives late.
+        guard packets.isEmpty, nextSequenceNumber == sequenceNumber || (nextSequenceNumber == nil && window == 0) else { return false }
+        if nextSequenceNumber == nil { anchor = sequenceNumber }
+        nextSequenceNumber = sequenceNumber &+ 1
+        return true
+    }
+
     /// Adds a packet; returns the packets now ready, in order. `discarded` counts what was dropped.
     mutating func insert(_ packet: RTPPacket, discarded: inout Int) -> [RTPPacket] {
         var ready: [RTPPacket] = []

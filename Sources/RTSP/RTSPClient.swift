@@ -59,7 +59,7 @@ public struct RTSPClient: Sendable {
 
     private struct Redirect: Error { var location: String }
 
-    private func connect(_ url: RTSPURL) async throws -> NIOAsyncChannel<RTSPFrame, ByteBuffer> {
+    private func connect(_ url: RTSPURL) async throws -> (NIOAsyncChannel<SessionInput, ByteBuffer>, NIOLoopBound<SessionDecoder>) {
         let timeout = configuration.readTimeoutSeconds
         do {
             return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -69,9 +69,11 @@ public struct RTSPClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         let ops = channel.pipeline.syncOperations
                         try ops.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
-                        try ops.addHandler(ByteToMessageHandler(RTSPFrameDecoder()))
-                        try ops.addHandler(ReadTimeoutHandler(seconds: timeout))
-                        return try NIOAsyncChannel<RTSPFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        let decoder = SessionDecoder()
+                        try ops.addHandler(ByteToMessageHandler(decoder))
+                        try ops.addHandler(ReadTimeoutHandler<SessionInput>(seconds: timeout))
+                        return (try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel),
+                                NIOLoopBound(decoder, eventLoop: channel.eventLoop))
                     }
                 }
         } catch {
@@ -101,13 +103,12 @@ public struct RTSPClient: Sendable {
     }
 
     private func runSession(url: RTSPURL, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
-        let channel = try await connect(url)
+        let (channel, decoder) = try await connect(url)
         let credentials = configuration.credentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
         let requestURL = url.withoutCredentials
         try await channel.executeThenClose { inbound, outbound in
             let state = SessionState(userAgent: configuration.userAgent, credentials: credentials)
             var frames = inbound.makeAsyncIterator()
-            var handler = StreamHandler(handle: handle)
 
             /// Sends a request and waits for its response, passing interleaved data that arrives
             /// meanwhile to the stream handler; answers 401 once with credentials.
@@ -123,8 +124,8 @@ public struct RTSPClient: Sendable {
                             throw RTSPClientError(.closed, "the camera closed the connection during \(method)")
                         }
                         switch frame {
-                        case .interleaved(let channel, let payload):
-                            try await handler.interleaved(channel: channel, payload: payload)
+                        case .accessUnit(let unit, let parameters, let stats):
+                            try await handle(.accessUnit(unit, parameters, stats))
                         case .message(let m):
                             if m.status != nil, m.cseq == cseq || m.cseq == nil { response = m }
                         }
@@ -183,9 +184,11 @@ public struct RTSPClient: Sendable {
             let sessionParts = sessionHeader.split(separator: ";").map { $0.trimmingSpaces() }
             state.session = sessionParts.first ?? ""
             let timeout = sessionParts.dropFirst().first(where: { $0.lowercased().hasPrefix("timeout=") }).flatMap { Int($0.dropFirst(8)) } ?? 60
-            handler.rtpChannel = Self.interleavedChannel(setup[header: "Transport"]) ?? 0
-            handler.depacketizer = makeDepacketizer(codec: codec, parameterSets: video.parameterSets)
-            handler.payloadType = video.payloadType
+            // From here on, RTP is depacketised on the event loop (see SessionDecoder).
+            let track = TrackDepacketizer(
+                rtpChannel: Self.interleavedChannel(setup[header: "Transport"]) ?? 0, payloadType: video.payloadType,
+                depacketizer: makeDepacketizer(codec: codec, parameterSets: video.parameterSets))
+            try await decoder.eventLoop.submit { decoder.value.configure(track) }.get()
             let playURL = Self.resolve(control: sdp.sessionControl, sessionControl: nil, base: base, fallback: requestURL)
             _ = try await request("PLAY", playURL, [("Range", "npt=0.000-")])
             logger.debug("playing", metadata: ["url": "\(requestURL)", "codec": "\(codec.rawValue)"])
@@ -207,8 +210,8 @@ public struct RTSPClient: Sendable {
                 do {
                     while let frame = try await Self.next(&frames) {
                         switch frame {
-                        case .interleaved(let channel, let payload):
-                            try await handler.interleaved(channel: channel, payload: payload)
+                        case .accessUnit(let unit, let parameters, let stats):
+                            try await handle(.accessUnit(unit, parameters, stats))
                         case .message(let m):
                             if let status = m.status, status == 401 || status == 454 {
                                 throw RTSPClientError(.closed, "the camera ended the session (\(status) \(Self.reason(m)))")
@@ -226,7 +229,7 @@ public struct RTSPClient: Sendable {
     }
 
     /// The next frame from the camera, with transport and parse errors put into an operator's words.
-    static func next(_ frames: inout NIOAsyncChannelInboundStream<RTSPFrame>.AsyncIterator) async throws -> RTSPFrame? {
+    static func next(_ frames: inout NIOAsyncChannelInboundStream<SessionInput>.AsyncIterator) async throws -> SessionInput? {
         do {
             return try await frames.next()
         } catch let error as RTSPParseError {
@@ -306,53 +309,5 @@ final class SessionState: Sendable {
         }
         headers.append(contentsOf: extra)
         return .request(method, uri, headers: headers)
-    }
-}
-
-/// Turns interleaved RTP into access units and hands them on.
-struct StreamHandler {
-    let handle: @Sendable (RTSPStreamEvent) async throws -> Void
-    var rtpChannel: UInt8 = 0
-    var payloadType: UInt8 = 96
-    var depacketizer: (any Depacketizer)?
-    var parameters: VideoParameters?
-    var parametersSource: ParameterSets?
-
-    init(handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) {
-        self.handle = handle
-    }
-
-    mutating func interleaved(channel: UInt8, payload: [UInt8]) async throws {
-        guard channel == rtpChannel, var depacketizer else { return }  // RTCP and other tracks are ignored
-        // Move the depacketiser out while it works, so that its buffers stay uniquely referenced
-        // and are not copied on write for every packet.
-        self.depacketizer = nil
-        defer { self.depacketizer = depacketizer }
-        let packet: RTPPacket
-        do { packet = try RTPPacket(parsing: payload) } catch {
-            throw RTSPClientError(.malformed, "the camera sent a malformed RTP packet: \(error)")
-        }
-        guard packet.payloadType == payloadType else { return }
-        let units: [AccessUnit]
-        do { units = try depacketizer.push(packet) } catch {
-            throw RTSPClientError(.malformed, "the camera sent RTP Aula could not reassemble: \(error)")
-        }
-        for unit in units {
-            let sets = depacketizer.parameterSets
-            if parameters == nil || sets != parametersSource {
-                do {
-                    parameters = try VideoParameters(codec: depacketizer.codec, parameterSets: sets)
-                    parametersSource = sets
-                } catch {
-                    if unit.isKeyFrame {
-                        let missing = sets.sps == nil ? "an SPS" : sets.pps == nil ? "a PPS" : depacketizer.codec == .h265 && sets.vps == nil ? "a VPS" : "valid parameter sets"
-                        throw RTSPClientError(.missingParameters, "the camera sent \(depacketizer.codec.rawValue) without \(missing)")
-                    }
-                    continue
-                }
-            }
-            guard let parameters else { continue }
-            try await handle(.accessUnit(unit, parameters, depacketizer.stats))
-        }
     }
 }

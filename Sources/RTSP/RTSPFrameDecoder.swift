@@ -1,30 +1,58 @@
 import NIOCore
 
-/// Splits the TCP byte stream of an RTSP connection into ``RTSPFrame``s using ``RTSPParser``.
-final class RTSPFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RTSPFrame
+/// Splits the TCP byte stream of an RTSP connection into messages and interleaved packets, using
+/// ``RTSPParser`` for messages.
+///
+/// The bulk of the stream is interleaved packets: they are cut straight out of NIO's buffer (one
+/// copy, a payload array nobody else holds) instead of going through the parser's own buffer.
+struct RTSPStreamSplitter {
     private var parser = RTSPParser()
 
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        // Fast path for the bulk of the stream: interleaved packets are cut straight out of NIO's
-        // buffer (one copy), instead of going through the parser's own buffer (three).
-        while parser.pendingByteCount == 0, buffer.readableBytes >= 4,
-              buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x24,
-              let channel = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self),
-              let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self) {
-            guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+    mutating func split(_ buffer: inout ByteBuffer, message: (RTSPMessage) throws -> Void,
+                        interleaved: (_ channel: UInt8, _ payload: consuming [UInt8]) throws -> Void) throws {
+        while true {
+            if parser.pendingByteCount > 0 {
+                // The parser took the start of an interleaved frame along with a message: give it
+                // only the rest of that frame, so that the fast path takes over again after it.
+                guard let missing = parser.interleavedBytesMissing else { break }
+                guard buffer.readableBytes > 0 else { return }
+                try feedParser(buffer.readBytes(length: min(missing, buffer.readableBytes)) ?? [], message: message, interleaved: interleaved)
+                continue
+            }
+            guard buffer.readableBytes >= 4, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x24,
+                  let channel = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self),
+                  let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self) else { break }
+            guard buffer.readableBytes >= 4 + Int(length) else { return }
             buffer.moveReaderIndex(forwardBy: 4)
-            let payload = buffer.readBytes(length: Int(length)) ?? []
-            context.fireChannelRead(wrapInboundOut(.interleaved(channel: channel, payload: payload)))
+            try interleaved(channel, buffer.readBytes(length: Int(length)) ?? [])
         }
-        guard buffer.readableBytes > 0 else { return .needMoreData }
+        guard buffer.readableBytes > 0 else { return }
         if parser.pendingByteCount == 0, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x24 {
-            return .needMoreData  // the start of an interleaved packet: wait for the rest of it
+            return  // the start of an interleaved packet: wait for the rest of it
         }
-        guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return .needMoreData }
+        guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return }
+        try feedParser(bytes, message: message, interleaved: interleaved)
+    }
+
+    private mutating func feedParser(_ bytes: [UInt8], message: (RTSPMessage) throws -> Void,
+                                     interleaved: (_ channel: UInt8, _ payload: consuming [UInt8]) throws -> Void) throws {
         for frame in try parser.feed(bytes) {
-            context.fireChannelRead(wrapInboundOut(frame))
+            switch frame {
+            case .message(let m): try message(m)
+            case .interleaved(let channel, let payload): try interleaved(channel, payload)
+            }
         }
+    }
+}
+
+/// Splits the TCP byte stream of an RTSP connection into ``RTSPFrame``s (the server's side).
+final class RTSPFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = RTSPFrame
+    private var splitter = RTSPStreamSplitter()
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        try splitter.split(&buffer, message: { context.fireChannelRead(wrapInboundOut(.message($0))) },
+                           interleaved: { context.fireChannelRead(wrapInboundOut(.interleaved(channel: $0, payload: $1))) })
         return .needMoreData
     }
 
@@ -35,9 +63,9 @@ final class RTSPFrameDecoder: ByteToMessageDecoder {
 
 /// Turns the read-idle event of `IdleStateHandler` into an error, so that a camera that goes silent
 /// ends the session instead of hanging it forever.
-final class ReadTimeoutHandler: ChannelInboundHandler {
-    typealias InboundIn = RTSPFrame
-    typealias InboundOut = RTSPFrame
+final class ReadTimeoutHandler<Frame>: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias InboundOut = Frame
     let seconds: Int64
 
     init(seconds: Int64) { self.seconds = seconds }

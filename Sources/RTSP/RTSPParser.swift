@@ -26,6 +26,16 @@ public struct RTSPParser: Sendable {
     /// Bytes received but not yet forming a complete frame.
     public var pendingByteCount: Int { buffer.count - start }
 
+    /// When the bytes held are the start of an interleaved frame: how many more it needs (to learn
+    /// its length, or to be complete). Lets a caller feed just those and return to its fast path.
+    public var interleavedBytesMissing: Int? {
+        guard start < buffer.count, buffer[start] == 0x24 else { return nil }
+        let have = buffer.count - start
+        guard have >= 4 else { return 4 - have }
+        let missing = 4 + (Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])) - have
+        return missing > 0 ? missing : nil
+    }
+
     private mutating func next() throws(RTSPParseError) -> RTSPFrame? {
         // Some cameras pad between frames with CR/LF; skip it.
         while start < buffer.count, buffer[start] == 0x0D || buffer[start] == 0x0A { start += 1 }

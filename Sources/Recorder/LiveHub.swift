@@ -19,6 +19,9 @@ public final class LiveHub: FrameSink {
 
     public let maxQueuedFrames: Int
     private let cameras = Mutex<[Int64: CameraState]>([:])
+    /// The frames since the last key frame of cameras without a ``CameraState`` (nobody watched
+    /// them lately), for an instant first picture. Only touched inside `cameras`' lock.
+    private let recent = Mutex<[Int64: RecentGOP]>([:])
     private let nextViewerID = Atomic<Int>(1)
 
     struct CameraState {
@@ -39,9 +42,8 @@ public final class LiveHub: FrameSink {
         var idleSince: ContinuousClock.Instant?
     }
 
-    /// How long a camera stays ready for an instant start after its last viewer left. Cameras
-    /// nobody watches cost nothing: with 300 cameras, keeping every camera's GOP cost 1.2 MB and
-    /// nearly as much CPU again as recording them.
+    /// How long a camera keeps its ``CameraState`` after its last viewer left; after that it only
+    /// keeps a compact copy of its current GOP (``RecentGOP``).
     static let keepWatched: Duration = .seconds(600)
 
     struct Frame {
@@ -64,14 +66,23 @@ public final class LiveHub: FrameSink {
         self.maxQueuedFrames = maxQueuedFrames
     }
 
-    /// Starts watching `camera`. If the camera was watched in the last ten minutes, the viewer
-    /// first receives the frames since its last key frame (so a picture appears at once; a player
-    /// then jumps to the live edge); otherwise it waits for the next key frame.
+    /// Starts watching `camera`. The viewer first receives the frames since the camera's last key
+    /// frame (so a picture appears at once; a player then jumps to the live edge), then every new
+    /// frame. Only before a camera's first key frame does a viewer wait for one.
     public func subscribe(camera: Int64) -> Subscription {
         let viewer = Viewer(limit: maxQueuedFrames)
         let id = nextViewerID.wrappingAdd(1, ordering: .relaxed).oldValue
         cameras.withLock { all in
-            var state = all.removeValue(forKey: camera) ?? CameraState()
+            var state: CameraState
+            if let existing = all.removeValue(forKey: camera) {
+                state = existing
+            } else {
+                // Nobody watched it lately: rebuild the state from the compact copy of its GOP.
+                state = CameraState()
+                if let gop = recent.withLock({ $0.removeValue(forKey: camera) }), let parameters = gop.parameters {
+                    for (unit, wall) in gop.units() { state.add(unit, parameters: parameters, wall: wall) }
+                }
+            }
             defer { all[camera] = state }
             state.viewers[id] = viewer
             state.idleSince = nil
@@ -99,40 +110,22 @@ public final class LiveHub: FrameSink {
 
     public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
         cameras.withLock { all in
-            // Only cameras watched now or lately have a state: the others cost nothing here.
-            // (Taken out of the dictionary while it changes, so that its arrays are not copied.)
-            guard var state = all.removeValue(forKey: camera) else { return }
-            if state.viewers.isEmpty, let idle = state.idleSince, ContinuousClock.now - idle > Self.keepWatched { return }
+            // Cameras watched now or lately have a state; the others only keep a compact copy of
+            // their GOP. (Taken out of the dictionary while it changes, so that its arrays are
+            // not copied.)
+            guard var state = all.removeValue(forKey: camera),
+                  !state.viewers.isEmpty || state.idleSince.map({ ContinuousClock.now - $0 <= Self.keepWatched }) ?? true else {
+                recent.withLock { $0[camera, default: RecentGOP()].add(unit, parameters: parameters, wall: wallTime) }
+                return
+            }
             defer { all[camera] = state }
-            if state.parameters != parameters {
-                state.parameters = parameters
-                state.initSegment = FragmentedMP4.initSegment(parameters: parameters)
-                state.gop.removeAll()
-                for viewer in state.viewers.values { viewer.needsInit() }
-            }
-            state.queued.append((unit, wallTime))
-            for (dts, pts) in state.estimator.push(pts: unit.timestamp, isKeyFrame: unit.isKeyFrame) {
-                let (queuedUnit, wall) = state.queued.removeFirst()
-                if let last = state.lastDTS, dts > last { state.lastInterval = dts - last }
-                state.lastDTS = dts
-                let origin = state.originDTS ?? dts
-                state.originDTS = origin
-                let frame = Frame(unit: queuedUnit, wall: wall, decodeTime: UInt64(max(0, dts - origin)), duration: state.lastInterval, compositionOffset: pts - dts)
-                if queuedUnit.isKeyFrame { state.gop.removeAll(keepingCapacity: true) }
-                if !state.gop.isEmpty || queuedUnit.isKeyFrame, state.gop.count < Self.maxCachedFrames { state.gop.append(frame) } else { state.gop.removeAll() }
-                guard !state.viewers.isEmpty else { continue }  // nobody watches: no fragment is built
-                state.sequence &+= 1
-                let fragment = frame.fragment(sequence: state.sequence)
-                for viewer in state.viewers.values {
-                    viewer.offer(fragment, isKeyFrame: queuedUnit.isKeyFrame, wallTime: wall, initSegment: state.initSegment,
-                                 mimeCodec: parameters.codecString)
-                }
-            }
+            state.add(unit, parameters: parameters, wall: wallTime)
         }
     }
 
     public func streamEnded(camera: Int64) async {
         cameras.withLock { all in
+            _ = recent.withLock { $0.removeValue(forKey: camera) }
             guard var state = all[camera] else { return }
             // A new run has new timestamps that start again at 0: viewers get the initialization
             // segment again (a player resets its buffer on it) and resume at a key frame.
@@ -270,5 +263,36 @@ extension LiveHub.Viewer.State {
         let message = queue.removeFirst()
         if case .fragment = message { queuedFrames -= 1 }
         return message
+    }
+}
+
+extension LiveHub.CameraState {
+    /// Takes one access unit: decode time, the GOP kept for new viewers, and a fragment for every
+    /// viewer (built only when someone watches).
+    mutating func add(_ unit: AccessUnit, parameters: VideoParameters, wall wallTime: Int64) {
+        if self.parameters != parameters {
+            self.parameters = parameters
+            initSegment = FragmentedMP4.initSegment(parameters: parameters)
+            gop.removeAll()
+            for viewer in viewers.values { viewer.needsInit() }
+        }
+        queued.append((unit, wallTime))
+        for (dts, pts) in estimator.push(pts: unit.timestamp, isKeyFrame: unit.isKeyFrame) {
+            let (queuedUnit, wall) = queued.removeFirst()
+            if let last = lastDTS, dts > last { lastInterval = dts - last }
+            lastDTS = dts
+            let origin = originDTS ?? dts
+            originDTS = origin
+            let frame = LiveHub.Frame(unit: queuedUnit, wall: wall, decodeTime: UInt64(max(0, dts - origin)), duration: lastInterval, compositionOffset: pts - dts)
+            if queuedUnit.isKeyFrame { gop.removeAll(keepingCapacity: true) }
+            if !gop.isEmpty || queuedUnit.isKeyFrame, gop.count < LiveHub.maxCachedFrames { gop.append(frame) } else { gop.removeAll() }
+            guard !viewers.isEmpty else { continue }  // nobody watches: no fragment is built
+            sequence &+= 1
+            let fragment = frame.fragment(sequence: sequence)
+            for viewer in viewers.values {
+                viewer.offer(fragment, isKeyFrame: queuedUnit.isKeyFrame, wallTime: wall, initSegment: initSegment,
+                             mimeCodec: parameters.codecString)
+            }
+        }
     }
 }

@@ -31,7 +31,11 @@ public final class RecordingWriter: FrameSink, Service {
         // `recorder` is only touched inside `lock.withLock`.
         let lock = Mutex(())
         let recorder: StreamRecorder
-        init(_ recorder: StreamRecorder) { self.recorder = recorder }
+        let camera: Int64
+        init(_ recorder: StreamRecorder) {
+            self.recorder = recorder
+            camera = recorder.camera
+        }
         func with<R>(_ body: (StreamRecorder) throws -> R) rethrows -> R { try lock.withLock { _ in try body(recorder) } }
     }
 
@@ -131,9 +135,10 @@ public final class RecordingWriter: FrameSink, Service {
         var rows: [Recording] = []
         var files: [UnsafeFile] = []
         for g in all {
-            let (r, f) = g.with { $0.snapshot() }
+            let (r, f, failure) = g.with { $0.snapshot() }
             rows += r
             files += f.map(UnsafeFile.init)
+            if let failure { writeFailed(camera: g.camera, error: failure) }
         }
         guard !rows.isEmpty else { return }
         var directories = Set<String>()

@@ -17,6 +17,25 @@ final class StreamRecorder {
         var duration90k: Int64 = 0
         var sampleEntryID: Int64
         var endsRun = false
+        /// Samples whose bytes have been written to the file (the rest are gathered in memory).
+        var drainedSamples = 0
+        /// The index of `samples`, kept up to date as they come rather than rebuilt at every flush.
+        var index = SampleIndexEncoder(hasCompositionOffsets: false)
+
+        mutating func add(_ sample: MP4Sample) {
+            samples.append(sample)
+            duration90k += Int64(sample.duration)
+            if sample.compositionOffset != 0 && !index.hasCompositionOffsets {
+                rebuildIndex(hasCompositionOffsets: true)  // the first B-frame: the index needs offsets from here on
+            } else {
+                index.append(sample)
+            }
+        }
+
+        mutating func rebuildIndex(hasCompositionOffsets: Bool) {
+            index = SampleIndexEncoder(hasCompositionOffsets: hasCompositionOffsets)
+            for s in samples { index.append(s) }
+        }
     }
 
     struct Queued {
@@ -89,33 +108,62 @@ final class StreamRecorder {
         if let open = current, unit.isKeyFrame, open.sampleEntryID != sampleEntryID || shouldRotate(open, at: wall) {
             finish()
         }
-        let payload = AVCCFormat.lengthPrefixed(unit.nalUnits)
-        do {
-            if current == nil {
+        if current == nil {
+            do {
                 let id = nextID()
                 if runID == nil { runID = id }
                 try FileManager.default.createDirectory(atPath: layout.directory(camera: camera), withIntermediateDirectories: true)
                 let file = try SampleFile(path: layout.path(camera: camera, recording: id))
                 current = Open(id: id, runID: runID ?? id, file: file, start90k: wall, sampleEntryID: sampleEntryID)
+            } catch {
+                framesDropped += 1
+                dropping = true
+                runID = nil
+                throw error
             }
-            try current!.file.append(payload)
-        } catch {
-            // The frame is lost, and with it every frame that depends on it: close the recording as
-            // the end of a run, so the index shows a gap, and start again at the next key frame.
-            framesDropped += 1
-            dropping = true
-            current?.endsRun = true
-            finish()
-            runID = nil
-            throw error
         }
-        dropping = false
-        current!.samples.append(MP4Sample(duration: UInt32(duration), size: UInt32(payload.count), isKeyFrame: unit.isKeyFrame, compositionOffset: Int32(clamping: pts - dts)))
-        current!.duration90k += duration
+        let size = current!.file.appendLengthPrefixed(unit.nalUnits)
+        current!.add(MP4Sample(duration: UInt32(duration), size: UInt32(size), isKeyFrame: unit.isKeyFrame, compositionOffset: Int32(clamping: pts - dts)))
         lastDuration = duration > 0 ? duration : lastDuration
         framesWritten += 1
-        bytesWritten += Int64(payload.count)
+        bytesWritten += Int64(size)
         newestWritten90k = wall + duration
+        if current!.file.wantsDrain {
+            do { try drain(&current!) } catch {
+                // The frames of the batch are lost, and with them every frame that depends on them:
+                // close the recording as the end of a run, so the index shows a gap, and start again
+                // at the next key frame.
+                endRecordingAfterFailure()
+                throw error
+            }
+        }
+        dropping = false
+    }
+
+    /// Writes a recording's gathered frames to its file. When that fails, the frames not written
+    /// are taken out of the recording (and counted as dropped), so that index and file agree.
+    private func drain(_ open: inout Open) throws {
+        do {
+            try open.file.drain()
+            open.drainedSamples = open.samples.count
+        } catch {
+            let lost = open.samples[open.drainedSamples...]
+            framesDropped += lost.count
+            framesWritten -= lost.count
+            bytesWritten -= lost.reduce(0) { $0 + Int64($1.size) }
+            open.duration90k -= lost.reduce(0) { $0 + Int64($1.duration) }
+            open.samples.removeLast(lost.count)
+            open.rebuildIndex(hasCompositionOffsets: open.index.hasCompositionOffsets)
+            newestWritten90k = open.start90k + open.duration90k
+            throw error
+        }
+    }
+
+    private func endRecordingAfterFailure() {
+        dropping = true
+        current?.endsRun = true
+        finish()
+        runID = nil
     }
 
     /// Rotation is staggered: camera *c* rotates when its wall clock passes a multiple of the period
@@ -147,21 +195,35 @@ final class StreamRecorder {
         inRun = false
     }
 
-    /// Rows to commit for everything written so far, and the files to fsync first.
-    func snapshot() -> (rows: [Recording], files: [SampleFile]) {
+    /// Rows to commit for everything written so far, and the files to fsync first. Gathered
+    /// frames are written to their files first; a write that fails (a full disk) takes its frames
+    /// out of the rows, ends the run, and is returned for reporting.
+    func snapshot() -> (rows: [Recording], files: [SampleFile], failure: (any Error)?) {
+        var failure: (any Error)?
+        for i in finished.indices {
+            do { try drain(&finished[i]) } catch { failure = error }
+        }
+        for open in finished where open.samples.isEmpty {  // every frame of it was lost
+            open.file.close()
+            try? FileManager.default.removeItem(atPath: open.file.path)
+        }
+        finished.removeAll { $0.samples.isEmpty }
+        if current != nil {
+            do { try drain(&current!) } catch {
+                failure = error
+                endRecordingAfterFailure()
+            }
+        }
         var rows: [Recording] = []
         var files: [SampleFile] = []
         for open in finished + (current.map { [$0] } ?? []) where !open.samples.isEmpty {
-            let offsets = open.samples.contains { $0.compositionOffset != 0 }
-            var encoder = SampleIndexEncoder(hasCompositionOffsets: offsets)
-            for s in open.samples { encoder.append(s) }
             rows.append(Recording(
                 id: open.id, cameraID: camera, runID: open.runID, start90k: open.start90k, duration90k: open.duration90k,
-                frames: open.samples.count, bytes: open.file.size, sampleEntryID: open.sampleEntryID, index: encoder.bytes,
-                hasCompositionOffsets: offsets, endsRun: open.endsRun))
+                frames: open.samples.count, bytes: open.file.size, sampleEntryID: open.sampleEntryID, index: open.index.bytes,
+                hasCompositionOffsets: open.index.hasCompositionOffsets, endsRun: open.endsRun))
             files.append(open.file)
         }
-        return (rows, files)
+        return (rows, files, failure)
     }
 
     /// After a successful commit of `frames` (recording id → frames in the committed row): finished

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import RTSP
@@ -48,6 +49,36 @@ import Testing
         guard case .interleaved(let channel, let payload) = expected[1] else { Issue.record("no frame"); return }
         #expect(channel == 0)
         #expect(payload == [0x80, 0x60, 0x00, 0x01, 0xAA])
+    }
+
+    /// The decoder's splitter (fast path for interleaved frames, the parser for messages) gives the
+    /// same frames as the parser alone for every fragmentation, and returns to the fast path after
+    /// a message that was read together with the start of an interleaved frame.
+    @Test func theSplitterAgreesWithTheParserInAnyFragmentation() throws {
+        let bigPayload = [UInt8](repeating: 0x41, count: 300)
+        let big: [UInt8] = [0x24, 0x00, 0x01, 0x2C] + bigPayload
+        let stream = Self.describeResponse + Self.interleaved + big + Array("RTSP/1.0 200 OK\r\nCSeq: 3\r\n\r\n".utf8) + big + Self.interleaved + big
+        var whole = RTSPParser()
+        let expected = try whole.feed(stream)
+        #expect(expected.count == 7)
+        for chunk in [1, 2, 3, 5, 7, 64, 100, 301, 1000] {
+            var splitter = RTSPStreamSplitter()
+            var frames: [RTSPFrame] = []
+            var buffer = ByteBuffer()
+            var i = 0
+            while i < stream.count {
+                buffer.writeBytes(stream[i..<min(stream.count, i + chunk)])
+                try splitter.split(&buffer, message: { frames.append(.message($0)) }, interleaved: { frames.append(.interleaved(channel: $0, payload: $1)) })
+                i += chunk
+            }
+            #expect(frames == expected, "chunk size \(chunk)")
+            #expect(buffer.readableBytes == 0)
+        }
+        var parser = RTSPParser()
+        _ = try parser.feed(Array(Self.describeResponse) + [0x24, 0x00])
+        #expect(parser.interleavedBytesMissing == 2)
+        _ = try parser.feed([0x01, 0x2C, 0x41])
+        #expect(parser.interleavedBytesMissing == 299)
     }
 
     @Test func requestsAndBareLineFeeds() throws {

@@ -100,4 +100,54 @@ import Testing
         slow.cancel()
         #expect(server.live.viewerCounts()[camera.id] == nil)
     }
+
+    /// The first viewer of a camera nobody has watched starts at once too (issue 5: first live
+    /// frame under 1 s): the hub keeps a compact copy of every camera's current GOP and rebuilds
+    /// the viewer's start from it, B-frames included. The GOP is 2 s, so waiting for the next key
+    /// frame would take up to 2 s.
+    @Test(arguments: [(SimCodec.h264, 0), (.h264, 2), (.h265, 0)])
+    func theFirstViewerOfAnUnwatchedCameraStartsAtOnce(codec: SimCodec, bFrames: Int) async throws {
+        var spec = RecordingTests.spec(codec: codec, bFrames: bFrames)
+        spec.gopFrames = 50
+        let simulator = try CameraSimulator(cameras: 1, base: spec)
+        let port = try await simulator.start(port: 0)
+        let server = try RecordingTests.makeRecordingServer()
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Gate", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        await server.recorder.update(camera)
+        defer { Task { await server.recorder.stopAll(); await simulator.stop() } }
+        // Streaming, unwatched, for a while: then a viewer arrives at a random point of the GOP.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while (await server.recorder.status(of: camera.id)?.framesReceived ?? 0) < 60 {
+            try #require(ContinuousClock.now < deadline, "the camera never streamed")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(Int.random(in: 100...1500)))
+        #expect(server.live.viewerCounts()[camera.id] == nil)
+        let viewer = server.live.subscribe(camera: camera.id)
+        let clock = ContinuousClock()
+        let asked = clock.now
+        var bytes: [UInt8] = []
+        var frames = 0
+        var firstIsKey: Bool?
+        var firstAfter: Duration?
+        for await message in viewer {
+            switch message {
+            case .initSegment(let segment, _):
+                bytes += segment
+            case .fragment(let fragment, let key, _):
+                if firstIsKey == nil { firstIsKey = key; firstAfter = clock.now - asked }
+                bytes += fragment
+                frames += 1
+            }
+            if frames == 60 { break }
+        }
+        viewer.cancel()
+        #expect(firstIsKey == true)
+        #expect(try #require(firstAfter) < .milliseconds(100), "first frame after \(firstAfter!)")
+        let probe = try FFprobe.run(Data(bytes))
+        #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
+        #expect(probe.frames == 60)
+        #expect(probe.width == 320 && probe.height == 240)
+    }
 }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Media
 import Testing
@@ -40,5 +41,68 @@ import Testing
         #expect(recorder.finished.isEmpty)
         // Consecutive recordings of a run are contiguous in time.
         #expect(second.rows[0].start90k + second.rows[0].duration90k == second.rows[1].start90k)
+    }
+
+    /// Frames are gathered and written in batches; a snapshot (what a flush commits) first writes
+    /// what is gathered, so a row never counts bytes that are not in its file.
+    @Test func snapshotRowsMatchTheirFiles() throws {
+        let root = NSTemporaryDirectory() + "aula-sr-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recorder = StreamRecorder(camera: 1, layout: SampleFileLayout(root: root), rotateSeconds: 60)
+        var nextID: Int64 = 1
+        for i in 0..<30 {
+            try recorder.append(Self.unit(i, key: i % 25 == 0), sampleEntryID: 1, wall90k: Int64(i) * 3600, nextID: { defer { nextID += 1 }; return nextID })
+        }
+        let onDiskBefore = try FileManager.default.attributesOfItem(atPath: recorder.current!.file.path)[.size] as? Int ?? -1
+        #expect(onDiskBefore < 29 * 105, "small frames are gathered, not written one by one")
+        let snapshot = recorder.snapshot()
+        let row = try #require(snapshot.rows.first)
+        #expect(snapshot.failure == nil)
+        #expect(row.frames == 29)
+        let onDisk = try FileManager.default.attributesOfItem(atPath: recorder.current!.file.path)[.size] as? Int
+        #expect(onDisk == Int(row.bytes))
+        let samples = try SampleIndex.decode(row.index, hasCompositionOffsets: row.hasCompositionOffsets)
+        #expect(samples.reduce(0) { $0 + Int($1.size) } == Int(row.bytes))
+    }
+
+    /// A full disk: the batch that cannot be written is cut from the file and its frames from the
+    /// recording, the run ends, and what is committed still matches the file byte for byte.
+    @Test func aFailedBatchWriteLeavesIndexAndFileInAgreement() throws {
+        let root = NSTemporaryDirectory() + "aula-sr-full-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try StorageTests.mountTmpfs(at: root, megabytes: 1)
+        defer {
+            _ = try? FFprobe.shell("/bin/umount", ["-l", root])
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let recorder = StreamRecorder(camera: 1, layout: SampleFileLayout(root: root), rotateSeconds: 3600)
+        var nextID: Int64 = 1
+        let allocate = { () -> Int64 in defer { nextID += 1 }; return nextID }
+        var failures = 0
+        var committed: [Recording] = []
+        // 20 kB frames: 1 MB fills after about 50; go on well past that.
+        for i in 0..<120 {
+            let unit = AccessUnit(timestamp: Int64(i) * 3600, rtpTimestamp: UInt32(i * 3600), isKeyFrame: i % 10 == 0,
+                                  nalUnits: [[i % 10 == 0 ? 0x65 : 0x41] + Array(repeating: UInt8(i & 0xFF), count: 20_000)])
+            do { try recorder.append(unit, sampleEntryID: 1, wall90k: Int64(i) * 3600, nextID: allocate) } catch { failures += 1 }
+            if i % 10 == 9 {
+                let snapshot = recorder.snapshot()
+                if snapshot.failure != nil { failures += 1 }
+                for row in snapshot.rows { committed.removeAll { $0.id == row.id }; committed.append(row) }
+                recorder.committed(Dictionary(uniqueKeysWithValues: snapshot.rows.map { ($0.id, $0.frames) }))
+            }
+        }
+        #expect(failures > 0, "the 1 MB volume never filled")
+        #expect(recorder.framesDropped > 0)
+        #expect(committed.contains { $0.endsRun }, "the failure ends the run, so the gap shows")
+        for row in committed {
+            let path = SampleFileLayout(root: root).path(camera: 1, recording: row.id)
+            let onDisk = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+            #expect(onDisk == Int(row.bytes), "recording \(row.id): file and index disagree")
+            let samples = try SampleIndex.decode(row.index, hasCompositionOffsets: row.hasCompositionOffsets)
+            #expect(samples.count == row.frames)
+            #expect(samples.reduce(0) { $0 + Int($1.size) } == Int(row.bytes))
+            #expect(samples.first?.isKeyFrame == true)
+        }
     }
 }
