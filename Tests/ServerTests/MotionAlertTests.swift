@@ -96,6 +96,7 @@ import WSClient
             // received within a second of being raised.
             #expect(raised - start >= 0 && raised - start < 3 * 90_000, "alert \(Double(raised - start) / 90_000) s after the motion began")
             #expect(alert.receivedAt.timeIntervalSince1970 * 90_000 - Double(raised) < 90_000)
+            print("motion alert: raised \(Double(raised - start) / 90_000) s after the motion began, received \(alert.receivedAt.timeIntervalSince1970 - Double(raised) / 90_000) s after it was raised")
             #expect(event["thumbnail"] as? String == "/api/events/\(alert.eventId!)/thumbnail.jpg")
             #expect((event["clip"] as? String)?.hasPrefix("/api/cameras/\(camera.id)/recording.mp4?start=") == true)
             #expect((event["peakScore"] as? Double ?? 0) > 0)
