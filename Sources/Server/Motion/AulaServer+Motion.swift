@@ -12,7 +12,9 @@ extension AulaServer {
 
     /// Starts analysis for every camera with an enabled motion configuration.
     public func startMotion() async throws {
-        for (camera, json) in try await catalog.motionConfigurations() {
+        let cameras = Set(try await catalog.cameras().map(\.id))
+        // Settings of a deleted camera stay stored (like its footage) but are not analysed.
+        for (camera, json) in try await catalog.motionConfigurations() where cameras.contains(camera) {
             do {
                 let stored = try JSONDecoder().decode(MotionRoutes.Stored.self, from: Data(json.utf8))
                 if stored.enabled { motion.configure(camera: camera, stored.configuration) }
