@@ -155,6 +155,38 @@ import WSClient
         #expect(audit.contains { $0.action == "view.thumbnail" && $0.actor == "olga" })
     }
 
+    /// Schedules gate events through the whole server: of two alert zones over the same ground,
+    /// only the one whose schedule includes now raises events.
+    @Test(.timeLimit(.minutes(2))) func aZoneOutsideItsScheduleRaisesNothing() async throws {
+        let simulator = try CameraSimulator(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
+        let rtspPort = try await simulator.start(port: 0)
+        let server = try makeServer()
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/1", latitude: 1, longitude: 2))
+        let c = Calendar.current.dateComponents([.hour, .minute], from: Date())
+        let now = (c.hour ?? 0) * 60 + (c.minute ?? 0)
+        func hm(_ m: Int) -> String { String(format: "%02d:%02d", (m % 1440) / 60, m % 60) }
+        let later = "\(hm(now + 120))-\(hm(now + 180))", current = "\(hm(now + 1440 - 60))-\(hm(now + 60))"
+        let ground = #"{"points": [{"x": 0, "y": 0.36}, {"x": 1, "y": 0.36}, {"x": 1, "y": 1}, {"x": 0, "y": 1}]}"#
+        let body = #"{"zones": [{"name": "now", "kind": "alert", "polygon": \#(ground), "schedule": "\#(current)"}, {"name": "later", "kind": "alert", "polygon": \#(ground), "schedule": "\#(later)"}]}"#
+        let app = Application(router: server.makeRouter())
+        try await app.test(.router) { client in
+            let put = try await client.json(.put, "/api/cameras/\(camera.id)/motion", body)
+            #expect(put.status == .ok, "\(put.json)")
+            await server.recorder.update(camera)
+            #expect(try await eventually(timeout: .seconds(30)) {
+                (try await client.json(.get, "/api/events?zone=now").json["events"] as? [Any])?.isEmpty == false
+            }, "the zone in its schedule raised nothing")
+            try await Task.sleep(for: .seconds(2))
+            #expect((try await client.json(.get, "/api/events?zone=later").json["events"] as? [Any])?.isEmpty == true, "a zone outside its schedule (\(later)) raised an event")
+            let alerts = try await client.json(.get, "/api/alerts").json["alerts"] as? [[String: Any]] ?? []
+            #expect(alerts.contains { $0["zone"] as? String == "now" } && !alerts.contains { $0["zone"] as? String == "later" })
+        }
+        await server.recorder.stopAll()
+        await server.motion.stopAll()
+        await simulator.stop()
+    }
+
     func alert0(_ c: AlertCollector) -> Int64 { c.first { $0.kind == "motion" }?.id ?? -1 }
 }
 
