@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity",
+                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity", "Motion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity",
+                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],

@@ -82,6 +82,7 @@ public final class SQLiteCatalog: Sendable {
             }
         }
         registerSecurityMigration(&migrator, secrets: secrets)
+        registerMotionMigration(&migrator)
         return migrator
     }
 }

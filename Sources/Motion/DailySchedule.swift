@@ -41,16 +41,29 @@ public struct DailySchedule: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case windows }
 
-    /// Decodes and validates, naming the field by its place in the document.
+    /// Decodes and validates, naming the field by its place in the document. Accepts the text
+    /// form too (`"22:00-06:00"`, several separated by commas; `""` for always), as the API does.
     public init(from decoder: any Decoder) throws {
+        let field = fieldName(decoder.codingPath, fallback: "schedule")
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            try self.init(parsing: text, field: field)
+            return
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(try container.decode([Window].self, forKey: .windows), field: fieldName(decoder.codingPath, fallback: "schedule"))
+        try self.init(try container.decode([Window].self, forKey: .windows), field: field)
+    }
+
+    /// The text form, `"22:00-06:00"`, when no window is limited to weekdays (nil otherwise).
+    public var text: String? {
+        guard windows.allSatisfy(\.weekdays.isEmpty) else { return nil }
+        func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
+        return windows.map { "\(hm($0.start))-\(hm($0.end))" }.joined(separator: ",")
     }
 
     /// Parses "22:00-06:00" (several separated by commas).
     public init(parsing text: String, field: String = "schedule") throws(MotionError) {
         var windows: [Window] = []
-        for (i, part) in text.split(separator: ",").enumerated() {
+        for (i, part) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() where !(text.trimmingCharacters(in: .whitespaces).isEmpty) {
             let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard ends.count == 2, let s = Self.minutes(ends[0]), let e = Self.minutes(ends[1]) else {
                 throw .invalid("\(field)[\(i)]", "expected HH:MM-HH:MM, got \"\(part)\"")

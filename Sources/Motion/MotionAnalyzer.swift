@@ -15,6 +15,12 @@ public final class MotionAnalyzer {
     /// Access units the decoder rejected since the analyzer was created.
     public private(set) var rejectedUnits = 0
 
+    /// Media time → local minute and weekday, for zone schedules (see ``MotionDetector/scheduleClock``).
+    public var scheduleClock: (@Sendable (Int64) -> (minute: Int, weekday: Int))? {
+        get { detector.scheduleClock }
+        set { detector.scheduleClock = newValue }
+    }
+
     public init(configuration: MotionConfiguration) {
         self.configuration = configuration
         detector = MotionDetector(configuration: configuration)

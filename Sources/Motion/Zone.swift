@@ -23,4 +23,15 @@ public struct Zone: Sendable, Hashable, Codable {
         self.polygon = polygon
         self.schedule = schedule
     }
+
+    enum CodingKeys: String, CodingKey { case name, kind, polygon, schedule }
+
+    /// Decodes; a missing schedule means always.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        polygon = try c.decode(ZonePolygon.self, forKey: .polygon)
+        schedule = try c.decodeIfPresent(DailySchedule.self, forKey: .schedule) ?? .always
+    }
 }

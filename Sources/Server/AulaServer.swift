@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var auth = AuthConfiguration()
     /// PEM certificate chain and private key: when set, the server speaks only HTTPS.
     public var tls: (certificatePath: String, keyPath: String)?
+    /// Escalation, offline and stall times of alerts (docs/motion.md).
+    public var alerts = AlertConfiguration()
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -45,6 +47,10 @@ public struct AulaServer: Sendable {
     public let writer: RecordingWriter
     /// Live view: fragments for every viewer from the one session per camera.
     public let live: LiveHub
+    /// Motion analysis of cameras with a motion configuration (docs/motion.md).
+    public let motion: MotionSink
+    /// Alerts to operators and guards.
+    public let alerts: AlertHub
     let recovery = RecoveryState()
     let storage = StorageState()
     /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
@@ -70,7 +76,9 @@ public struct AulaServer: Sendable {
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) })
         live = LiveHub()
-        recorder = Recorder(sinks: [writer, live], logger: logger)
+        alerts = AlertHub(catalog: catalog, logger: logger)
+        motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
+        recorder = Recorder(sinks: [writer, live, motion], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
@@ -98,6 +106,7 @@ public struct AulaServer: Sendable {
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         LiveRoute(cameras: catalog, live: live).register(on: router)
         registerCityRoutes(on: router)
+        registerMotionRoutes(on: router)
         return router
     }
 
@@ -106,6 +115,7 @@ public struct AulaServer: Sendable {
         let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
         recovery.set(report)
         writer.setNextID(report.nextID)
+        try await startMotion()
         await recorder.sync(try await catalog.cameras())
     }
 
@@ -126,7 +136,7 @@ public struct AulaServer: Sendable {
             router: router,
             server: try serverBuilder(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            services: [retentionService, writer, recorder],  // shut down in reverse: stop ingest, then flush
+            services: [retentionService, alertMonitor, writer, recorder],  // shut down in reverse: stop ingest, then flush
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -33,6 +33,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Target length of one sample file in seconds.")
     var rotateSeconds: Int = 60
 
+    @Option(help: "Seconds after which an unacknowledged alert is escalated (sent again, flagged).")
+    var alertEscalateSeconds: Double = 120
+
+    @Option(help: "Seconds without video after which a camera is reported offline.")
+    var alertOfflineSeconds: Double = 10
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -62,6 +68,10 @@ struct Serve: AsyncParsableCommand {
             guard minFreeGB >= 0 else { throw ValidationError("--min-free-gb must be 0 or more") }
             configuration.retention.minFreeBytes = Int64(minFreeGB * 1e9)
         }
+        guard (1...86_400).contains(alertEscalateSeconds) else { throw ValidationError("--alert-escalate-seconds must be between 1 and 86400") }
+        configuration.alerts.escalateAfter = .milliseconds(Int(alertEscalateSeconds * 1000))
+        guard (2...3600).contains(alertOfflineSeconds) else { throw ValidationError("--alert-offline-seconds must be between 2 and 3600") }
+        configuration.alerts.offlineAfter = .milliseconds(Int(alertOfflineSeconds * 1000))
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break

@@ -106,6 +106,16 @@ public enum AccessPolicy {
         "GET /api/audit.csv": .roles(.auditor, audit: "audit.export"),
         "GET /api/audit/verify": .roles(.auditor, audit: "audit.verify"),
 
+        // Motion detection, events and alerts (docs/motion.md). Thumbnails are footage: audited,
+        // and checked against the event's camera in the handler.
+        "GET /api/cameras/{id}/motion": .roles(.operator, camera: .metadata),
+        "PUT /api/cameras/{id}/motion": .roles(audit: "camera.motion"),
+        "GET /api/events": .roles(.operator, .guard),
+        "GET /api/events/{id}/thumbnail.jpg": .roles(.operator, .guard, audit: "view.thumbnail"),
+        "GET /api/alerts": .roles(.operator, .guard),
+        "GET /api/alerts/stream": .roles(.operator, .guard),
+        "POST /api/alerts/{id}/ack": .roles(.operator, .guard, audit: "alert.ack"),
+
         // Operations (Prometheus scraping uses an administrator's API token).
         "GET /metrics": .roles(),
     ]

@@ -1,0 +1,112 @@
+import Catalog
+import CatalogSQLite
+import Foundation
+import Logging
+import Synchronization
+
+/// Raises, delivers, acknowledges and escalates alerts (docs/motion.md, "Alerts").
+///
+/// Every alert is stored and audited before it is sent. Each connected client (an operator's
+/// alert page, a guard's phone) is a subscriber with its user: it receives only the alerts of
+/// cameras that user may watch live (guards: the cameras granted to them; operators: every camera
+/// not denied to them), and server-wide alerts (disk pressure) only if it is not a guard.
+/// A slow subscriber never holds the others up: its queue keeps the newest 256 messages.
+public final class AlertHub: Sendable {
+    let catalog: SQLiteCatalog
+    let logger: Logger
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let nextSubscriber = Atomic<Int>(1)
+
+    struct Subscriber {
+        var user: User
+        var continuation: AsyncStream<AlertJSON>.Continuation
+    }
+
+    init(catalog: SQLiteCatalog, logger: Logger) {
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// Stores, audits and sends a new alert.
+    @discardableResult
+    public func raise(_ kind: StoredAlert.Kind, camera: Int64?, zone: String? = nil, eventID: Int64? = nil, message: String) async throws -> StoredAlert {
+        let saved = try await catalog.insertAlert(StoredAlert(kind: kind, cameraID: camera, zone: zone, eventID: eventID, message: message, raisedMicros: Self.now()))
+        try await catalog.appendAudit(actor: "aula", client: "local", action: "alert.raise", target: "/api/alerts/\(saved.id)",
+                                      detail: "\(kind.rawValue)\(camera.map { " camera \($0)" } ?? ""): \(message)")
+        await broadcast(saved)
+        return saved
+    }
+
+    /// Acknowledges an alert for `user` (the route records the acknowledgement in the audit trail).
+    func acknowledge(id: Int64, by user: String) async throws -> StoredAlert? {
+        guard let alert = try await catalog.acknowledgeAlert(id: id, by: user, atMicros: Self.now()) else { return nil }
+        await broadcast(alert)
+        return alert
+    }
+
+    /// Escalates open alerts older than `after`: marked, audited, sent again flagged.
+    func escalateDue(after: Duration) async throws {
+        let now = Self.now()
+        let micros = after.components.seconds * 1_000_000 + after.components.attoseconds / 1_000_000_000_000
+        for alert in try await catalog.escalateAlerts(raisedBefore: now - micros, atMicros: now) {
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "alert.escalate", target: "/api/alerts/\(alert.id)",
+                                          detail: "not acknowledged after \(micros / 1_000_000) s: \(alert.message)")
+            await broadcast(alert)
+        }
+    }
+
+    /// Alerts as the API shows them, with camera names, limited to what `user` may see.
+    func visible(_ alerts: [StoredAlert], to user: User) async throws -> [AlertJSON] {
+        let cameras = Dictionary(try await catalog.cameras().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return alerts.filter { Self.may(user, see: $0, camera: $0.cameraID.flatMap { cameras[$0] }) }
+            .map { AlertJSON($0, cameraName: $0.cameraID.flatMap { cameras[$0]?.name }) }
+    }
+
+    /// Whether `user` receives `alert`. Alerts of a deleted camera go to operators only.
+    static func may(_ user: User, see alert: StoredAlert, camera: Camera?) -> Bool {
+        switch user.role {
+        case .administrator: return true
+        case .operator: return camera.map { user.may(.live, $0) } ?? true
+        case .guard: return camera.map { user.may(.live, $0) } ?? false
+        case .analyst, .auditor: return false
+        }
+    }
+
+    /// A stream of the alerts `user` may see, from now on; cancel it with the returned closure.
+    func subscribe(user: User) -> (stream: AsyncStream<AlertJSON>, cancel: @Sendable () -> Void) {
+        let (stream, continuation) = AsyncStream<AlertJSON>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id = nextSubscriber.wrappingAdd(1, ordering: .relaxed).oldValue
+        subscribers.withLock { $0[id] = Subscriber(user: user, continuation: continuation) }
+        let cancel: @Sendable () -> Void = { [weak self] in
+            self?.subscribers.withLock { $0.removeValue(forKey: id) }?.continuation.finish()
+        }
+        continuation.onTermination = { _ in cancel() }
+        return (stream, cancel)
+    }
+
+    /// Subscribers, for tests and status.
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    private func broadcast(_ alert: StoredAlert) async {
+        let camera: Camera?
+        do { camera = try await alert.cameraID.asyncMap { try await catalog.camera(id: $0) } ?? nil } catch {
+            logger.error("alert camera lookup failed", metadata: ["error": "\(error)"])
+            camera = nil
+        }
+        let json = AlertJSON(alert, cameraName: camera?.name)
+        subscribers.withLock { all in
+            for subscriber in all.values where Self.may(subscriber.user, see: alert, camera: camera) {
+                subscriber.continuation.yield(json)
+            }
+        }
+    }
+
+    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,93 @@
+import Catalog
+import Foundation
+import Logging
+import Recorder
+import ServiceLifecycle
+
+/// Watches cameras, recording and the disk, raises alerts on changes, and escalates alerts nobody
+/// acknowledged (docs/motion.md, "Alerts"). A service of the server's `ServiceGroup`.
+///
+/// - offline: no frame for `offlineAfter` (or never a frame since the camera was first seen);
+///   back online: frames again after an offline alert;
+/// - recording stalled: frames arrive but the writer wrote none for `stallAfter`;
+/// - disk pressure: retention's pressure leaves `ok` (`high`, `full`).
+public struct AlertMonitor: Service {
+    let hub: AlertHub
+    let recorder: Recorder
+    let writer: RecordingWriter
+    let observer: RecordingObserver
+    let configuration: AlertConfiguration
+    let logger: Logger
+
+    struct Watch {
+        var firstSeen: Int64
+        var offline = false
+        var framesWritten = -1
+        var lastWriteProgress: Int64
+        var stalled = false
+    }
+
+    public func run() async throws {
+        var watches: [Int64: Watch] = [:]
+        var pressure = "ok"
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await checkCameras(&watches)
+                try await checkDisk(&pressure)
+                try await hub.escalateDue(after: configuration.escalateAfter)
+            } catch {
+                logger.error("alert check failed", metadata: ["error": "\(error)"])
+            }
+            // A plain sleep: the loop also runs outside a ServiceGroup (tests), and a shutdown
+            // waits at most one interval.
+            do { try await Task.sleep(for: configuration.checkInterval) } catch { return }
+        }
+    }
+
+    func checkCameras(_ watches: inout [Int64: Watch]) async throws {
+        let now = AlertHub.now()
+        let statuses = await recorder.allStatuses()
+        let written = writer.cameraStats()
+        let offlineAfter = Self.micros(configuration.offlineAfter), stallAfter = Self.micros(configuration.stallAfter)
+        for id in watches.keys where statuses[id] == nil { watches[id] = nil }
+        for (id, status) in statuses {
+            var watch = watches[id] ?? Watch(firstSeen: now, lastWriteProgress: now)
+            defer { watches[id] = watch }
+            let lastFrame = status.lastFrameTime
+            let online = status.state == .streaming && lastFrame.map { now - $0 < offlineAfter } == true
+            if online {
+                if watch.offline {
+                    watch.offline = false
+                    try await hub.raise(.cameraOnline, camera: id, message: "camera back online")
+                }
+                let frames = written[id]?.framesWritten ?? 0
+                if frames != watch.framesWritten {
+                    watch.framesWritten = frames
+                    watch.lastWriteProgress = now
+                    watch.stalled = false
+                } else if !watch.stalled, now - watch.lastWriteProgress >= stallAfter {
+                    watch.stalled = true
+                    try await hub.raise(.recordingStalled, camera: id, message: "video arrives but nothing was recorded for \(stallAfter / 1_000_000) s")
+                }
+            } else {
+                watch.lastWriteProgress = now
+                let silentSince = max(lastFrame ?? watch.firstSeen, watch.firstSeen)
+                if !watch.offline, now - silentSince >= offlineAfter {
+                    watch.offline = true
+                    let reason = status.lastError.map { ": \($0)" } ?? ""
+                    try await hub.raise(.cameraOffline, camera: id, message: "camera offline, no video for \(max(1, (now - silentSince) / 1_000_000)) s\(reason)")
+                }
+            }
+        }
+    }
+
+    func checkDisk(_ last: inout String) async throws {
+        let bytes = try await observer.usageCache.usage().values.reduce(Int64(0)) { $0 + $1.bytes }
+        let now = observer.pressure(volume: VolumeSpace.of(writer.layout.root), recordingsBytes: bytes)
+        defer { last = now }
+        guard now != last, now != "ok" else { return }
+        try await hub.raise(.diskPressure, camera: nil, message: now == "full" ? "the disk is full: recordings are being lost" : "disk pressure: retention cannot keep within the quota or reserve")
+    }
+
+    static func micros(_ d: Duration) -> Int64 { d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000 }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+import Motion
+
+extension AulaServer {
+    /// Motion configuration, events and alerts (docs/motion.md).
+    func registerMotionRoutes(on router: Router<AulaContext>) {
+        MotionRoutes(catalog: catalog, sink: motion).register(on: router)
+        EventRoutes(catalog: catalog).register(on: router)
+        AlertRoutes(hub: alerts).register(on: router)
+    }
+
+    /// Starts analysis for every camera with an enabled motion configuration.
+    public func startMotion() async throws {
+        let cameras = Set(try await catalog.cameras().map(\.id))
+        // Settings of a deleted camera stay stored (like its footage) but are not analysed.
+        for (camera, json) in try await catalog.motionConfigurations() where cameras.contains(camera) {
+            do {
+                let stored = try JSONDecoder().decode(MotionRoutes.Stored.self, from: Data(json.utf8))
+                if stored.enabled { motion.configure(camera: camera, stored.configuration) }
+            } catch {
+                logger.error("stored motion configuration is unreadable; camera not analysed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Camera, recording and disk alerts, and escalation.
+    public var alertMonitor: AlertMonitor {
+        AlertMonitor(hub: alerts, recorder: recorder, writer: writer,
+                     observer: RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention),
+                     configuration: configuration.alerts, logger: logger)
+    }
+}

@@ -1,0 +1,88 @@
+import Catalog
+import CatalogSQLite
+import Foundation
+import Hummingbird
+
+/// `GET /api/events` and `GET /api/events/{id}/thumbnail.jpg` (docs/api.md, "Motion events").
+///
+/// Users see the events of cameras they may watch (live or playback); a thumbnail is a view of
+/// footage, so it is audited (`view.thumbnail`) and checked against the event's camera.
+struct EventRoutes: Sendable {
+    let catalog: SQLiteCatalog
+
+    func register(on router: Router<AulaContext>) {
+        router.get("api/events", use: list)
+        router.get("api/events/:id/thumbnail.jpg", use: thumbnail)
+    }
+
+    struct EventJSON: Encodable {
+        var id: Int64
+        var cameraId: Int64
+        var cameraName: String?
+        var zone: String
+        var start: String
+        var end: String?
+        var peakScore: Double
+        var box: [Double]
+        var thumbnail: String
+        var clip: String
+    }
+
+    static func mayView(_ user: User, _ camera: Camera) -> Bool { user.may(.live, camera) || user.may(.playback, camera) }
+
+    func list(_ request: Request, context: AulaContext) async throws -> Response {
+        let user = try context.user()
+        let query = request.uri.queryParameters
+        var errors: [FieldError] = []
+        var start90k = Int64.min, end90k = Int64.max
+        if let text = query.get("start") {
+            if let t = Time90k.parse(text) { start90k = t } else { errors.append(FieldError(field: "start", message: "must be an RFC 3339 time such as 2026-12-02T04:00:00Z")) }
+        }
+        if let text = query.get("end") {
+            if let t = Time90k.parse(text) { end90k = t } else { errors.append(FieldError(field: "end", message: "must be an RFC 3339 time such as 2026-12-02T05:00:00Z")) }
+        }
+        var cameraFilter: Int64?
+        if let text = query.get("camera") {
+            if let id = Int64(text), id > 0 { cameraFilter = id } else { errors.append(FieldError(field: "camera", message: "must be a positive whole number")) }
+        }
+        var limit = 500
+        if let text = query.get("limit") {
+            if let n = Int(text), (1...5000).contains(n) { limit = n } else { errors.append(FieldError(field: "limit", message: "must be 1…5000")) }
+        }
+        if start90k != .min, end90k != .max, end90k <= start90k { errors.append(FieldError(field: "end", message: "must be after start")) }
+        guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
+        let district = query.get("district")
+        let cameras = try await catalog.cameras().filter { camera in
+            Self.mayView(user, camera) && (cameraFilter.map { $0 == camera.id } ?? true) && (district.map { $0 == camera.district } ?? true)
+        }
+        let names = Dictionary(cameras.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let events = try await catalog.motionEvents(cameras: cameras.map(\.id), zone: query.get("zone"), start90k: start90k, end90k: end90k, limit: limit)
+        let json = events.map { e in
+            // The clip runs from 2 s before the motion to 2 s after it (10 s after while it is open).
+            let clipStart = e.start90k - 2 * 90_000
+            let clipEnd = (e.end90k ?? e.confirmed90k + 8 * 90_000) + 2 * 90_000
+            return EventJSON(id: e.id, cameraId: e.cameraID, cameraName: names[e.cameraID], zone: e.zone, start: Time90k.format(e.start90k),
+                             end: e.end90k.map(Time90k.format), peakScore: e.peakScore, box: e.box, thumbnail: "/api/events/\(e.id)/thumbnail.jpg",
+                             clip: "/api/cameras/\(e.cameraID)/recording.mp4?start=\(Time90k.format(clipStart))&end=\(Time90k.format(clipEnd))")
+        }
+        return try JSONResponse.make(["events": json])
+    }
+
+    func thumbnail(_ request: Request, context: AulaContext) async throws -> Response {
+        let user = try context.user()
+        guard let text = context.parameters.get("id"), let id = Int64(text), let found = try await catalog.motionEvent(id: id) else {
+            throw ProblemDetails.notFound("no such event")
+        }
+        // An event of a camera the user may not watch is reported as missing, not as forbidden:
+        // its existence is not theirs to learn.
+        guard let camera = try await catalog.camera(id: found.event.cameraID), Self.mayView(user, camera) else {
+            if (try await catalog.camera(id: found.event.cameraID)) != nil {
+                try await catalog.appendAudit(actor: user.name, client: context.client, action: "access.denied", target: request.uri.path, detail: "no view grant for camera \(found.event.cameraID)")
+            }
+            throw ProblemDetails.notFound("no such event")
+        }
+        guard let jpeg = found.thumbnail else { throw ProblemDetails.notFound("event \(id) has no thumbnail") }
+        context.auditNote.set("camera \(camera.id) event \(id)")
+        return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+    }
+}
