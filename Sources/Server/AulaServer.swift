@@ -45,6 +45,9 @@ public struct AulaServer: Sendable {
     public let writer: RecordingWriter
     /// Live view: fragments for every viewer from the one session per camera.
     public let live: LiveHub
+    /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
+    public let keyFrames = LatestKeyFrames()
+    public let streamingHistory = StreamingHistory()
     let recovery = RecoveryState()
     let storage = StorageState()
     /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
@@ -70,7 +73,7 @@ public struct AulaServer: Sendable {
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) })
         live = LiveHub()
-        recorder = Recorder(sinks: [writer, live], logger: logger)
+        recorder = Recorder(sinks: [writer, live, keyFrames, streamingHistory], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
@@ -97,6 +100,7 @@ public struct AulaServer: Sendable {
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         LiveRoute(cameras: catalog, live: live).register(on: router)
+        registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         return router
     }
