@@ -1,5 +1,10 @@
 import { api } from './api.js';
 
+// The forms are handled here; until this module runs, a submit would go to the server as a POST
+// (never a GET: the password must not end up in a URL). The header and strings load after the
+// handlers are attached, so a fast user never meets a form without them.
+import('./nav.js').then((nav) => nav.setUpPage({ signedIn: false }));
+
 const message = document.getElementById('message');
 const signin = document.getElementById('signin');
 const change = document.getElementById('change');
@@ -41,3 +46,5 @@ change.addEventListener('submit', async (event) => {
     show(error);
   }
 });
+
+document.body.dataset.ready = 'true';
