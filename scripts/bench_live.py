@@ -8,7 +8,8 @@
 2. connects 50 WebSocket viewers to one camera and reports the server's extra CPU per viewer
    (its CPU with the viewers minus without, over 20 s each);
 3. playback: on /playback.html, clicks the timeline at N moments of recorded video and reports the
-   time from each click (choosing the range) to the range's first decoded frame in the <video>.
+   time from each click (choosing the range) to the range's first decoded frame in the <video>;
+   then times ten snapshots (GET /api/cameras/1/snapshot.jpg) from the page.
 
     scripts/bench_live.py [--aula .build/release/aula] [--tiles 16] [--viewers 50] [--seconds 20] [--playback 10]
     scripts/bench_live.py --only-playback --tiles 4 --playback 10
@@ -195,6 +196,13 @@ def playback(args, port):
                   f"fastest {times[0]:.0f} ms, slowest {times[-1]:.0f} ms")
         else:
             print("playback: no range decoded")
+        # Snapshots: request to JPEG received, from the page (decode of one key frame + JPEG encode).
+        snaps = tools.evaluate("""(async () => { const out = [];
+            for (let i = 0; i < 10; i++) { const t0 = performance.now(); const r = await fetch('/api/cameras/1/snapshot.jpg?i=' + i);
+              const b = await r.arrayBuffer(); out.push([performance.now() - t0, b.byteLength, r.status]); } return out; })()""") or []
+        ok = sorted(t for t, n, status in snaps if status == 200)
+        if ok:
+            print(f"snapshot: {len(ok)} JPEGs of camera 1, {snaps[0][1] // 1024} KB; request to last byte median {statistics.median(ok):.0f} ms, slowest {ok[-1]:.0f} ms")
     finally:
         browser.kill()
 
