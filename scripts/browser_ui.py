@@ -5,7 +5,8 @@
 
 Signs in through the form and then, as a user would:
   1. playback: waits for recorded runs on the timeline, clicks the timeline inside a run, and
-     asserts the <video> decodes frames at the camera's size; switches to 2×; downloads the range
+     asserts the <video> decodes frames at the camera's size; switches to 2×; jumps to a typed
+     date and time; downloads the range
      by clicking the download link (the file must arrive and ffprobe must read the camera's size)
      and fetches the same address with the page's cookies (Content-Disposition, video/mp4);
   2. language: switches to Russian, then Kazakh, and asserts the visible strings change; the
@@ -137,6 +138,18 @@ def main():
                 seen["download"] = {"file": os.path.basename(files[0]), "bytes": os.path.getsize(files[0]), "stream": stream}
                 if not stream or (stream.get("width"), stream.get("height")) != (width, height) or int(stream.get("nb_read_frames", 0)) < 10:
                     failures.append(f"download: ffprobe does not read a {width}x{height} video with frames: {stream} {errors[-500:]}")
+
+            # Jump to a date and time (typed in the browser's zone): the range starts there.
+            jumped = tools.evaluate(f"""(async () => {{
+                const at = new Date(new Date({json.dumps(run[0])}).getTime() + 3000), pad = (n) => String(n).padStart(2, '0');
+                document.getElementById('jump').value = `${{at.getFullYear()}}-${{pad(at.getMonth() + 1)}}-${{pad(at.getDate())}}T${{pad(at.getHours())}}:${{pad(at.getMinutes())}}:${{pad(at.getSeconds())}}`;
+                document.getElementById('show').click();
+                for (let i = 0; i < 50 && !(window.aulaPlayback.selection && Math.abs(window.aulaPlayback.selection.start - at) < 1000); i++) await new Promise(r => setTimeout(r, 100));
+                const s = window.aulaPlayback.selection;
+                return s ? [s.start.getTime() - at.getTime(), window.aulaPlayback.windowStart <= at && at <= window.aulaPlayback.windowEnd] : null; }})()""")
+            seen["jump"] = jumped
+            if not jumped or abs(jumped[0]) >= 1000 or not jumped[1]:
+                failures.append(f"jump to date and time: the range does not start at the moment typed: {jumped}")
 
         # 2. Language: Russian, then Kazakh; persists across a reload.
         for lang, nav, play in (("ru", "Архив", "Воспроизвести"), ("kk", "Мұрағат", "Ойнату")):
