@@ -10,7 +10,10 @@ const signin = document.getElementById('signin');
 const change = document.getElementById('change');
 const next = new URLSearchParams(location.search).get('next');
 // Only paths on this site: an open redirect would let a link send a fresh session elsewhere.
-const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/map.html';
+const asked = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+let role = null;
+// Without a page asked for: the page of the user's role (the wall for those who watch cameras).
+const home = () => asked || ({ auditor: '/audit.html', analyst: '/map.html' }[role] || '/live.html');
 let current = '';
 
 function show(error) {
@@ -25,11 +28,12 @@ signin.addEventListener('submit', async (event) => {
   message.textContent = '';
   try {
     const me = await api('/api/session', { method: 'POST', body: { name: form.get('name'), password: current } });
+    role = me.role;
     if (me.mustChangePassword) {
       signin.hidden = true;
       change.hidden = false;
     } else {
-      location.href = target;
+      location.href = home();
     }
   } catch (error) {
     show(error);
@@ -41,7 +45,7 @@ change.addEventListener('submit', async (event) => {
   const form = new FormData(change);
   try {
     await api('/api/session/password', { method: 'POST', body: { currentPassword: current, newPassword: form.get('newPassword') } });
-    location.href = target;
+    location.href = home();
   } catch (error) {
     show(error);
   }

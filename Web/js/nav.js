@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { LANGUAGES, currentLanguage, loadStrings, setLanguage } from './i18n.js';
 
 const LINKS = [
-  ['/live.html', 'nav.wall', null],
+  ['/live.html', 'nav.wall', ['administrator', 'operator', 'guard', 'analyst']],
   ['/playback.html', 'nav.playback', ['administrator', 'operator', 'analyst']],
   ['/health.html', 'nav.health', ['administrator', 'operator']],
   ['/cameras.html', 'nav.cameras', ['administrator']],

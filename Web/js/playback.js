@@ -158,11 +158,11 @@ async function main() {
   try {
     state.cameras = await api('/api/cameras');
   } catch (error) { message(error.message); return; }
-  const select_ = $('camera');
-  for (const c of state.cameras) select_.append(new Option(`${c.id} · ${c.name}`, c.id));
+  const cameraSelect = $('camera');
+  for (const c of state.cameras) cameraSelect.append(new Option(`${c.id} · ${c.name}`, c.id));
   if (!state.cameras.length) { message(t('live.none')); return; }
   state.camera = Number(params.get('camera')) || state.cameras[0].id;
-  select_.value = String(state.camera);
+  cameraSelect.value = String(state.camera);
   const seconds = Number($('window').value);
   const start = params.get('start') ? new Date(params.get('start')) : null;
   const end = params.get('end') ? new Date(params.get('end')) : null;
@@ -179,7 +179,7 @@ async function main() {
     draw();
   }
 
-  select_.addEventListener('change', async () => { state.camera = Number(select_.value); state.selection = null; await loadTimeline(); });
+  cameraSelect.addEventListener('change', async () => { state.camera = Number(cameraSelect.value); state.selection = null; await loadTimeline(); });
   $('window').addEventListener('change', () => $('show').click());
   $('show').addEventListener('click', async () => {
     const jump = $('jump').value ? new Date($('jump').value) : null;
