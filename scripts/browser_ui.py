@@ -6,7 +6,8 @@
 Signs in through the form and then, as a user would:
   1. playback: waits for recorded runs on the timeline, clicks the timeline inside a run, and
      asserts the <video> decodes frames at the camera's size; switches to 2×; jumps to a typed
-     date and time; downloads the range
+     date and time; draws motion events when /api/events answers (and none while it is absent);
+     downloads the range
      by clicking the download link (the file must arrive and ffprobe must read the camera's size)
      and fetches the same address with the page's cookies (Content-Disposition, video/mp4);
   2. language: switches to Russian, then Kazakh, and asserts the visible strings change; the
@@ -150,6 +151,25 @@ def main():
             seen["jump"] = jumped
             if not jumped or abs(jumped[0]) >= 1000 or not jumped[1]:
                 failures.append(f"jump to date and time: the range does not start at the moment typed: {jumped}")
+
+        # Motion events: none drawn while the server has no /api/events (a 404 is ignored) ...
+        if tools.evaluate("document.querySelectorAll('#timeline .event').length") != 0:
+            failures.append("motion events drawn without an events API")
+        # ... and drawn when it answers (the page's fetch of /api/events answered in the page).
+        drawn = tools.evaluate("""(async () => {
+            const real = window.fetch, start = new Date(Date.now() - 60000), end = new Date(Date.now() - 50000);
+            window.fetch = (url, options) => String(url).startsWith('/api/events?')
+              ? Promise.resolve(new Response(JSON.stringify({events: [{id: 1, cameraId: 1, zone: 'entrance', start: start.toISOString(), end: end.toISOString(), peakScore: 0.8}]}), {status: 200, headers: {'content-type': 'application/json'}}))
+              : real(url, options);
+            document.getElementById('jump').value = '';
+            document.getElementById('now').click();
+            for (let i = 0; i < 50 && !document.querySelector('#timeline .event'); i++) await new Promise(r => setTimeout(r, 100));
+            window.fetch = real;
+            const e = document.querySelector('#timeline .event');
+            return e ? [document.querySelectorAll('#timeline .event').length, e.title, parseFloat(e.style.left)] : null; })()""")
+        seen["events"] = drawn
+        if not drawn or drawn[0] != 1 or "entrance" not in drawn[1] or not (0 < drawn[2] < 100):
+            failures.append(f"motion events: an event from /api/events is not drawn on the timeline: {drawn}")
 
         # 2. Language: Russian, then Kazakh; persists across a reload.
         for lang, nav, play in (("ru", "Архив", "Воспроизвести"), ("kk", "Мұрағат", "Ойнату")):
