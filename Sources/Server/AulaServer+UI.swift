@@ -5,6 +5,6 @@ extension AulaServer {
     func registerUIRoutes(on router: Router<AulaContext>) {
         SnapshotRoute<AulaContext>(cameras: catalog, keyFrames: keyFrames).register(on: router)
         CameraHealthRoute<AulaContext>(cameras: catalog, recordings: catalog, history: streamingHistory).register(on: router)
-        CameraTestRoute<AulaContext>().register(on: router)
+        CameraTestRoute<AulaContext>(cameras: catalog).register(on: router)
     }
 }

@@ -11,6 +11,8 @@ import Synchronization
 /// and answers with the codec and size, or why it failed in an operator's words. The password is
 /// neither echoed nor logged (docs/api.md, "Testing a camera").
 struct CameraTestRoute<Context: RequestContext>: Sendable {
+    let cameras: any CameraStore
+
     struct Result: Encodable {
         var ok: Bool
         var url: String
@@ -40,6 +42,18 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         var username: String?, password: String?
         if case .some(let v) = body.string("username", allowNull: true) { username = v.flatMap { $0.isEmpty ? nil : $0 } }
         if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
+        // `camera`: a registered camera whose stored password is used when none is given (so that an
+        // administrator editing a camera can test it without typing the password again).
+        if let id = body.number("camera") {
+            if let camera = try await cameras.camera(id: Int64(id)), id == id.rounded() {
+                if password == nil, username == nil || username == camera.username {
+                    username = camera.username
+                    password = camera.password
+                }
+            } else {
+                errors.append(FieldError(field: "camera", message: "is not a registered camera"))
+            }
+        }
         var timeout = 8.0
         if let t = body.number("timeoutSeconds") {
             if t >= 1 && t <= 30 { timeout = t } else { errors.append(FieldError(field: "timeoutSeconds", message: "must be between 1 and 30")) }

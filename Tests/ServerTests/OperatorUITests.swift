@@ -126,6 +126,7 @@ import Testing
     @Test func cameraTestNamesBadFieldsRefusesNonAdministratorsAndNeverEchoesThePassword() async throws {
         let server = try makeServer()
         let operatorToken = try addUser(server, "opa", .operator)
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", username: "admin", password: "stored-pass", latitude: 1, longitude: 2))
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             let missing = try await client.json(.post, "/api/cameras/test", #"{"timeoutSeconds": 99}"#)
@@ -143,6 +144,12 @@ import Testing
             #expect(refused.1.contains(#""ok":false"#), "\(refused.1)")
             #expect(refused.1.contains("127.0.0.1"), "\(refused.1)")
             #expect(!refused.1.contains("s3cret"), "\(refused.1)")
+            // A camera that does not exist is named; a registered one lends its stored password.
+            let unknown = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:9/x", "camera": 999}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect((unknown.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "camera", "\(unknown.json)")
+            let stored = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:9/x", "camera": \#(camera.id), "timeoutSeconds": 2}"#)
+            #expect(stored.status == .ok && stored.json["ok"] as? Bool == false, "\(stored.json)")
         }
         let audit = try await server.catalog.auditEntries(limit: 100)
         #expect(audit.contains { $0.action == "camera.test" })

@@ -1,6 +1,6 @@
 // Camera administration (administrators): add, edit, delete, and test a camera's address and
 // credentials before saving (POST /api/cameras/test). Passwords are write-only: the API never
-// returns them; an empty password field on edit keeps the stored one.
+// returns them; an empty password field on edit keeps (and tests with) the stored one.
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { setUpPage } from './nav.js';
@@ -91,7 +91,11 @@ $('test').addEventListener('click', async () => {
   result.className = '';
   result.textContent = t('cameras.testing');
   try {
-    const r = await api('/api/cameras/test', { method: 'POST', body: { rtspUrl: f.rtspUrl.value, username: f.username.value || null, password: f.password.value || null } });
+    const body = { rtspUrl: f.rtspUrl.value, username: f.username.value || null };
+    // Editing with an empty password field: the server tests with the stored password.
+    if (f.password.value) body.password = f.password.value;
+    else if (editing) body.camera = editing.id;
+    const r = await api('/api/cameras/test', { method: 'POST', body });
     window.aulaCameras.tested = r;
     result.className = r.ok ? 'ok' : 'bad';
     result.textContent = r.ok
