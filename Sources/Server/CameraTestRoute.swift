@@ -45,7 +45,8 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         // `camera`: a registered camera whose stored password is used when none is given (so that an
         // administrator editing a camera can test it without typing the password again).
         if let id = body.number("camera") {
-            if let camera = try await cameras.camera(id: Int64(id)), id == id.rounded() {
+            // (Checked before converting: Int64(1e30) would trap.)
+            if id == id.rounded(), id >= 1, id < 1e15, let camera = try await cameras.camera(id: Int64(id)) {
                 if password == nil, username == nil || username == camera.username {
                     username = camera.username
                     password = camera.password

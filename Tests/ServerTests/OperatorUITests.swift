@@ -145,9 +145,11 @@ import Testing
             #expect(refused.1.contains("127.0.0.1"), "\(refused.1)")
             #expect(!refused.1.contains("s3cret"), "\(refused.1)")
             // A camera that does not exist is named; a registered one lends its stored password.
-            let unknown = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:9/x", "camera": 999}"#)
-            #expect(unknown.status == .unprocessableContent)
-            #expect((unknown.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "camera", "\(unknown.json)")
+            for id in ["999", "1e30", "-1", "1.5"] {
+                let unknown = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:9/x", "camera": \#(id)}"#)
+                #expect(unknown.status == .unprocessableContent)
+                #expect((unknown.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "camera", "\(id): \(unknown.json)")
+            }
             let stored = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:9/x", "camera": \#(camera.id), "timeoutSeconds": 2}"#)
             #expect(stored.status == .ok && stored.json["ok"] as? Bool == false, "\(stored.json)")
         }
