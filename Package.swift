@@ -67,6 +67,11 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
 
+        // BEGIN UI targets (issue 5: snapshots of a camera's latest key frame; docs/ui.md)
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+        .target(name: "Snapshot", dependencies: ["Media", "CFFmpeg", "CTurboJPEG"], swiftSettings: swiftSettings),
+        // END UI targets
+
         // BEGIN Motion targets (motion detection, zones, events; see docs/motion.md)
         .target(
             name: "Motion",
@@ -140,6 +145,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity", "Motion",
+                "RTSP", "Snapshot",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -171,6 +177,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
+                "Snapshot",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],

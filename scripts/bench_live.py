@@ -6,9 +6,13 @@
    latency from each frame's arrival at Aula to its append in the browser (median, p95), and the
    time from opening the page to each tile's first decoded frame;
 2. connects 50 WebSocket viewers to one camera and reports the server's extra CPU per viewer
-   (its CPU with the viewers minus without, over 20 s each).
+   (its CPU with the viewers minus without, over 20 s each);
+3. playback: on /playback.html, clicks the timeline at N moments of recorded video and reports the
+   time from each click (choosing the range) to the range's first decoded frame in the <video>;
+   then times ten snapshots (GET /api/cameras/1/snapshot.jpg) from the page.
 
-    scripts/bench_live.py [--aula .build/release/aula] [--tiles 16] [--viewers 50] [--seconds 20]
+    scripts/bench_live.py [--aula .build/release/aula] [--tiles 16] [--viewers 50] [--seconds 20] [--playback 10]
+    scripts/bench_live.py --only-playback --tiles 4 --playback 10
 """
 import argparse
 import base64
@@ -74,6 +78,8 @@ def main():
     parser.add_argument("--tiles", type=int, default=16)
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--playback", type=int, default=10, help="timeline clicks to time (0: none)")
+    parser.add_argument("--only-playback", action="store_true")
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="aula-bench-live-")
     if os.path.isdir("./aula-data/sim-cache"):  # encoded scenes of earlier runs: start in seconds
@@ -97,6 +103,10 @@ def main():
             print("the demo did not start")
             return 1
         time.sleep(5)  # every camera streaming
+        if args.only_playback:
+            time.sleep(max(0, 40 - 5))  # recordings to choose from
+            playback(args, port)
+            return 0
 
         # 1. The wall in a browser.
         browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-browser-"))
@@ -143,10 +153,58 @@ def main():
         print(f"viewers: {args.viewers} WebSocket viewers of one camera: server CPU {idle / args.seconds:.3f} cores without them, "
               f"{(after[0] - before[0]) / args.seconds:.3f} with them: {extra / args.seconds / args.viewers * 1000:.2f} ms of CPU per viewer-second; "
               f"frames per viewer-second min {min(frames) / args.seconds:.1f}, max {max(frames) / args.seconds:.1f}")
+
+        # 3. Playback: click to first frame.
+        if args.playback:
+            playback(args, port)
     finally:
         demo.terminate()
         demo.wait()
     return 0
+
+
+def playback(args, port):
+    """Clicks the playback timeline at `args.playback` moments spread over the recorded run (each
+    a different range, so that no answer comes from the browser's cache) and times each click to
+    the first decoded frame of the range (`requestVideoFrameCallback`)."""
+    browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-browser-"))
+    try:
+        problem = sign_in(tools, f"http://127.0.0.1:{port}", "demo", "aula-demo-login", "/playback.html")
+        if problem:
+            print(problem)
+            return
+        tools.wait_for("document.body.dataset.ready === 'true'")
+        tools.evaluate("document.getElementById('window').value = '600'; document.getElementById('length').value = '60'; document.getElementById('now').click(); true")
+        run = tools.wait_for("(() => { const r = (window.aulaPlayback.runs || []).find(r => r.end - r.start >= 20000); return r ? [r.start.getTime(), r.end.getTime()] : null; })()", timeout=60)
+        if not run:
+            print("playback: no recorded run of 20 s")
+            return
+        times = []
+        for i in range(args.playback):
+            at = run[0] + 1000 + (run[1] - run[0] - 3000) * i / max(1, args.playback - 1)
+            x, y = tools.evaluate(f"""(() => {{ const s = window.aulaPlayback, r = document.getElementById('timeline').getBoundingClientRect();
+                return [r.left + r.width * ({at} - s.windowStart) / (s.windowEnd - s.windowStart), r.top + 10]; }})()""")
+            for kind in ("mousePressed", "mouseReleased"):
+                tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+            ms = tools.wait_for("window.aulaPlayback.firstFrameMs", timeout=20)
+            if ms:
+                times.append(ms)
+            tools.evaluate("document.getElementById('video').pause(); true")
+        if times:
+            times.sort()
+            print(f"playback: {len(times)} ranges chosen on the timeline; click to first decoded frame median {statistics.median(times):.0f} ms, "
+                  f"fastest {times[0]:.0f} ms, slowest {times[-1]:.0f} ms")
+        else:
+            print("playback: no range decoded")
+        # Snapshots: request to JPEG received, from the page (decode of one key frame + JPEG encode).
+        snaps = tools.evaluate("""(async () => { const out = [];
+            for (let i = 0; i < 10; i++) { const t0 = performance.now(); const r = await fetch('/api/cameras/1/snapshot.jpg?i=' + i);
+              const b = await r.arrayBuffer(); out.push([performance.now() - t0, b.byteLength, r.status]); } return out; })()""") or []
+        ok = sorted(t for t, n, status in snaps if status == 200)
+        if ok:
+            print(f"snapshot: {len(ok)} JPEGs of camera 1, {snaps[0][1] // 1024} KB; request to last byte median {statistics.median(ok):.0f} ms, slowest {ok[-1]:.0f} ms")
+    finally:
+        browser.kill()
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def sign_in(tools, base, name, password, path):
     tools.call("Page.navigate", url=f"{base}{path}")
     if not tools.wait_for("location.pathname === '/login.html'"):
         return f"an anonymous visit to {path} did not go to the sign-in page"
-    tools.wait_for("document.querySelector('#signin input[name=name]') !== null")
+    tools.wait_for("document.querySelector('#signin input[name=name]') !== null && document.body.dataset.ready === 'true'")
     tools.evaluate(f"""(() => {{
         const f = document.getElementById('signin');
         f.elements.name.value = {json.dumps(name)};
@@ -143,7 +143,7 @@ def main():
         tools.call("Page.navigate", url=f"{BASE}/audit.html")
         if not tools.wait_for("location.pathname === '/login.html'"):
             failures.append("an anonymous visit to /audit.html did not go to the sign-in page")
-        tools.wait_for("document.querySelector('#signin input[name=name]') !== null")
+        tools.wait_for("document.querySelector('#signin input[name=name]') !== null && document.body.dataset.ready === 'true'")
         tools.evaluate(f"""(() => {{
             const f = document.getElementById('signin');
             f.elements.name.value = {json.dumps(NAME)};

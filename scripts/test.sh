@@ -15,6 +15,6 @@ fi
 # The heavy suites (a real browser; minutes of video encoded for the motion evaluation) run on their
 # own after the rest: beside them, on two cores, the timing-sensitive ingest tests starve (a camera
 # "stops sending" for 5 s while Chromium starts).
-HEAVY='BrowserLiveTests|BrowserAlertsTests|MotionEvaluationTests'
+HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|MotionEvaluationTests'
 swift test --skip-build --skip "$HEAVY"
 swift test --skip-build --filter "$HEAVY"

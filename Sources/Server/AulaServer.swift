@@ -51,6 +51,9 @@ public struct AulaServer: Sendable {
     public let motion: MotionSink
     /// Alerts to operators and guards.
     public let alerts: AlertHub
+    /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
+    public let keyFrames = LatestKeyFrames()
+    public let streamingHistory = StreamingHistory()
     let recovery = RecoveryState()
     let storage = StorageState()
     /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
@@ -78,7 +81,7 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        recorder = Recorder(sinks: [writer, live, motion], logger: logger)
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
@@ -105,6 +108,7 @@ public struct AulaServer: Sendable {
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
         LiveRoute(cameras: catalog, live: live).register(on: router)
+        registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         registerMotionRoutes(on: router)
         return router

@@ -1,4 +1,6 @@
 import { api } from './api.js';
+import { formatTime, t } from './i18n.js';
+import { setUpPage } from './nav.js';
 
 // The audit trail for auditors (docs/security.md): entries page by page, the chain's verification,
 // and the same range as CSV for archiving off the machine.
@@ -38,7 +40,7 @@ async function load(reset) {
     const entries = await api('/api/audit?' + params);
     for (const e of entries) {
       const tr = document.createElement('tr');
-      tr.append(cell(e.id), cell(e.time), cell(e.actor), cell(e.client), cell(e.action), cell(e.target), cell(e.detail),
+      tr.append(cell(e.id), cell(formatTime(e.time)), cell(e.actor), cell(e.client), cell(e.action), cell(e.target), cell(e.detail),
         cell(e.hash.slice(0, 12), 'hash'));
       body.append(tr);
       after = e.id;
@@ -55,8 +57,8 @@ async function check() {
     const result = await api('/api/audit/verify');
     verify.className = result.intact ? 'status intact' : 'status broken';
     verify.textContent = result.intact
-      ? `${result.entries} entries, chain intact`
-      : `TAMPERED: ${result.problems.join('; ')}`;
+      ? t('audit.intact', { n: result.entries })
+      : t('audit.tampered', { problems: result.problems.join('; ') });
   } catch (error) {
     verify.textContent = error.message;
   }
@@ -64,5 +66,6 @@ async function check() {
 
 document.getElementById('show').addEventListener('click', () => load(true));
 more.addEventListener('click', () => load(false));
+await setUpPage();
 load(true);
 check();

@@ -2,6 +2,8 @@
 // /api/cameras/{id}/live (fragmented MP4 over a WebSocket; docs/live.md). Each tile keeps within
 // about a second of the live edge and reconnects by itself.
 import { api } from './api.js';
+import { t } from './i18n.js';
+import { setUpPage } from './nav.js';
 
 const LIVE_EDGE_SECONDS = 1.0;
 // `?timing=1` (the live benchmark): the server sends each frame's arrival time at Aula, and the
@@ -22,7 +24,7 @@ class Tile {
     this.label.textContent = camera.name;
     this.state = document.createElement('span');
     this.state.className = 'state waiting';
-    this.state.textContent = camera.status?.state ?? '…';
+    this.state.textContent = camera.status?.state ? t(`state.${camera.status.state}`) : '…';
     this.element.append(this.video, this.label, this.state);
     parent.append(this.element);
     this.queue = [];
@@ -50,7 +52,7 @@ class Tile {
       }
     };
     this.socket.onclose = () => {
-      this.setState('waiting', 'reconnecting');
+      this.setState('waiting', t('live.reconnecting'));
       setTimeout(() => this.connect(), 2000);
     };
   }
@@ -61,7 +63,7 @@ class Tile {
     this.queue = [];
     this.buffer = null;
     if (!MediaSource.isTypeSupported(mime)) {
-      this.setState('waiting', `unsupported: ${mime}`);
+      this.setState('waiting', t('live.unsupported', { mime }));
       return;
     }
     const source = new MediaSource();
@@ -97,7 +99,7 @@ class Tile {
       const next = this.queue.shift();
       this.appending = next.arrival;
       buffer.appendBuffer(next.data);
-      this.setState('live', 'live');
+      this.setState('live', t('live.live'));
       if (this.video.paused) this.video.play().catch(() => {});
     } catch (error) {
       this.setState('waiting', error.name);
@@ -112,17 +114,36 @@ class Tile {
 }
 
 async function main() {
+  await setUpPage();
   const wall = document.getElementById('wall');
-  const requested = Number(new URLSearchParams(location.search).get('tiles'));
-  const count = [1, 4, 9, 16].includes(requested) ? requested : 4;
+  const query = new URLSearchParams(location.search);
+  const requested = Number(query.get('tiles'));
+  // `?camera=ID`: one camera full size (a click on a tile of the wall), with a snapshot button.
+  const single = Number(query.get('camera')) || null;
+  const count = single ? 1 : [1, 4, 9, 16].includes(requested) ? requested : 4;
   const side = Math.sqrt(count);
   wall.style.gridTemplateColumns = `repeat(${side}, 1fr)`;
   wall.style.gridTemplateRows = `repeat(${side}, 1fr)`;
   try {
-    const cameras = await api('/api/cameras');
+    let cameras = await api('/api/cameras');
+    if (single) {
+      cameras = cameras.filter((c) => c.id === single);
+      wall.classList.add('single');
+      document.getElementById('single').hidden = false;
+      document.getElementById('playback-link').href = `/playback.html?camera=${single}`;
+      document.getElementById('snapshot').addEventListener('click', () => {
+        const img = document.getElementById('snapshot-image');
+        img.hidden = false;
+        img.onerror = () => { document.getElementById('message').textContent = t('snapshot.none'); };
+        img.src = `/api/cameras/${single}/snapshot.jpg?at=${Date.now()}`;
+      });
+    }
     // For tests and for the health of the page: every tile, its camera and its video.
     window.aulaTiles = cameras.slice(0, count).map((camera) => new Tile(camera, wall));
-    if (!cameras.length) document.getElementById('message').textContent = 'No cameras yet.';
+    if (!single) {
+      for (const tile of window.aulaTiles) tile.element.addEventListener('click', () => { location.href = `/live.html?camera=${tile.camera.id}`; });
+    }
+    if (!cameras.length) document.getElementById('message').textContent = t('live.none');
   } catch (error) {
     document.getElementById('message').textContent = error.message;
   }

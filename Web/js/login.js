@@ -1,11 +1,19 @@
 import { api } from './api.js';
 
+// The forms are handled here; until this module runs, a submit would go to the server as a POST
+// (never a GET: the password must not end up in a URL). The header and strings load after the
+// handlers are attached, so a fast user never meets a form without them.
+import('./nav.js').then((nav) => nav.setUpPage({ signedIn: false }));
+
 const message = document.getElementById('message');
 const signin = document.getElementById('signin');
 const change = document.getElementById('change');
 const next = new URLSearchParams(location.search).get('next');
 // Only paths on this site: an open redirect would let a link send a fresh session elsewhere.
-const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/map.html';
+const asked = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+let role = null;
+// Without a page asked for: the page of the user's role (the wall for those who watch cameras).
+const home = () => asked || ({ auditor: '/audit.html', analyst: '/map.html' }[role] || '/live.html');
 let current = '';
 
 function show(error) {
@@ -20,11 +28,12 @@ signin.addEventListener('submit', async (event) => {
   message.textContent = '';
   try {
     const me = await api('/api/session', { method: 'POST', body: { name: form.get('name'), password: current } });
+    role = me.role;
     if (me.mustChangePassword) {
       signin.hidden = true;
       change.hidden = false;
     } else {
-      location.href = target;
+      location.href = home();
     }
   } catch (error) {
     show(error);
@@ -36,8 +45,10 @@ change.addEventListener('submit', async (event) => {
   const form = new FormData(change);
   try {
     await api('/api/session/password', { method: 'POST', body: { currentPassword: current, newPassword: form.get('newPassword') } });
-    location.href = target;
+    location.href = home();
   } catch (error) {
     show(error);
   }
 });
+
+document.body.dataset.ready = 'true';

@@ -1,5 +1,6 @@
 import { api } from './api.js';
-import { loadStrings, t } from './i18n.js';
+import { t } from './i18n.js';
+import { setUpPage } from './nav.js';
 import { MapView, coverageColour } from './view.js';
 import { drawChart } from './chart.js';
 
@@ -15,7 +16,9 @@ const fmt = (v, d = 1) => (v === null || v === undefined ? t('notAvailable') : N
 // MARK: start
 
 async function start() {
-  await loadStrings(new URLSearchParams(location.search).get('lang') || 'en');
+  await setUpPage();
+  // Figures and summaries are drawn in the page's language: draw them again in the new one.
+  window.addEventListener('aula-language', () => location.reload());
   setUpTabs();
   setUpLayers();
   try {

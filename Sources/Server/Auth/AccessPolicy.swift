@@ -69,6 +69,10 @@ public enum AccessPolicy {
         // Live view (a WebSocket upgrade): operators; guards and analysts for the cameras granted to them.
         "GET /api/cameras/{id}/live": .roles(.operator, .guard, .analyst, camera: .live, audit: "view.live"),
         "HEAD /api/cameras/{id}/recording.mp4": .roles(.operator, .analyst, camera: .playback),
+        // Operator UI (issue 5): the newest key frame as a JPEG is a view of footage; health; camera test.
+        "GET /api/cameras/{id}/snapshot.jpg": .roles(.operator, .guard, .analyst, camera: .live, audit: "view.snapshot"),
+        "GET /api/camera-health": .roles(.operator),
+        "POST /api/cameras/test": .roles(audit: "camera.test"),
         "POST /api/cameras/{id}/evidence": .roles(.operator, camera: .export, audit: "export.evidence"),
         // Storage and retention: status for operators, settings for administrators.
         "GET /api/storage": .roles(.operator),

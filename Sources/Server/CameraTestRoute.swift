@@ -1,0 +1,122 @@
+import Catalog
+import Foundation
+import Hummingbird
+import Logging
+import Media
+import RTSP
+import Synchronization
+
+/// `POST /api/cameras/test` (administrators): tries a camera's address and credentials before it is
+/// saved, the way the recorder would (OPTIONS, DESCRIBE, SETUP, PLAY, up to the first video frame),
+/// and answers with the codec and size, or why it failed in an operator's words. The password is
+/// neither echoed nor logged (docs/api.md, "Testing a camera").
+struct CameraTestRoute<Context: RequestContext>: Sendable {
+    let cameras: any CameraStore
+
+    struct Result: Encodable {
+        var ok: Bool
+        var url: String
+        var codec: String?
+        var width: Int?
+        var height: Int?
+        var profile: String?
+        var fps: Double?
+        var error: String?
+        var milliseconds: Int
+    }
+
+    func register(on router: Router<Context>) {
+        router.post("api/cameras/test", use: test)
+    }
+
+    func test(_ request: Request, context: Context) async throws -> Response {
+        var body = try await JSONBody.read(request, limit: 16 << 10)
+        var errors: [FieldError] = []
+        var url: RTSPURL?
+        switch body.string("rtspUrl") {
+        case .some(.some(let text)):
+            if let problem = RTSPURL.problem(text) { errors.append(FieldError(field: "rtspUrl", message: problem)) } else { url = RTSPURL(text) }
+        default:
+            errors.append(FieldError(field: "rtspUrl", message: "is required"))
+        }
+        var username: String?, password: String?
+        if case .some(let v) = body.string("username", allowNull: true) { username = v.flatMap { $0.isEmpty ? nil : $0 } }
+        if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
+        // `camera`: a registered camera whose stored password is used when none is given (so that an
+        // administrator editing a camera can test it without typing the password again).
+        if let id = body.number("camera") {
+            // (Checked before converting: Int64(1e30) would trap.)
+            if id == id.rounded(), id >= 1, id < 1e15, let camera = try await cameras.camera(id: Int64(id)) {
+                if password == nil, username == nil || username == camera.username {
+                    username = camera.username
+                    password = camera.password
+                }
+            } else {
+                errors.append(FieldError(field: "camera", message: "is not a registered camera"))
+            }
+        }
+        var timeout = 8.0
+        if let t = body.number("timeoutSeconds") {
+            if t >= 1 && t <= 30 { timeout = t } else { errors.append(FieldError(field: "timeoutSeconds", message: "must be between 1 and 30")) }
+        }
+        errors += body.errors
+        guard errors.isEmpty, var url else { throw ProblemDetails.validation(CameraRoutes<Context>.unique(errors)) }
+        if username == nil, let u = url.username { username = u; password = url.password }
+        url.username = nil
+        url.password = nil
+        var configuration = RTSPClientConfiguration(url: url, credentials: username.map { Credentials(username: $0, password: password ?? "") })
+        configuration.connectTimeout = .seconds(Int64(min(timeout, 5)))
+        let started = ContinuousClock.now
+        let outcome = await Self.probe(configuration, timeout: timeout, logger: context.logger)
+        let ms = Int((ContinuousClock.now - started) / .milliseconds(1))
+        let shown = url.withoutCredentials
+        context.logger.info("camera test", metadata: ["url": "\(shown)", "ok": "\(outcome.parameters != nil)"])
+        switch (outcome.parameters, outcome.error) {
+        case (let p?, _):
+            return try JSONResponse.make(Result(ok: true, url: shown, codec: p.codec.rawValue, width: p.width, height: p.height, profile: p.profile, fps: p.fps, milliseconds: ms))
+        case (nil, let error):
+            return try JSONResponse.make(Result(ok: false, url: shown, error: error ?? "no answer", milliseconds: ms))
+        }
+    }
+
+    struct Stop: Error {}
+
+    /// The first frame's parameters, set by the session's task and read after it ends.
+    final class Found: Sendable {
+        let value = Mutex<VideoParameters?>(nil)
+    }
+
+    /// Runs a session until its first access unit, an error, or the timeout.
+    static func probe(_ configuration: RTSPClientConfiguration, timeout: Double, logger: Logger) async -> (parameters: VideoParameters?, error: String?) {
+        var quiet = logger
+        quiet.logLevel = .error
+        let client = RTSPClient(configuration: configuration, logger: quiet)
+        let found = Found()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try await client.run { event in
+                        if case .accessUnit(_, let parameters, _) = event {
+                            found.value.withLock { $0 = parameters }
+                            throw Stop()
+                        }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                    throw RTSPClientError(.timeout, "no video arrived within \(Int(timeout)) s")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is Stop {
+        } catch let error as RTSPClientError {
+            if let p = found.value.withLock({ $0 }) { return (p, nil) }
+            return (nil, error.message)
+        } catch {
+            if let p = found.value.withLock({ $0 }) { return (p, nil) }
+            return (nil, "the test failed (\(error))")
+        }
+        return (found.value.withLock { $0 }, nil)
+    }
+}

@@ -1,0 +1,36 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Recorder
+import Snapshot
+
+/// `GET /api/cameras/{id}/snapshot.jpg`: the camera's newest key frame as a JPEG (docs/api.md,
+/// "Snapshot"). The picture is at most one GOP old (2 s on the demo cameras); its arrival time is
+/// in `X-Aula-Frame-Time`. A view of footage: audited as `view.snapshot`.
+struct SnapshotRoute<Context: RequestContext>: Sendable {
+    let cameras: any CameraStore
+    let keyFrames: LatestKeyFrames
+
+    func register(on router: Router<Context>) {
+        router.get("api/cameras/:id/snapshot.jpg", use: snapshot)
+    }
+
+    func snapshot(_ request: Request, context: Context) async throws -> Response {
+        let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
+        guard let frame = keyFrames.latest(camera: camera.id) else {
+            throw ProblemDetails(status: .notFound, detail: "camera \(camera.id) has sent no picture since the server started")
+        }
+        let picture: JPEGPicture
+        do {
+            picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters)
+        } catch {
+            throw ProblemDetails(status: .internalServerError, detail: "no snapshot of camera \(camera.id): \(error.description)")
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "image/jpeg",
+            .cacheControl: "no-store",
+            HTTPField.Name("X-Aula-Frame-Time")!: RFC3339.format(micros: frame.wallTime),
+        ], body: .init(byteBuffer: ByteBuffer(bytes: picture.bytes)))
+    }
+}

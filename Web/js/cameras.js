@@ -1,0 +1,122 @@
+// Camera administration (administrators): add, edit, delete, and test a camera's address and
+// credentials before saving (POST /api/cameras/test). Passwords are write-only: the API never
+// returns them; an empty password field on edit keeps (and tests with) the stored one.
+import { api } from './api.js';
+import { t } from './i18n.js';
+import { setUpPage } from './nav.js';
+
+const $ = (id) => document.getElementById(id);
+const form = $('camera');
+let cameras = [];
+let editing = null;
+window.aulaCameras = { tested: null };
+
+function problem(error) {
+  const fields = (error.problem?.errors || []).map((e) => `${e.field} ${e.message}`).join('; ');
+  return fields || error.message;
+}
+
+function renderList() {
+  const body = $('list');
+  body.replaceChildren();
+  for (const c of cameras) {
+    const tr = document.createElement('tr');
+    if (editing?.id === c.id) tr.className = 'selected';
+    for (const text of [String(c.id), c.name, c.rtspUrl, c.district, t(`state.${c.status?.state || 'connecting'}`)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    const td = document.createElement('td');
+    const edit = document.createElement('button');
+    edit.textContent = t('cameras.edit');
+    edit.addEventListener('click', () => select(c));
+    td.append(edit);
+    tr.append(td);
+    body.append(tr);
+  }
+}
+
+function select(camera) {
+  editing = camera;
+  form.reset();
+  $('test-result').textContent = '';
+  $('form-title').dataset.i18n = camera ? 'cameras.edit' : 'cameras.add';
+  $('form-title').textContent = t($('form-title').dataset.i18n) + (camera ? ` #${camera.id}` : '');
+  $('delete').hidden = !camera;
+  if (camera) {
+    const f = form.elements;
+    f.name.value = camera.name;
+    f.rtspUrl.value = camera.rtspUrl;
+    f.username.value = camera.username || '';
+    f.lat.value = camera.location.lat;
+    f.lon.value = camera.location.lon;
+    f.address.value = camera.address || '';
+    f.district.value = camera.district || '';
+  }
+  renderList();
+}
+
+function body() {
+  const f = form.elements;
+  const b = {
+    name: f.name.value, rtspUrl: f.rtspUrl.value, username: f.username.value || null,
+    location: { lat: Number(f.lat.value), lon: Number(f.lon.value) }, address: f.address.value, district: f.district.value,
+  };
+  // On edit, an empty password keeps the stored one.
+  if (f.password.value || !editing) b.password = f.password.value || null;
+  return b;
+}
+
+async function load() {
+  cameras = await api('/api/cameras');
+  renderList();
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    if (editing) await api(`/api/cameras/${editing.id}`, { method: 'PATCH', body: body() });
+    else await api('/api/cameras', { method: 'POST', body: body() });
+    $('message').textContent = t('saved');
+    editing = null;
+    await load();
+    select(null);
+  } catch (error) { $('message').textContent = problem(error); }
+});
+
+$('test').addEventListener('click', async () => {
+  const f = form.elements;
+  const result = $('test-result');
+  result.className = '';
+  result.textContent = t('cameras.testing');
+  try {
+    const body = { rtspUrl: f.rtspUrl.value, username: f.username.value || null };
+    // Editing with an empty password field: the server tests with the stored password.
+    if (f.password.value) body.password = f.password.value;
+    else if (editing) body.camera = editing.id;
+    const r = await api('/api/cameras/test', { method: 'POST', body });
+    window.aulaCameras.tested = r;
+    result.className = r.ok ? 'ok' : 'bad';
+    result.textContent = r.ok
+      ? t('cameras.testOk', { codec: r.codec, width: r.width, height: r.height, ms: r.milliseconds })
+      : t('cameras.testFailed', { error: r.error });
+  } catch (error) { result.className = 'bad'; result.textContent = problem(error); }
+});
+
+$('delete').addEventListener('click', async () => {
+  if (!editing || !confirm(t('cameras.confirmDelete', { name: editing.name }))) return;
+  try {
+    await api(`/api/cameras/${editing.id}`, { method: 'DELETE' });
+    editing = null;
+    await load();
+    select(null);
+  } catch (error) { $('message').textContent = problem(error); }
+});
+
+$('new').addEventListener('click', () => select(null));
+window.addEventListener('aula-language', () => { renderList(); });
+
+await setUpPage();
+try { await load(); } catch (error) { $('message').textContent = problem(error); }
+document.body.dataset.ready = 'true';
