@@ -76,7 +76,9 @@ final class GStreamerCamera: Sendable {
     init(frames: Int, keyint: Int) throws {
         var lastError: (any Error)?
         for _ in 0..<5 {
-            let port = Int.random(in: 20_000...40_000)
+            // Below Linux's ephemeral range (32768 and up), where other tests' client sockets and
+            // port-0 listeners live: a port taken there made the camera "close" before PLAY.
+            let port = Int.random(in: 20_000...32_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = ["\(packageRoot)/scripts/gst_rtsp_server.py", "--port", "\(port)", "--frames", "\(frames)", "--keyint", "\(keyint)"]

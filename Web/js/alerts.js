@@ -2,8 +2,10 @@
 // layout): a WebSocket to /api/alerts/stream sends every open alert the user may see, then each
 // alert as it is raised, escalated or acknowledged (kept by id). New alerts beep through WebAudio
 // (escalated ones twice); acknowledging is a POST so it passes CSRF protection and the audit trail.
+// Both pages carry the shared header (nav.js): links, language switch, sign-out.
 import { api } from './api.js';
-import { loadStrings, t } from './i18n.js';
+import { formatTime, t, timeZone } from './i18n.js';
+import { setUpPage } from './nav.js';
 
 const alerts = new Map();
 const list = document.getElementById('alerts');
@@ -11,6 +13,18 @@ const status = document.getElementById('status');
 const guardMode = document.body.dataset.mode === 'guard';
 let showAll = false;
 let audio = null;
+let statusKey = null; // the connection state shown in #status, re-translated on a language change
+
+function setStatus(key, text) {
+  statusKey = key;
+  status.textContent = key ? t(key) : text;
+}
+
+// Today's alerts show the time only; older ones the date too. Always with the time zone named.
+function when(value) {
+  const d = new Date(value);
+  return formatTime(d, { date: d.toDateString() !== new Date().toDateString() });
+}
 // For tests and the health of the page.
 window.aulaAlerts = alerts;
 window.aulaBeeps = 0;
@@ -49,7 +63,8 @@ function render() {
     const title = document.createElement('b');
     title.textContent = `${alert.cameraName ?? (alert.cameraId ? `#${alert.cameraId}` : t('alerts.server'))} — ${kindText(alert)}`;
     const time = document.createElement('time');
-    time.textContent = new Date(alert.time).toLocaleTimeString();
+    time.dateTime = alert.time;
+    time.textContent = when(alert.time);
     head.append(title, ' ', time);
     if (alert.escalated) {
       const flag = document.createElement('span');
@@ -78,7 +93,7 @@ function render() {
           alerts.set(alert.id, await api(`/api/alerts/${alert.id}/ack`, { method: 'POST' }));
           render();
         } catch (error) {
-          status.textContent = error.message;
+          setStatus(null, error.message);
           button.disabled = false;
         }
       };
@@ -105,26 +120,37 @@ function receive(alert) {
 function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const socket = new WebSocket(`${scheme}://${location.host}/api/alerts/stream`);
-  socket.onopen = () => { status.textContent = t('alerts.connected'); };
+  socket.onopen = () => { setStatus('alerts.connected'); };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === 'alert') receive(message.alert);
   };
   socket.onclose = () => {
-    status.textContent = t('alerts.reconnecting');
+    setStatus('alerts.reconnecting');
     // A closed stream may mean the session ended: api() goes to the sign-in page on a 401.
     api('/api/session').catch(() => {});
     setTimeout(connect, 2000);
   };
 }
 
+function renderStatic() {
+  const sound = document.getElementById('sound');
+  sound.dataset.i18n = audio ? 'alerts.soundOn' : 'alerts.soundOff';
+  sound.textContent = t(sound.dataset.i18n);
+  const zone = document.getElementById('zone');
+  if (zone) zone.textContent = t('time.zone', { zone: timeZone() });
+  if (statusKey) status.textContent = t(statusKey);
+}
+
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get('lang') ?? navigator.language?.slice(0, 2));
+  await setUpPage();
+  renderStatic();
   render();
-  document.getElementById('sound').onclick = (event) => {
+  window.addEventListener('aula-language', () => { renderStatic(); render(); });
+  document.getElementById('sound').onclick = () => {
     audio = audio ?? new AudioContext();
     audio.resume();
-    event.target.textContent = t('alerts.soundOn');
+    renderStatic();
     beep();
   };
   const all = document.getElementById('all');
@@ -133,7 +159,7 @@ async function main() {
     for (const alert of (await api(`/api/alerts?state=${guardMode ? 'open' : 'all'}`)).alerts) alerts.set(alert.id, alert);
     render();
   } catch (error) {
-    status.textContent = error.message;
+    setStatus(null, error.message);
   }
   connect();
 }

@@ -31,7 +31,11 @@ function renderList() {
     const edit = document.createElement('button');
     edit.textContent = t('cameras.edit');
     edit.addEventListener('click', () => select(c));
-    td.append(edit);
+    // After the Edit button (tests click the row's first button): this camera's motion zones.
+    const zones = document.createElement('a');
+    zones.href = `/zones.html?camera=${c.id}`;
+    zones.textContent = t('motion.zonesTitle');
+    td.append(edit, ' ', zones);
     tr.append(td);
     body.append(tr);
   }

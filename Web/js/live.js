@@ -114,7 +114,7 @@ class Tile {
 }
 
 async function main() {
-  await setUpPage();
+  const me = await setUpPage();
   const wall = document.getElementById('wall');
   const query = new URLSearchParams(location.search);
   const requested = Number(query.get('tiles'));
@@ -131,6 +131,12 @@ async function main() {
       wall.classList.add('single');
       document.getElementById('single').hidden = false;
       document.getElementById('playback-link').href = `/playback.html?camera=${single}`;
+      // Administrators draw this camera's motion zones.
+      if (me?.role === 'administrator') {
+        const zones = document.getElementById('zones-link');
+        zones.href = `/zones.html?camera=${single}`;
+        zones.hidden = false;
+      }
       document.getElementById('snapshot').addEventListener('click', () => {
         const img = document.getElementById('snapshot-image');
         img.hidden = false;

@@ -1,5 +1,6 @@
 // The one header of every page: wall, playback, health, camera administration (administrators),
-// map, audit trail (auditors), language, sign-out. Loads the strings in the chosen language and
+// map, audit trail (auditors), live alerts and motion events (operators, administrators), the
+// guard's phone page (guards), language, sign-out. Loads the strings in the chosen language and
 // returns the signed-in user (or null on the sign-in page).
 import { api } from './api.js';
 import { LANGUAGES, currentLanguage, loadStrings, setLanguage } from './i18n.js';
@@ -11,6 +12,9 @@ const LINKS = [
   ['/cameras.html', 'nav.cameras', ['administrator']],
   ['/map.html', 'nav.map', ['administrator', 'operator', 'analyst']],
   ['/audit.html', 'nav.audit', ['administrator', 'auditor']],
+  ['/alerts.html', 'nav.alerts', ['administrator', 'operator']],
+  ['/events.html', 'nav.events', ['administrator', 'operator']],
+  ['/guard.html', 'nav.guard', ['guard']],
 ];
 
 export async function setUpPage({ signedIn = true } = {}) {

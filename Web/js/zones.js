@@ -2,8 +2,10 @@
 // PUT /api/cameras/{id}/motion. Coordinates are normalised (0…1, top-left origin), so one drawing
 // fits every stream of the camera. The picture is /api/cameras/{id}/snapshot.jpg when the server
 // has it, otherwise the live video (fragmented MP4 over the live WebSocket, as on live.html).
+// The shared header (nav.js) carries the language switch.
 import { api } from './api.js';
-import { loadStrings, t } from './i18n.js';
+import { t } from './i18n.js';
+import { setUpPage } from './nav.js';
 
 const camera = Number(new URLSearchParams(location.search).get('camera'));
 const stage = document.getElementById('stage');
@@ -15,6 +17,12 @@ const colours = { alert: '#ff5252', ignore: '#ffd740', privacy: '#000000' };
 let state = { enabled: true, settings: {}, zones: [] };
 let drawing = null; // points of the polygon being drawn
 let selected = -1;
+let statusKey = null; // the message in #status, re-translated on a language change
+
+function setStatus(key, text = '') {
+  statusKey = key;
+  status.textContent = key ? t(key) : text;
+}
 window.aulaZones = () => state;
 
 function showPicture() {
@@ -128,18 +136,18 @@ canvas.addEventListener('click', (event) => {
 
 document.getElementById('draw').onclick = () => {
   drawing = [];
-  status.textContent = t('motion.drawHelp');
+  setStatus('motion.drawHelp');
 };
 
 document.getElementById('finish').onclick = () => {
-  if (!drawing || drawing.length < 3) { status.textContent = t('motion.needThree'); return; }
+  if (!drawing || drawing.length < 3) { setStatus('motion.needThree'); return; }
   const kind = document.getElementById('kind').value;
   let n = state.zones.length + 1;
   while (state.zones.some((z) => z.name === `${kind}-${n}`)) n++;
   state.zones.push({ name: `${kind}-${n}`, kind, polygon: { points: drawing }, schedule: '' });
   drawing = null;
   selected = state.zones.length - 1;
-  status.textContent = '';
+  setStatus(null);
   renderList();
   draw();
 };
@@ -152,18 +160,22 @@ document.getElementById('save').onclick = async () => {
       method: 'PUT',
       body: { enabled, settings: { ...state.settings, sensitivity }, zones: state.zones.map(({ name, kind, polygon, schedule }) => ({ name, kind, polygon, schedule: schedule || '' })) },
     });
-    status.textContent = t('motion.saved');
+    setStatus('motion.saved');
     renderList();
     draw();
   } catch (error) {
-    status.textContent = error.problem?.errors?.map((f) => `${f.field}: ${f.message}`).join('; ') || error.message;
+    setStatus(null, error.problem?.errors?.map((f) => `${f.field}: ${f.message}`).join('; ') || error.message);
   }
 };
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get('lang') ?? navigator.language?.slice(0, 2));
-  document.title = t('motion.zonesTitle');
-  if (!camera) { status.textContent = t('motion.noCamera'); return; }
+  await setUpPage();
+  window.addEventListener('aula-language', () => { renderList(); if (statusKey) status.textContent = t(statusKey); });
+  if (!camera) { setStatus('motion.noCamera'); return; }
+  const playback = document.getElementById('playback-link');
+  playback.href = `/playback.html?camera=${camera}`;
+  playback.hidden = false;
+  document.getElementById('events-link').href = `/events.html?camera=${camera}`;
   try {
     const [cam, motion] = await Promise.all([api(`/api/cameras/${camera}`), api(`/api/cameras/${camera}/motion`)]);
     document.getElementById('camera').textContent = cam.name;
@@ -172,7 +184,7 @@ async function main() {
     document.getElementById('sensitivity').value = motion.settings.sensitivity;
     renderList();
   } catch (error) {
-    status.textContent = error.message;
+    setStatus(null, error.message);
     return;
   }
   showPicture();
