@@ -11,7 +11,9 @@ export function currentLanguage() {
   const asked = new URLSearchParams(location.search).get('lang');
   const stored = (() => { try { return localStorage.getItem('aula.lang'); } catch { return null; } })();
   const lang = asked || stored || (navigator.language || 'en').slice(0, 2);
-  return LANGUAGES.some(([code]) => code === lang) ? lang : 'en';
+  const known = LANGUAGES.some(([code]) => code === lang);
+  if (asked && known && asked !== stored) setLanguage(asked);  // `?lang=` is remembered, as promised above
+  return known ? lang : 'en';
 }
 
 export function setLanguage(lang) {
