@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_auth import open_browser, sign_in  # noqa: E402
+from browser_auth import open_browser, report, sign_in  # noqa: E402
 
 ALERTS = "JSON.stringify([...(window.aulaAlerts || new Map()).values()].map(a => ({id: a.id, kind: a.kind, state: a.state, cameraId: a.cameraId})))"
 
@@ -50,10 +50,7 @@ def main():
         seen["alerts"] = json.loads(tools.evaluate(ALERTS) or "[]")[:10]
     finally:
         browser.kill()
-    print(json.dumps(seen))
-    for f in failures:
-        print("FAIL", f)
-    return 1 if failures else 0
+    return report(seen, failures)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,15 @@ def sign_in(tools, base, name, password, path):
     return None
 
 
+def report(seen, failures):
+    """Prints what a check saw (one JSON line) and each failure; the exit status for the test."""
+    if seen is not None:
+        print(json.dumps(seen, ensure_ascii=False))
+    for f in failures:
+        print("FAIL", f)
+    return 1 if failures else 0
+
+
 def main():
     BASE, NAME, PASSWORD = sys.argv[1], sys.argv[2], sys.argv[3]
     profile = tempfile.mkdtemp(prefix="aula-browser-")
@@ -169,9 +178,7 @@ def main():
         print(f"audit page: {rows} entries, {verified}")
     finally:
         browser.kill()
-    for f in failures:
-        print("FAIL", f)
-    return 1 if failures else 0
+    return report(None, failures)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_auth import open_browser, sign_in  # noqa: E402  (the DevTools driver, standard library only)
+from browser_auth import open_browser, report, sign_in  # noqa: E402  (the DevTools driver, standard library only)
 
 FRAMES = "JSON.stringify((window.aulaTiles || []).map(t => ({id: t.camera.id, frames: t.video.getVideoPlaybackQuality().totalVideoFrames, w: t.video.videoWidth, h: t.video.videoHeight, state: t.state.textContent})))"
 
@@ -50,10 +50,7 @@ def main():
                 f.write(base64.b64decode(shot["data"]))
     finally:
         browser.kill()
-    print(json.dumps(seen))
-    for f in failures:
-        print("FAIL", f)
-    return 1 if failures else 0
+    return report(seen, failures)
 
 
 if __name__ == "__main__":

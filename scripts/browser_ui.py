@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_auth import open_browser, sign_in  # noqa: E402
+from browser_auth import open_browser, report, sign_in  # noqa: E402
 
 
 def click(tools, selector):
@@ -240,10 +240,7 @@ def main():
         screenshot(tools, os.path.join(artifacts, "ui-cameras.png"))
     finally:
         browser.kill()
-    print(json.dumps(seen, ensure_ascii=False))
-    for f in failures:
-        print("FAIL", f)
-    return 1 if failures else 0
+    return report(seen, failures)
 
 
 if __name__ == "__main__":

@@ -35,14 +35,7 @@ struct RecentGOP {
             entries.removeAll()
             return
         }
-        for nal in unit.nalUnits {
-            let n = UInt32(nal.count)
-            bytes.append(UInt8(n >> 24))
-            bytes.append(UInt8(truncatingIfNeeded: n >> 16))
-            bytes.append(UInt8(truncatingIfNeeded: n >> 8))
-            bytes.append(UInt8(truncatingIfNeeded: n))
-            bytes.append(contentsOf: nal)
-        }
+        AVCCFormat.append(unit.nalUnits, to: &bytes)
         entries.append(Entry(end: bytes.count, timestamp: unit.timestamp, rtpTimestamp: unit.rtpTimestamp, isKeyFrame: unit.isKeyFrame, wall: wall))
     }
 
@@ -52,13 +45,8 @@ struct RecentGOP {
         result.reserveCapacity(entries.count)
         var start = 0
         for entry in entries {
-            var nalUnits: [[UInt8]] = []
-            var i = start
-            while i + 4 <= entry.end {
-                let n = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-                nalUnits.append(Array(bytes[(i + 4)..<(i + 4 + n)]))
-                i += 4 + n
-            }
+            // Written by `add`, so always well formed.
+            let nalUnits = (try? AVCCFormat.split(Array(bytes[start..<entry.end]))) ?? []
             result.append((AccessUnit(timestamp: entry.timestamp, rtpTimestamp: entry.rtpTimestamp, isKeyFrame: entry.isKeyFrame, nalUnits: nalUnits), entry.wall))
             start = entry.end
         }

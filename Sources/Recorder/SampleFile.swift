@@ -1,4 +1,5 @@
 import Foundation
+import Media
 
 /// Where a recording's sample file lives: `<recordings>/<camera id>/<recording id>.sample`.
 public struct SampleFileLayout: Sendable {
@@ -41,14 +42,7 @@ final class SampleFile {
     func appendLengthPrefixed(_ nalUnits: [[UInt8]]) -> Int {
         if pending.capacity == 0 { pending.reserveCapacity(Self.batchBytes + 16 * 1024) }
         let before = pending.count
-        for nal in nalUnits {
-            let n = UInt32(nal.count)
-            pending.append(UInt8(n >> 24))
-            pending.append(UInt8(truncatingIfNeeded: n >> 16))
-            pending.append(UInt8(truncatingIfNeeded: n >> 8))
-            pending.append(UInt8(truncatingIfNeeded: n))
-            pending.append(contentsOf: nal)
-        }
+        AVCCFormat.append(nalUnits, to: &pending)
         let added = pending.count - before
         size += Int64(added)
         return added

@@ -47,12 +47,17 @@ public enum AVCCFormat {
     /// Joins `nalUnits` (without start codes), each preceded by its 4-byte big-endian length.
     public static func lengthPrefixed(_ nalUnits: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(nalUnits.reduce(0) { $0 + $1.count + 4 })
+        out.reserveCapacity(lengthPrefixedSize(nalUnits))
+        append(nalUnits, to: &out)
+        return out
+    }
+
+    /// Appends `nalUnits` in this form to `out` (a buffer reused from frame to frame).
+    public static func append(_ nalUnits: [[UInt8]], to out: inout [UInt8]) {
         for nal in nalUnits {
             out.appendBigEndian(UInt32(truncatingIfNeeded: nal.count))
             out.append(contentsOf: nal)
         }
-        return out
     }
 
     /// The size of ``lengthPrefixed(_:)``'s result, without building it.
