@@ -36,12 +36,16 @@ public struct RTSPClient: Sendable {
         self.logger = logger
     }
 
-    public func run(_ handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws -> Never {
+    /// Runs sessions (following redirects) until one ends. With `frames`, access units go to it on
+    /// the event loop as they are depacketised and `handle` sees only ``RTSPStreamEvent/started(_:)``;
+    /// without it they arrive at `handle` as ``RTSPStreamEvent/accessUnit(_:_:_:)``, with
+    /// backpressure from the async reader.
+    public func run(frames: RTSPFrameHandler? = nil, _ handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws -> Never {
         var url = configuration.url
         var redirects = 0
         while true {
             do {
-                try await runSession(url: url, handle: handle)
+                try await runSession(url: url, frames: frames, handle: handle)
                 throw RTSPClientError(.closed, "the camera closed the connection")
             } catch let redirect as Redirect {
                 redirects += 1
@@ -102,7 +106,7 @@ public struct RTSPClient: Sendable {
         return "could not connect"
     }
 
-    private func runSession(url: RTSPURL, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
+    private func runSession(url: RTSPURL, frames direct: RTSPFrameHandler?, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
         let (channel, decoder) = try await connect(url)
         let credentials = configuration.credentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
         let requestURL = url.withoutCredentials
@@ -188,7 +192,7 @@ public struct RTSPClient: Sendable {
             let track = TrackDepacketizer(
                 rtpChannel: Self.interleavedChannel(setup[header: "Transport"]) ?? 0, payloadType: video.payloadType,
                 depacketizer: makeDepacketizer(codec: codec, parameterSets: video.parameterSets))
-            try await decoder.eventLoop.submit { decoder.value.configure(track) }.get()
+            try await decoder.eventLoop.submit { decoder.value.configure(track, frames: direct) }.get()
             let playURL = Self.resolve(control: sdp.sessionControl, sessionControl: nil, base: base, fallback: requestURL)
             _ = try await request("PLAY", playURL, [("Range", "npt=0.000-")])
             logger.debug("playing", metadata: ["url": "\(requestURL)", "codec": "\(codec.rawValue)"])

@@ -106,9 +106,9 @@ public final class LiveHub: FrameSink {
         cameras.withLock { $0.compactMapValues { $0.viewers.isEmpty ? nil : $0.viewers.count } }
     }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+    public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
         cameras.withLock { all in
             // Cameras watched now or lately have a state; the others only keep a compact copy of
             // their GOP. (Taken out of the dictionary while it changes, so that its arrays are
@@ -123,7 +123,7 @@ public final class LiveHub: FrameSink {
         }
     }
 
-    public func streamEnded(camera: Int64) async {
+    public func streamEnded(camera: Int64) {
         cameras.withLock { all in
             _ = recent.withLock { $0.removeValue(forKey: camera) }
             guard var state = all[camera] else { return }
