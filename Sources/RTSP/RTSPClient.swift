@@ -14,6 +14,9 @@ public struct RTSPClientConfiguration: Sendable {
     public var readTimeoutSeconds: Int64 = 10
     public var userAgent = "Aula/0.1"
     public var maxRedirects = 5
+    /// Once playing, read the socket at most once per this interval (``ReadPacer``); nil reads as
+    /// soon as data arrives. Recording sessions pace, a probe does not.
+    public var readPacing: Duration?
 
     public init(url: RTSPURL, credentials: Credentials? = nil) {
         self.url = url
@@ -63,7 +66,7 @@ public struct RTSPClient: Sendable {
 
     private struct Redirect: Error { var location: String }
 
-    private func connect(_ url: RTSPURL) async throws -> (NIOAsyncChannel<SessionInput, ByteBuffer>, NIOLoopBound<SessionDecoder>) {
+    private func connect(_ url: RTSPURL) async throws -> (NIOAsyncChannel<SessionInput, ByteBuffer>, NIOLoopBound<(SessionDecoder, ReadPacer)>) {
         let timeout = configuration.readTimeoutSeconds
         do {
             return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -76,8 +79,10 @@ public struct RTSPClient: Sendable {
                         let decoder = SessionDecoder()
                         try ops.addHandler(ByteToMessageHandler(decoder))
                         try ops.addHandler(ReadTimeoutHandler<SessionInput>(seconds: timeout))
+                        let pacer = ReadPacer()
+                        try ops.addHandler(pacer)
                         return (try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel),
-                                NIOLoopBound(decoder, eventLoop: channel.eventLoop))
+                                NIOLoopBound((decoder, pacer), eventLoop: channel.eventLoop))
                     }
                 }
         } catch {
@@ -107,7 +112,7 @@ public struct RTSPClient: Sendable {
     }
 
     private func runSession(url: RTSPURL, frames direct: RTSPFrameHandler?, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
-        let (channel, decoder) = try await connect(url)
+        let (channel, handlers) = try await connect(url)
         let credentials = configuration.credentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
         let requestURL = url.withoutCredentials
         try await channel.executeThenClose { inbound, outbound in
@@ -192,7 +197,11 @@ public struct RTSPClient: Sendable {
             let track = TrackDepacketizer(
                 rtpChannel: Self.interleavedChannel(setup[header: "Transport"]) ?? 0, payloadType: video.payloadType,
                 depacketizer: makeDepacketizer(codec: codec, parameterSets: video.parameterSets))
-            try await decoder.eventLoop.submit { decoder.value.configure(track, frames: direct) }.get()
+            let pacing = configuration.readPacing
+            try await handlers.eventLoop.submit {
+                handlers.value.0.configure(track, frames: direct)
+                if let pacing { handlers.value.1.start(interval: .nanoseconds(Int64(pacing / .nanoseconds(1)))) }
+            }.get()
             let playURL = Self.resolve(control: sdp.sessionControl, sessionControl: nil, base: base, fallback: requestURL)
             _ = try await request("PLAY", playURL, [("Range", "npt=0.000-")])
             logger.debug("playing", metadata: ["url": "\(requestURL)", "codec": "\(codec.rawValue)"])

@@ -12,6 +12,7 @@ public final class CameraIngest: Sendable {
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
+    let readPacing: Duration?
     /// Status and counters behind one lock: it is taken for every frame.
     private let live = Mutex(Live())
 
@@ -23,8 +24,9 @@ public final class CameraIngest: Sendable {
         var window = RateWindow()
     }
 
-    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), logger: Logger) {
+    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: Duration? = nil, logger: Logger) {
         self.camera = camera
+        self.readPacing = readPacing
         self.sinks = sinks
         self.backoff = backoff
         var logger = logger
@@ -56,6 +58,7 @@ public final class CameraIngest: Sendable {
             return
         }
         var configuration = RTSPClientConfiguration(url: url)
+        configuration.readPacing = readPacing
         if let username = camera.username {
             configuration.credentials = Credentials(username: username, password: camera.password ?? "")
         }

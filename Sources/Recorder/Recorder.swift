@@ -9,9 +9,11 @@ public actor Recorder: Service {
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
+    let readPacing: Duration?
 
-    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), logger: Logger = Logger(label: "aula.recorder")) {
+    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), readPacing: Duration? = nil, logger: Logger = Logger(label: "aula.recorder")) {
         self.sinks = sinks
+        self.readPacing = readPacing
         self.backoff = backoff
         self.logger = logger
     }
@@ -29,7 +31,7 @@ public actor Recorder: Service {
                 if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password { continue }
                 existing.task.cancel()
             }
-            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, logger: logger)
+            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, readPacing: readPacing, logger: logger)
             ingests[camera.id] = (ingest, Task { await ingest.run() })
         }
     }

@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var flushInterval: Duration = .seconds(2)
     /// Target length of one sample file.
     public var rotateSeconds: Int64 = 60
+    /// Cameras' sockets are read at most once per this interval once they play (RTSP.ReadPacer):
+    /// fewer wake-ups for up to this much more live latency. nil reads at once.
+    public var readPacing: Duration? = nil
     /// Maximum age and disk quota of recordings (docs/storage.md, "Retention").
     public var retention = RetentionPolicy()
     public var retentionInterval: Duration = .seconds(30)
@@ -81,7 +84,7 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory], logger: logger)
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory], readPacing: configuration.readPacing, logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }

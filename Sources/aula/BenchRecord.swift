@@ -27,6 +27,9 @@ struct BenchRecord: AsyncParsableCommand {
     @Option(help: "RTSP port for the simulator.")
     var port: Int = 18_654
 
+    @Option(help: "Passed to aula serve: read each camera's socket at most once per this many milliseconds (0: at once).")
+    var readPacingMs: Int = 0
+
     @Flag(help: "Measure only Aula (skip the ffmpeg side).")
     var aulaOnly = false
 
@@ -54,7 +57,7 @@ struct BenchRecord: AsyncParsableCommand {
                 _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
             }
         }
-        let server = try spawn(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error"])
+        let server = try spawn(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error", "--read-pacing-ms", "\(readPacingMs)"])
         let aula = try await measure([server])
         kill(server, SIGTERM)
         var status: Int32 = 0
