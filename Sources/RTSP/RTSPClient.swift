@@ -17,6 +17,9 @@ public struct RTSPClientConfiguration: Sendable {
     /// Once playing, read the socket at most once per this interval (``ReadPacer``); nil reads as
     /// soon as data arrives. Recording sessions pace, a probe does not.
     public var readPacing: Duration?
+    /// Asked before each paced read: while it answers true (someone is watching the camera live),
+    /// reads are not held back.
+    public var readUrgently: (@Sendable () -> Bool)?
 
     public init(url: RTSPURL, credentials: Credentials? = nil) {
         self.url = url
@@ -198,9 +201,10 @@ public struct RTSPClient: Sendable {
                 rtpChannel: Self.interleavedChannel(setup[header: "Transport"]) ?? 0, payloadType: video.payloadType,
                 depacketizer: makeDepacketizer(codec: codec, parameterSets: video.parameterSets))
             let pacing = configuration.readPacing
+            let urgently = configuration.readUrgently
             try await handlers.eventLoop.submit {
                 handlers.value.0.configure(track, frames: direct)
-                if let pacing { handlers.value.1.start(interval: .nanoseconds(Int64(pacing / .nanoseconds(1)))) }
+                if let pacing { handlers.value.1.start(interval: .nanoseconds(Int64(pacing / .nanoseconds(1))), urgently: urgently) }
             }.get()
             let playURL = Self.resolve(control: sdp.sessionControl, sessionControl: nil, base: base, fallback: requestURL)
             _ = try await request("PLAY", playURL, [("Range", "npt=0.000-")])

@@ -13,6 +13,9 @@ import Synchronization
 /// frame per camera) is read in that one pass. The cost is latency: at most one interval, about
 /// half of one on average (docs/performance.md, docs/live.md).
 ///
+/// A camera someone is watching live is not paced (`urgently`): its viewers get each frame as it
+/// arrives, and pacing applies to the many cameras that are only recorded and analysed.
+///
 /// It sits at the tail of the pipeline, so it sees the `read` that NIO issues after every read
 /// (auto-read), and holds it back until the tick. Until ``start(interval:context:)`` (after PLAY)
 /// reads pass straight through: the RTSP handshake is not slowed down.
@@ -20,6 +23,7 @@ final class ReadPacer: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = Any
 
     private var ticker: PacingTicker?
+    private var urgently: (@Sendable () -> Bool)?
     private var parked = false
     private var loop: (any EventLoop)?
     private var id: ObjectIdentifier { ObjectIdentifier(self) }
@@ -27,7 +31,7 @@ final class ReadPacer: ChannelOutboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) { loop = context.eventLoop }
 
     func read(context: ChannelHandlerContext) {
-        guard let ticker else {
+        guard let ticker, urgently?() != true else {
             context.read()
             return
         }
@@ -41,8 +45,9 @@ final class ReadPacer: ChannelOutboundHandler, RemovableChannelHandler {
     }
 
     /// Starts pacing; call on the channel's event loop.
-    func start(interval: TimeAmount) {
+    func start(interval: TimeAmount, urgently: (@Sendable () -> Bool)? = nil) {
         guard ticker == nil, interval > .zero, let loop else { return }
+        self.urgently = urgently
         ticker = PacingTicker.forLoop(loop, interval: interval)
     }
 

@@ -12,7 +12,7 @@ public final class CameraIngest: Sendable {
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
-    let readPacing: Duration?
+    let readPacing: ReadPacing?
     /// Status and counters behind one lock: it is taken for every frame.
     private let live = Mutex(Live())
 
@@ -24,7 +24,7 @@ public final class CameraIngest: Sendable {
         var window = RateWindow()
     }
 
-    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: Duration? = nil, logger: Logger) {
+    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger) {
         self.camera = camera
         self.readPacing = readPacing
         self.sinks = sinks
@@ -58,7 +58,10 @@ public final class CameraIngest: Sendable {
             return
         }
         var configuration = RTSPClientConfiguration(url: url)
-        configuration.readPacing = readPacing
+        if let readPacing {
+            configuration.readPacing = readPacing.interval
+            configuration.readUrgently = { [id = camera.id] in readPacing.isUrgent(id) }
+        }
         if let username = camera.username {
             configuration.credentials = Credentials(username: username, password: camera.password ?? "")
         }

@@ -23,6 +23,9 @@ public final class LiveHub: FrameSink {
     /// them lately), for an instant first picture. Only touched inside `cameras`' lock.
     private let recent = Mutex<[Int64: RecentGOP]>([:])
     private let nextViewerID = Atomic<Int>(1)
+    /// Viewers per camera, apart from `cameras` so that the ingest's read pacing can ask whether a
+    /// camera is being watched without taking the hub's lock.
+    private let watchers = Mutex<[Int64: Int]>([:])
 
     struct CameraState {
         var parameters: VideoParameters?
@@ -72,6 +75,7 @@ public final class LiveHub: FrameSink {
     public func subscribe(camera: Int64) -> Subscription {
         let viewer = Viewer(limit: maxQueuedFrames)
         let id = nextViewerID.wrappingAdd(1, ordering: .relaxed).oldValue
+        watchers.withLock { $0[camera, default: 0] += 1 }
         cameras.withLock { all in
             var state: CameraState
             if let existing = all.removeValue(forKey: camera) {
@@ -94,12 +98,19 @@ public final class LiveHub: FrameSink {
             }
         }
         return Subscription(viewer: viewer) { [weak self] in
+            self?.watchers.withLock { w in
+                w[camera, default: 1] -= 1
+                if w[camera]! <= 0 { w[camera] = nil }
+            }
             self?.cameras.withLock { all in
                 _ = all[camera]?.viewers.removeValue(forKey: id)
                 if all[camera]?.viewers.isEmpty == true { all[camera]?.idleSince = .now }
             }
         }
     }
+
+    /// Whether anyone is watching `camera` live now: its reads are then not paced (`RTSP.ReadPacer`).
+    public func isWatched(camera: Int64) -> Bool { watchers.withLock { $0[camera] != nil } }
 
     /// Viewers of each camera, for status and tests.
     public func viewerCounts() -> [Int64: Int] {

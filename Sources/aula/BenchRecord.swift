@@ -27,8 +27,8 @@ struct BenchRecord: AsyncParsableCommand {
     @Option(help: "RTSP port for the simulator.")
     var port: Int = 18_654
 
-    @Option(help: "Passed to aula serve: read each camera's socket at most once per this many milliseconds (0: at once).")
-    var readPacingMs: Int = 0
+    @Option(help: "Passed to aula serve: read each unwatched camera's socket at most once per this many milliseconds (0: at once).")
+    var readPacingMs: Int = 200
 
     @Flag(help: "Measure only Aula (skip the ffmpeg side).")
     var aulaOnly = false

@@ -33,8 +33,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Target length of one sample file in seconds.")
     var rotateSeconds: Int = 60
 
-    @Option(help: "Read each camera's socket at most once per this many milliseconds (0: as soon as data arrives). Fewer wake-ups, a little more live latency.")
-    var readPacingMs: Int = 0
+    @Option(help: "Read each camera's socket at most once per this many milliseconds while nobody watches it live (0: as soon as data arrives). Far less CPU; delays recording and motion analysis by up to this much.")
+    var readPacingMs: Int = 200
 
     @Option(help: "Seconds after which an unacknowledged alert is escalated (sent again, flagged).")
     var alertEscalateSeconds: Double = 120

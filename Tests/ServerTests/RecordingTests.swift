@@ -40,12 +40,13 @@ import Media
         return (server, Int(camera.id))
     }
 
-    static func makeRecordingServer(data: String? = nil) throws -> AulaServer {
+    static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200)) throws -> AulaServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
         configuration.flushInterval = .milliseconds(500)
         configuration.rotateSeconds = 2
+        configuration.readPacing = readPacing
         configuration.auth = testAuthConfiguration()
         let server = try AulaServer(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
