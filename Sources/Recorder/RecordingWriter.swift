@@ -75,7 +75,7 @@ public final class RecordingWriter: FrameSink, Service {
         let wall90k = wallTime * 9 / 100
         let step = entries.withLock { map -> EntryStep in
             switch map[camera] {
-            case .known(let codec, let sets, let id) where codec == parameters.codec && sets == parameters.parameterSets:
+            case .known(let known, let id) where known == parameters:  // the same object: one comparison
                 return .append(id)
             case .pending(var pending):
                 map[camera] = nil  // taken out while it changes, so that its queue is not copied
@@ -126,7 +126,7 @@ public final class RecordingWriter: FrameSink, Service {
     /// order; new frames keep queueing until the queue is empty, and only then does the camera go
     /// back to appending directly.
     private func drainPending(camera: Int64) async {
-        var resolved: (codec: VideoCodec, sets: ParameterSets, id: Int64)?
+        var resolved: (parameters: VideoParameters, id: Int64)?
         while true {
             let batch = entries.withLock { map -> [Pending.Item] in
                 guard case .pending(var pending) = map[camera] else { return [] }
@@ -134,7 +134,7 @@ public final class RecordingWriter: FrameSink, Service {
                 let items = pending.takeAll()
                 if items.isEmpty {
                     // Done: from here on the event loop appends directly.
-                    if let resolved { map[camera] = .known(resolved.codec, resolved.sets, resolved.id) }
+                    if let resolved { map[camera] = .known(resolved.parameters, resolved.id) }
                 } else {
                     map[camera] = .pending(pending)
                 }
@@ -146,10 +146,10 @@ public final class RecordingWriter: FrameSink, Service {
                 case .end:
                     endRun(camera: camera)
                 case .frame(let unit, let parameters, let wall90k):
-                    if resolved == nil || resolved!.codec != parameters.codec || resolved!.sets != parameters.parameterSets {
+                    if resolved == nil || resolved!.parameters != parameters {
                         do {
                             let id = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
-                            resolved = (parameters.codec, parameters.parameterSets, id)
+                            resolved = (parameters, id)
                         } catch {
                             resolved = nil
                             logger.error("cannot store codec parameters", metadata: ["camera": "\(camera)", "error": "\(error)"])
@@ -266,7 +266,7 @@ public final class RecordingWriter: FrameSink, Service {
 /// Where a camera's codec parameters stand in ``RecordingWriter``.
 enum EntryState {
     /// Stored: frames with these parameters append directly.
-    case known(VideoCodec, ParameterSets, Int64)
+    case known(VideoParameters, Int64)
     /// Being stored: frames queue in arrival order.
     case pending(Pending)
 }
