@@ -13,7 +13,7 @@ public struct SampleFileLayout: Sendable {
 
 /// An append-only sample file, written with plain POSIX calls so that `fsync` means what it says.
 ///
-/// Frames are gathered in memory and written in batches of about 64 KiB (``drain()``), not one
+/// Frames are gathered in memory and written in batches of about 256 KiB (``drain()``), not one
 /// `write` per frame: at 25 frames a second per camera, the system calls were a large share of the
 /// recorder's CPU (Moonfire NVR made the same change, writing per GOP). Nothing is lost by it: the
 /// index only commits frames after ``drain()`` and ``sync()`` (docs/storage.md, "Write order").
@@ -27,7 +27,7 @@ final class SampleFile {
     private var pending: [UInt8] = []
     var needsDirectorySync = true
     /// How many bytes are gathered before they are written.
-    static let batchBytes = 64 * 1024
+    static let batchBytes = 256 * 1024
 
     init(path: String) throws {
         self.path = path
