@@ -28,9 +28,10 @@ public struct StoredMotionEvent: Sendable, Hashable, Identifiable {
 /// An alert to operators and guards (docs/motion.md, "Alerts"). Times in microseconds since the epoch.
 public struct StoredAlert: Sendable, Hashable, Identifiable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case motion, cameraOffline, cameraOnline, recordingStalled, diskPressure
-        /// Whether an unacknowledged alert of this kind escalates (a camera coming back does not).
-        public var escalates: Bool { self != .cameraOnline }
+        case motion, cameraOffline, cameraOnline, recordingStalled, recordingResumed, diskPressure, diskPressureCleared
+        /// Whether an unacknowledged alert of this kind escalates (good news does not: a camera
+        /// back online, recording resumed, disk pressure over).
+        public var escalates: Bool { ![.cameraOnline, .recordingResumed, .diskPressureCleared].contains(self) }
     }
 
     public var id: Int64

@@ -61,7 +61,11 @@ public protocol RecordingStore: Sendable {
     func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)]
     func maxRecordingID() async throws -> Int64
     /// Moves recordings to the garbage list (one transaction); their files may then be unlinked.
-    func moveToGarbage(ids: [Int64]) async throws
+    /// In the same transaction, the motion events of the cameras concerned that end before the
+    /// camera's oldest remaining recording go too (with their thumbnails): an event never outlives
+    /// its footage, and a crash leaves either both or neither. Returns the events deleted.
+    @discardableResult
+    func moveToGarbage(ids: [Int64]) async throws -> Int
     func garbage() async throws -> [(camera: Int64, id: Int64)]
     func removeGarbage(ids: [Int64]) async throws
     /// Per camera: bytes, oldest start and newest end.

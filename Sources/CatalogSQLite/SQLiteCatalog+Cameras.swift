@@ -49,10 +49,17 @@ extension SQLiteCatalog: CameraStore {
         }
     }
 
+    /// Deletes a camera with its motion settings and events (one transaction). Its footage stays
+    /// until retention deletes it, like its retention setting and its alerts (the audit record).
     public func delete(id: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM camera WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM camera_motion WHERE camera_id = ?", arguments: [id])
+            // Open events too: nothing analyses this camera any more. Alerts keep their record.
+            try db.execute(sql: "UPDATE alert SET event_id = NULL WHERE event_id IN (SELECT id FROM motion_event WHERE camera_id = ?)", arguments: [id])
+            try db.execute(sql: "DELETE FROM motion_event WHERE camera_id = ?", arguments: [id])
+            return true
         }
     }
 }

@@ -112,6 +112,16 @@ extension SQLiteCatalog {
         }
     }
 
+    /// Deletes a camera's finished events that end before `end90k` (open events stay: their end is
+    /// not known yet). Alerts keep their record but no longer point at the deleted events.
+    /// Runs inside the caller's transaction (retention, camera deletion).
+    static func deleteMotionEvents(_ db: Database, camera: Int64, endingBefore end90k: Int64) throws -> Int {
+        let doomed = "SELECT id FROM motion_event WHERE camera_id = ? AND end_90k IS NOT NULL AND end_90k < ?"
+        try db.execute(sql: "UPDATE alert SET event_id = NULL WHERE event_id IN (\(doomed))", arguments: [camera, end90k])
+        try db.execute(sql: "DELETE FROM motion_event WHERE id IN (\(doomed))", arguments: [camera, end90k])
+        return db.changesCount
+    }
+
     public func motionEvent(id: Int64) async throws -> (event: StoredMotionEvent, thumbnail: [UInt8]?)? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM motion_event WHERE id = ?", arguments: [id]) else { return nil }

@@ -82,13 +82,22 @@ extension SQLiteCatalog: RecordingStore {
         }
     }
 
-    public func moveToGarbage(ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
-        try await pool.write { db in
+    @discardableResult
+    public func moveToGarbage(ids: [Int64]) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await pool.write { db in
+            var cameras = Set<Int64>()
             for id in ids {
+                if let camera = try Int64.fetchOne(db, sql: "SELECT camera_id FROM recording WHERE id = ?", arguments: [id]) { cameras.insert(camera) }
                 try db.execute(sql: "INSERT OR IGNORE INTO garbage (recording_id, camera_id) SELECT id, camera_id FROM recording WHERE id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [id])
             }
+            var events = 0
+            for camera in cameras.sorted() {
+                let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(start_90k) FROM recording WHERE camera_id = ?", arguments: [camera])
+                events += try Self.deleteMotionEvents(db, camera: camera, endingBefore: oldest ?? .max)
+            }
+            return events
         }
     }
 

@@ -62,6 +62,9 @@ public struct VolumeSpace: Sendable, Equatable {
 public struct RetentionPass: Sendable {
     public var deleted: [Int64] = []
     public var deletedBytes: Int64 = 0
+    /// Motion events deleted with the footage they were about (they ended before their camera's
+    /// oldest remaining recording).
+    public var deletedEvents = 0
     /// Recordings that age, quota or reserve asked to delete but that are the newest of their
     /// camera (the writer may be appending): the pressure cannot be relieved further.
     public var blocked = false
@@ -69,8 +72,9 @@ public struct RetentionPass: Sendable {
     public var recordingsBytes: Int64 = 0
 }
 
-/// Deletes the oldest footage first, crash-safely: rows move to the garbage list in one transaction,
-/// then the files are unlinked and their directories fsynced, then the garbage rows go. A crash in
+/// Deletes the oldest footage first, crash-safely: rows move to the garbage list in one transaction
+/// (with the motion events that end before each camera's new oldest recording), then the files are
+/// unlinked and their directories fsynced, then the garbage rows go. A crash in
 /// between leaves garbage that start-up reconciliation finishes. The newest recording of each camera
 /// is never deleted, because the writer may still be appending to it.
 public struct RetentionEnforcer: Sendable {
@@ -141,7 +145,8 @@ public struct RetentionEnforcer: Sendable {
         }
         guard !doomed.isEmpty else { return pass }
         let ids = doomed.map(\.id)
-        try await store.moveToGarbage(ids: ids)
+        // Events that end before their camera's new oldest recording go in the same transaction.
+        pass.deletedEvents = try await store.moveToGarbage(ids: ids)
         var directories = Set<String>()
         for r in doomed {
             let path = layout.path(camera: r.cameraID, recording: r.id)
@@ -154,7 +159,7 @@ public struct RetentionEnforcer: Sendable {
         pass.deletedBytes = doomed.reduce(Int64(0)) { $0 + $1.bytes }
         pass.recordingsBytes -= pass.deletedBytes
         pass.volume = VolumeSpace.of(layout.root) ?? volume
-        logger.info("retention deleted recordings", metadata: ["count": "\(ids.count)", "bytes": "\(pass.deletedBytes)"])
+        logger.info("retention deleted recordings", metadata: ["count": "\(ids.count)", "bytes": "\(pass.deletedBytes)", "events": "\(pass.deletedEvents)"])
         return pass
     }
 }

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var tls: (certificatePath: String, keyPath: String)?
     /// Escalation, offline and stall times of alerts (docs/motion.md).
     public var alerts = AlertConfiguration()
+    /// The zone motion schedules are read in when a camera's settings name none (docs/motion.md,
+    /// "Time zones"): the site's, which may not be the server's.
+    public var timeZone = TimeZone.current
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -109,7 +112,7 @@ public struct AulaServer: Sendable {
         AuditRoutes(catalog: catalog).register(on: router)
         EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer).register(on: router)
         let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
-        CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer).register(on: router)
+        CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer, deleted: { [motion] id in motion.configure(camera: id, nil) }).register(on: router)
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
@@ -276,6 +279,7 @@ final class StorageState: Sendable {
         var lastPassTime: Int64?
         var deletedRecordings = 0
         var deletedBytes: Int64 = 0
+        var deletedEvents = 0
         var lastError: String?
     }
     private let value = Mutex(Snapshot())
@@ -285,6 +289,7 @@ final class StorageState: Sendable {
             $0.lastPassTime = Int64(Date().timeIntervalSince1970 * 1e6)
             $0.deletedRecordings += pass.deleted.count
             $0.deletedBytes += pass.deletedBytes
+            $0.deletedEvents += pass.deletedEvents
             $0.lastError = nil
         }
     }

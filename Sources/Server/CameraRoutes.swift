@@ -8,6 +8,9 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     let store: any CameraStore
     let recorder: Recorder
     let observer: RecordingObserver
+    /// What else ends with a camera (its motion analysis); the catalogue has already dropped its
+    /// settings and events.
+    var deleted: @Sendable (Int64) async -> Void = { _ in }
 
     func register(on router: Router<Context>) {
         let group = router.group("api/cameras")
@@ -66,6 +69,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         let id = try cameraID(context)
         guard try await store.delete(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
         await recorder.remove(id: id)
+        await deleted(id)
         return Response(status: .noContent)
     }
 

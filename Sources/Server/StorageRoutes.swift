@@ -74,9 +74,15 @@ struct RecordingObserver: Sendable {
 
     /// Disk pressure: `full` while writes fail for lack of space (and 30 s after), `high` when
     /// retention cannot bring the disk within its quota or reserve, otherwise `ok`.
+    ///
+    /// `high` is what retention's last pass found (`blocked`), not whether the recordings exceed the
+    /// quota right now: between two passes they always grow past it a little, and pressure (and its
+    /// alert) would flap every pass on any disk that has reached its quota. Before the first pass,
+    /// the present state is all there is.
     func pressure(volume: VolumeSpace?, recordingsBytes: Int64) -> String {
         let now = Int64(Date().timeIntervalSince1970 * 1e6)
         if let full = writer.writeFailures.lastDiskFull, now - full < 30_000_000 { return "full" }
+        if let pass = storage.snapshot.lastPass { return pass.blocked ? "high" : "ok" }
         if let volume {
             if volume.availableBytes < policy.reserve(volumeBytes: volume.totalBytes) { return "high" }
             if let quota = policy.effectiveQuota(volumeBytes: volume.totalBytes), recordingsBytes > quota { return "high" }
@@ -102,6 +108,8 @@ struct StorageResponse: Encodable {
     var lastRetentionTime: String?
     var retentionDeletedRecordings: Int
     var retentionDeletedBytes: Int64
+    /// Motion events deleted with their footage.
+    var retentionDeletedEvents: Int
     var lastRetentionError: String?
 }
 
@@ -138,7 +146,8 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
             lastFlushTime: flush.at > 0 ? RFC3339.format(micros: flush.at) : nil, lastFlushMs: flush.at > 0 ? Double(flush.lagMicros) / 1000 : nil,
             lastFlushError: flush.error,
             lastRetentionTime: state.lastPassTime.map(RFC3339.format(micros:)),
-            retentionDeletedRecordings: state.deletedRecordings, retentionDeletedBytes: state.deletedBytes, lastRetentionError: state.lastError)
+            retentionDeletedRecordings: state.deletedRecordings, retentionDeletedBytes: state.deletedBytes,
+            retentionDeletedEvents: state.deletedEvents, lastRetentionError: state.lastError)
     }
 
     /// `maxAgeDays` is always present, `null` when the camera follows the server's default.

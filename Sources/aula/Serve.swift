@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without video after which a camera is reported offline.")
     var alertOfflineSeconds: Double = 10
 
+    @Option(help: "IANA time zone of the site (such as Asia/Almaty) in which motion schedules are read; a camera's motion settings may name their own (default: the system's zone).")
+    var timeZone: String?
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -77,6 +80,10 @@ struct Serve: AsyncParsableCommand {
         configuration.alerts.escalateAfter = .milliseconds(Int(alertEscalateSeconds * 1000))
         guard (2...3600).contains(alertOfflineSeconds) else { throw ValidationError("--alert-offline-seconds must be between 2 and 3600") }
         configuration.alerts.offlineAfter = .milliseconds(Int(alertOfflineSeconds * 1000))
+        if let timeZone {
+            guard let zone = ScheduleTimeZone.named(timeZone) else { throw ValidationError("--time-zone: \(ScheduleTimeZone.problem(timeZone))") }
+            configuration.timeZone = zone
+        }
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break

@@ -28,6 +28,9 @@ import Testing
                 (#"{"settings": {"loudness": 3}}"#, "settings.loudness"),
                 (#"{"zones": [{"kind": "alert", "polygon": {"points": []}}]}"#, "zones[0].name"),
                 (#"{"enabled": "yes"}"#, "enabled"),
+                (#"{"timeZone": "Mars/Olympus"}"#, "timeZone"),
+                (#"{"timeZone": "UTC+5"}"#, "timeZone"),
+                (#"{"timeZone": 5}"#, "timeZone"),
             ]
             for (body, field) in cases {
                 let r = try await client.json(.put, "/api/cameras/\(camera.id)/motion", body)

@@ -158,7 +158,8 @@ document.getElementById('save').onclick = async () => {
   try {
     state = await api(`/api/cameras/${camera}/motion`, {
       method: 'PUT',
-      body: { enabled, settings: { ...state.settings, sensitivity }, zones: state.zones.map(({ name, kind, polygon, schedule }) => ({ name, kind, polygon, schedule: schedule || '' })) },
+      // timeZone as loaded: a PUT replaces the settings, and the page has no field for it.
+      body: { enabled, settings: { ...state.settings, sensitivity }, timeZone: state.timeZone ?? null, zones: state.zones.map(({ name, kind, polygon, schedule }) => ({ name, kind, polygon, schedule: schedule || '' })) },
     });
     setStatus('motion.saved');
     renderList();

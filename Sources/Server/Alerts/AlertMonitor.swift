@@ -9,8 +9,9 @@ import ServiceLifecycle
 ///
 /// - offline: no frame for `offlineAfter` (or never a frame since the camera was first seen);
 ///   back online: frames again after an offline alert;
-/// - recording stalled: frames arrive but the writer wrote none for `stallAfter`;
-/// - disk pressure: retention's pressure leaves `ok` (`high`, `full`).
+/// - recording stalled: frames arrive but nothing new reached the recording index for `stallAfter`;
+///   recording resumed: the index grows again after a stall alert;
+/// - disk pressure: retention's pressure leaves `ok` (`high`, `full`); pressure over: back to `ok`.
 public struct AlertMonitor: Service {
     let hub: AlertHub
     let recorder: Recorder
@@ -22,7 +23,8 @@ public struct AlertMonitor: Service {
     struct Watch {
         var firstSeen: Int64
         var offline = false
-        var framesWritten = -1
+        /// The newest recorded time in the index (nil: nothing recorded yet).
+        var recordedUntil: Int64?
         var lastWriteProgress: Int64
         var stalled = false
     }
@@ -47,7 +49,12 @@ public struct AlertMonitor: Service {
     func checkCameras(_ watches: inout [Int64: Watch]) async throws {
         let now = AlertHub.now()
         let statuses = await recorder.allStatuses()
-        let written = writer.cameraStats()
+        // Progress is what reached the index (committed after the fsync), not the writer's frame
+        // counters: those count frames gathered in memory, and under a failing disk they rise with
+        // every frame and fall back at every failed write, so they never look stalled. The index
+        // only grows when video was really recorded. (Cached for a few seconds: `stallAfter` must be
+        // longer than that plus a flush interval.)
+        let recorded = try await observer.usageCache.usage()
         let offlineAfter = Self.micros(configuration.offlineAfter), stallAfter = Self.micros(configuration.stallAfter)
         for id in watches.keys where statuses[id] == nil { watches[id] = nil }
         for (id, status) in statuses {
@@ -60,14 +67,20 @@ public struct AlertMonitor: Service {
                     watch.offline = false
                     try await hub.raise(.cameraOnline, camera: id, message: "camera back online")
                 }
-                let frames = written[id]?.framesWritten ?? 0
-                if frames != watch.framesWritten {
-                    watch.framesWritten = frames
+                let until = recorded[id]?.newest90k
+                if until != watch.recordedUntil {
+                    watch.recordedUntil = until
                     watch.lastWriteProgress = now
-                    watch.stalled = false
+                    if watch.stalled {
+                        watch.stalled = false
+                        try await hub.raise(.recordingResumed, camera: id, message: "recording resumed")
+                    }
                 } else if !watch.stalled, now - watch.lastWriteProgress >= stallAfter {
                     watch.stalled = true
-                    try await hub.raise(.recordingStalled, camera: id, message: "video arrives but nothing was recorded for \(stallAfter / 1_000_000) s")
+                    let trouble = writer.writeFailures
+                    let recent = trouble.lastFailure.map { now - $0 < stallAfter } == true
+                    let reason = recent ? trouble.message.map { "; last write error: \($0)" } ?? "" : ""
+                    try await hub.raise(.recordingStalled, camera: id, message: "video arrives but nothing was recorded for \(stallAfter / 1_000_000) s\(reason)")
                 }
             } else {
                 watch.lastWriteProgress = now
@@ -85,8 +98,12 @@ public struct AlertMonitor: Service {
         let bytes = try await observer.usageCache.usage().values.reduce(Int64(0)) { $0 + $1.bytes }
         let now = observer.pressure(volume: VolumeSpace.of(writer.layout.root), recordingsBytes: bytes)
         defer { last = now }
-        guard now != last, now != "ok" else { return }
-        try await hub.raise(.diskPressure, camera: nil, message: now == "full" ? "the disk is full: recordings are being lost" : "disk pressure: retention cannot keep within the quota or reserve")
+        guard now != last else { return }
+        if now == "ok" {
+            try await hub.raise(.diskPressureCleared, camera: nil, message: "disk pressure is over: recordings fit within the quota and reserve")
+        } else {
+            try await hub.raise(.diskPressure, camera: nil, message: now == "full" ? "the disk is full: recordings are being lost" : "disk pressure: retention cannot keep within the quota or reserve")
+        }
     }
 
     static func micros(_ d: Duration) -> Int64 { d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000 }

@@ -5,7 +5,7 @@ import Motion
 extension AulaServer {
     /// Motion configuration, events and alerts (docs/motion.md).
     func registerMotionRoutes(on router: Router<AulaContext>) {
-        MotionRoutes(catalog: catalog, sink: motion).register(on: router)
+        MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone).register(on: router)
         EventRoutes(catalog: catalog).register(on: router)
         AlertRoutes(hub: alerts).register(on: router)
     }
@@ -17,7 +17,7 @@ extension AulaServer {
         for (camera, json) in try await catalog.motionConfigurations() where cameras.contains(camera) {
             do {
                 let stored = try JSONDecoder().decode(MotionRoutes.Stored.self, from: Data(json.utf8))
-                if stored.enabled { motion.configure(camera: camera, stored.configuration) }
+                if stored.enabled { motion.configure(camera: camera, stored.configuration, timeZone: stored.scheduleTimeZone(default: configuration.timeZone)) }
             } catch {
                 logger.error("stored motion configuration is unreadable; camera not analysed", metadata: ["camera": "\(camera)", "error": "\(error)"])
             }

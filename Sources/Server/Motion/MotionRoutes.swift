@@ -8,12 +8,16 @@ import Motion
 ///
 /// Body (PUT; every part optional, settings may be partial):
 /// `{"enabled": true, "settings": {"sensitivity": 60}, "zones": [{"name": "entrance", "kind": "alert",
-///   "polygon": {"points": [{"x": 0.1, "y": 0.5}, …]}, "schedule": "22:00-06:00"}]}`.
-/// Invalid input is a 422 problem naming the field (`zones[1].polygon.points[1].x`). A change
-/// replaces the camera's analyzer at once.
+///   "polygon": {"points": [{"x": 0.1, "y": 0.5}, …]}, "schedule": "22:00-06:00"}],
+///   "timeZone": "Asia/Almaty"}`.
+/// Schedules are read in `timeZone` (an IANA name; absent or null: the server's `--time-zone`).
+/// Invalid input is a 422 problem naming the field (`zones[1].polygon.points[1].x`, `timeZone`).
+/// A change replaces the camera's analyzer at once.
 struct MotionRoutes: Sendable {
     let catalog: SQLiteCatalog
     let sink: MotionSink
+    /// The zone of schedules for cameras whose settings name none.
+    let defaultTimeZone: TimeZone
 
     func register(on router: Router<AulaContext>) {
         router.get("api/cameras/:id/motion", use: show)
@@ -24,13 +28,21 @@ struct MotionRoutes: Sendable {
     struct Stored: Codable {
         var enabled: Bool
         var configuration: MotionConfiguration
+        /// IANA name of the zone schedules are read in; nil: the server's default.
+        var timeZone: String?
+
+        /// The zone schedules are read in. A stored name the system no longer knows (a changed
+        /// time zone database) falls back to the default rather than stopping analysis.
+        func scheduleTimeZone(default zone: TimeZone) -> TimeZone {
+            timeZone.flatMap(ScheduleTimeZone.named) ?? zone
+        }
     }
 
     func show(_ request: Request, context: AulaContext) async throws -> Response {
         let camera = try await CameraID.existing(context.parameters.get("id"), in: catalog)
         let stored = try await Self.load(camera: camera.id, catalog: catalog)
         return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored ?? Stored(enabled: false, configuration: try MotionConfiguration()),
-                                                analysis: sink.counters()[camera.id]))
+                                                defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
     }
 
     func update(_ request: Request, context: AulaContext) async throws -> Response {
@@ -42,10 +54,11 @@ struct MotionRoutes: Sendable {
         let stored = try Self.parse(Data(buffer.readableBytesView))
         let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
         try await catalog.setMotionConfiguration(json, camera: camera.id)
-        sink.configure(camera: camera.id, stored.enabled ? stored.configuration : nil)
+        let zone = stored.scheduleTimeZone(default: defaultTimeZone)
+        sink.configure(camera: camera.id, stored.enabled ? stored.configuration : nil, timeZone: zone)
         let zones = stored.configuration.zones
-        context.auditNote.set("camera \(camera.id): \(stored.enabled ? "enabled" : "disabled"), \(zones.count) zones (\(zones.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")))")
-        return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, analysis: sink.counters()[camera.id]))
+        context.auditNote.set("camera \(camera.id): \(stored.enabled ? "enabled" : "disabled"), \(zones.count) zones (\(zones.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))), schedules in \(zone.identifier)")
+        return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
     }
 
     static func load(camera: Int64, catalog: SQLiteCatalog) async throws -> Stored? {
@@ -62,10 +75,16 @@ struct MotionRoutes: Sendable {
         }
         guard let body = object as? [String: Any] else { throw ProblemDetails.validation([FieldError(field: "body", message: "must be a JSON object")]) }
         var errors: [FieldError] = []
-        for key in body.keys.sorted() where !["enabled", "settings", "zones"].contains(key) { errors.append(FieldError(field: key, message: "is not a motion field")) }
+        for key in body.keys.sorted() where !["enabled", "settings", "zones", "timeZone"].contains(key) { errors.append(FieldError(field: key, message: "is not a motion field")) }
         var enabled = true
         if let value = body["enabled"] {
             if let b = value as? Bool { enabled = b } else { errors.append(FieldError(field: "enabled", message: "must be true or false")) }
+        }
+        var timeZone: String?
+        if let value = body["timeZone"], !(value is NSNull) {
+            if let name = value as? String {
+                if ScheduleTimeZone.named(name) != nil { timeZone = name } else { errors.append(FieldError(field: "timeZone", message: ScheduleTimeZone.problem(name))) }
+            } else { errors.append(FieldError(field: "timeZone", message: "must be an IANA time zone name (a string) or null")) }
         }
         // Settings: the defaults, overlaid with what the client sent.
         var settings = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(MotionSettings()))) as? [String: Any] ?? [:]
@@ -80,7 +99,7 @@ struct MotionRoutes: Sendable {
         let document: [String: Any] = ["settings": settings, "zones": body["zones"] ?? []]
         do {
             let configuration = try JSONDecoder().decode(MotionConfiguration.self, from: JSONSerialization.data(withJSONObject: document))
-            return Stored(enabled: enabled, configuration: configuration)
+            return Stored(enabled: enabled, configuration: configuration, timeZone: timeZone)
         } catch let error as MotionError {
             throw ProblemDetails.validation([FieldError(field: error.subject, message: error.reason)])
         } catch let error as DecodingError {
@@ -121,7 +140,23 @@ struct MotionBody: Encodable {
     var enabled: Bool
     var settings: MotionSettings
     var zones: [ZoneBody]
+    /// The zone named in the settings, null when they follow the server's default.
+    var timeZone: String?
+    /// The zone schedules are read in.
+    var scheduleTimeZone: String
     var analysis: MotionSink.MotionCounters?
+
+    enum CodingKeys: String, CodingKey { case cameraId, enabled, settings, zones, timeZone, scheduleTimeZone, analysis }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cameraId, forKey: .cameraId)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(settings, forKey: .settings)
+        try c.encode(zones, forKey: .zones)
+        try c.encode(timeZone, forKey: .timeZone)  // null, not absent: "the server's default"
+        try c.encode(scheduleTimeZone, forKey: .scheduleTimeZone)
+        try c.encodeIfPresent(analysis, forKey: .analysis)
+    }
 
     struct ZoneBody: Encodable {
         var name: String
@@ -140,9 +175,11 @@ struct MotionBody: Encodable {
         }
     }
 
-    init(cameraId: Int64, stored: MotionRoutes.Stored, analysis: MotionSink.MotionCounters?) {
+    init(cameraId: Int64, stored: MotionRoutes.Stored, defaultTimeZone: TimeZone, analysis: MotionSink.MotionCounters?) {
         self.cameraId = cameraId
         enabled = stored.enabled
+        timeZone = stored.timeZone
+        scheduleTimeZone = stored.scheduleTimeZone(default: defaultTimeZone).identifier
         settings = stored.configuration.settings
         zones = stored.configuration.zones.map { ZoneBody(name: $0.name, kind: $0.kind, polygon: $0.polygon, schedule: $0.schedule.text.map(Schedule.text) ?? .windows($0.schedule)) }
         self.analysis = analysis

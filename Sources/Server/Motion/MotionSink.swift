@@ -31,6 +31,7 @@ public final class MotionSink: FrameSink {
 
     struct CameraState {
         var configuration: MotionConfiguration
+        var timeZone: TimeZone
         var continuation: AsyncStream<Input>.Continuation
         var task: Task<Void, Never>
         var queued = 0
@@ -58,10 +59,13 @@ public final class MotionSink: FrameSink {
     }
 
     /// Sets (or, with nil, removes) a camera's configuration, replacing its analysis task.
-    public func configure(camera: Int64, _ configuration: MotionConfiguration?) {
+    /// Schedules are read in `timeZone` (the site's; docs/motion.md, "Time zones").
+    public func configure(camera: Int64, _ configuration: MotionConfiguration?, timeZone: TimeZone = .current) {
         let old = cameras.withLock { all -> CameraState? in
             let old = all.removeValue(forKey: camera)
-            if let configuration { all[camera] = start(camera: camera, configuration: configuration, counters: old?.counters ?? MotionCounters()) }
+            if let configuration {
+                all[camera] = start(camera: camera, configuration: configuration, timeZone: timeZone, counters: old?.counters ?? MotionCounters())
+            }
             return old
         }
         old?.continuation.yield(.ended)
@@ -72,6 +76,9 @@ public final class MotionSink: FrameSink {
     public func counters() -> [Int64: MotionCounters] { cameras.withLock { $0.mapValues(\.counters) } }
 
     public func configuration(camera: Int64) -> MotionConfiguration? { cameras.withLock { $0[camera]?.configuration } }
+
+    /// The zone a camera's schedules are read in, while it is analysed.
+    public func timeZone(camera: Int64) -> TimeZone? { cameras.withLock { $0[camera]?.timeZone } }
 
     /// Stops every analysis task (open events are closed).
     public func stopAll() async {
@@ -111,11 +118,11 @@ public final class MotionSink: FrameSink {
         }
     }
 
-    private func start(camera: Int64, configuration: MotionConfiguration, counters: MotionCounters) -> CameraState {
+    private func start(camera: Int64, configuration: MotionConfiguration, timeZone: TimeZone, counters: MotionCounters) -> CameraState {
         // Unbounded here, bounded by `queued` in accessUnit: the bound must know key frames.
         let (stream, continuation) = AsyncStream<Input>.makeStream()
         let task = Task { [events, logger] in
-            await MotionSink.analyse(camera: camera, configuration: configuration, stream: stream, events: events, logger: logger) { [weak self] change in
+            await MotionSink.analyse(camera: camera, configuration: configuration, timeZone: timeZone, stream: stream, events: events, logger: logger) { [weak self] change in
                 self?.cameras.withLock { all in
                     guard var state = all[camera] else { return }
                     change(&state.counters, &state.queued)
@@ -123,14 +130,14 @@ public final class MotionSink: FrameSink {
                 }
             }
         }
-        return CameraState(configuration: configuration, continuation: continuation, task: task, counters: counters)
+        return CameraState(configuration: configuration, timeZone: timeZone, continuation: continuation, task: task, counters: counters)
     }
 
     /// The analysis task of one camera: the only place its analyzer is used.
-    private static func analyse(camera: Int64, configuration: MotionConfiguration, stream: AsyncStream<Input>, events: MotionEventRecorder, logger: Logger,
-                                update: @escaping @Sendable ((inout MotionCounters, inout Int) -> Void) -> Void) async {
+    private static func analyse(camera: Int64, configuration: MotionConfiguration, timeZone: TimeZone, stream: AsyncStream<Input>, events: MotionEventRecorder,
+                                logger: Logger, update: @escaping @Sendable ((inout MotionCounters, inout Int) -> Void) -> Void) async {
         let analyzer = MotionAnalyzer(configuration: configuration)
-        let clock = WallClock()
+        let clock = WallClock(timeZone: timeZone)
         analyzer.scheduleClock = { media in clock.localTime(media: media) }
         var parameters: VideoParameters?
         var open: [Int: Int64] = [:]
@@ -165,10 +172,17 @@ public final class MotionSink: FrameSink {
     }
 }
 
-/// Media time (90 kHz, per run) → wall time, from the newest access unit's pair; and local time
-/// for schedules (the server's time zone: cameras of one installation share a city).
+/// Media time (90 kHz, per run) → wall time, from the newest access unit's pair; and the site's
+/// local time for schedules (the camera's or the server's `--time-zone`, not the system's).
 final class WallClock: Sendable {
     private let pair = Mutex<(media: Int64, wall: Int64)?>(nil)
+    private let calendar: Calendar
+
+    init(timeZone: TimeZone = .current) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
+    }
 
     func anchor(media: Int64, wallMicros: Int64) { pair.withLock { $0 = (media, wallMicros) } }
 
@@ -181,7 +195,6 @@ final class WallClock: Sendable {
     func wall90k(media: Int64) -> Int64 { wallMicros(media: media) * 9 / 100 }
 
     func localTime(media: Int64) -> (minute: Int, weekday: Int) {
-        let calendar = Calendar.current
         let c = calendar.dateComponents([.hour, .minute, .weekday], from: Date(timeIntervalSince1970: Double(wallMicros(media: media)) / 1e6))
         return ((c.hour ?? 0) * 60 + (c.minute ?? 0), c.weekday ?? 1)
     }
