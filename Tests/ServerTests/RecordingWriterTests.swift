@@ -27,7 +27,7 @@ import Testing
         }
         func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await base.allRecordingLocations() }
         func maxRecordingID() async throws -> Int64 { try await base.maxRecordingID() }
-        func moveToGarbage(ids: [Int64]) async throws { try await base.moveToGarbage(ids: ids) }
+        func moveToGarbage(ids: [Int64]) async throws -> Int { try await base.moveToGarbage(ids: ids) }
         func garbage() async throws -> [(camera: Int64, id: Int64)] { try await base.garbage() }
         func removeGarbage(ids: [Int64]) async throws { try await base.removeGarbage(ids: ids) }
         func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] { try await base.usage() }
