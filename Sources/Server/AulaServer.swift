@@ -182,7 +182,8 @@ extension AulaServer {
     }
 
     /// Creates or resets a user with a known password (the CLI's `users add`, the demo's login).
-    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false) async throws {
+    /// `seeBehindMasks`: grant or withdraw the right to see behind privacy masks; nil leaves it as it is.
+    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false, seeBehindMasks: Bool? = nil) async throws {
         let problems = authenticator.passwordProblems(password, name: name, field: "password")
         guard problems.isEmpty else { throw ServerSetupError(problems.map(\.description).joined(separator: "; ")) }
         guard UserRoutes.validName(name) else { throw ServerSetupError("name: must be 1 to 64 letters, digits or . _ - @") }
@@ -191,11 +192,17 @@ extension AulaServer {
             user.role = role
             user.passwordHash = hash
             user.mustChangePassword = mustChangePassword
+            var detail = "role \(role.rawValue); password set from the command line"
+            if let seeBehindMasks {
+                detail += "; see behind masks \(user.seeBehindMasks) → \(seeBehindMasks)"
+                user.seeBehindMasks = seeBehindMasks
+            }
             _ = try await catalog.update(user)
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: "role \(role.rawValue); password set from the command line")
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: detail)
         } else {
-            _ = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword))
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name, detail: "role \(role.rawValue); from the command line")
+            let user = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword, seeBehindMasks: seeBehindMasks ?? false))
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name,
+                                          detail: "role \(role.rawValue); see behind masks \(user.seeBehindMasks); from the command line")
         }
     }
 
