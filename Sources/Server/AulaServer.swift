@@ -51,6 +51,11 @@ public struct AulaServer: Sendable {
     public let motion: MotionSink
     /// Alerts to operators and guards.
     public let alerts: AlertHub
+    /// Privacy zones per camera, and the masked live view and playback of users without the
+    /// right to see behind them (docs/motion.md, "Privacy masks").
+    public let privacyZones = PrivacyZones()
+    public let maskedLive: MaskedLive
+    let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
     public let keyFrames = LatestKeyFrames()
     public let streamingHistory = StreamingHistory()
@@ -81,7 +86,9 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory], logger: logger)
+        maskedLive = MaskedLive(zones: privacyZones, logger: logger)
+        maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
@@ -101,13 +108,13 @@ public struct AulaServer: Sendable {
         SessionRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         AuditRoutes(catalog: catalog).register(on: router)
-        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer).register(on: router)
+        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
         let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
         CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer).register(on: router)
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
-        RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
-        LiveRoute(cameras: catalog, live: live).register(on: router)
+        RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
+        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive).register(on: router)
         registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         registerMotionRoutes(on: router)

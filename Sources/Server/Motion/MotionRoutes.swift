@@ -14,6 +14,7 @@ import Motion
 struct MotionRoutes: Sendable {
     let catalog: SQLiteCatalog
     let sink: MotionSink
+    let privacy: PrivacyZones
 
     func register(on router: Router<AulaContext>) {
         router.get("api/cameras/:id/motion", use: show)
@@ -43,6 +44,8 @@ struct MotionRoutes: Sendable {
         let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
         try await catalog.setMotionConfiguration(json, camera: camera.id)
         sink.configure(camera: camera.id, stored.enabled ? stored.configuration : nil)
+        // Privacy zones mask live view, playback and exports whether analysis is on or off.
+        privacy.set(camera: camera.id, zones: stored.configuration.zones)
         let zones = stored.configuration.zones
         context.auditNote.set("camera \(camera.id): \(stored.enabled ? "enabled" : "disabled"), \(zones.count) zones (\(zones.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")))")
         return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, analysis: sink.counters()[camera.id]))
