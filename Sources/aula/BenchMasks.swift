@@ -86,14 +86,14 @@ struct BenchMasks: AsyncParsableCommand {
         process.arguments = ["-v", "error", "-threads", "1", "-r", "\(fps)", "-f", "h264", "-i", input, "-vf", filter, "-filter_threads", "1",
                              "-c:v", "libx264"] + encoder + ["-threads", "1", "-f", "null", "-"]
         var before = rusage()
-        getrusage(RUSAGE_CHILDREN, &before)
+        getrusage(RUSAGE_CHILDREN.rawValue, &before)
         let start = ContinuousClock.now
         try process.run()
         process.waitUntilExit()
         let wall = (ContinuousClock.now - start) / .seconds(1)
         guard process.terminationStatus == 0 else { throw ValidationError("ffmpeg failed (\(process.terminationStatus))") }
         var after = rusage()
-        getrusage(RUSAGE_CHILDREN, &after)
+        getrusage(RUSAGE_CHILDREN.rawValue, &after)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         let cpu = seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
         return (wall, cpu)

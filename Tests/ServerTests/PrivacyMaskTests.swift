@@ -200,7 +200,7 @@ extension RecordingTests {
                 let probe = try FFprobe.run(Data(stream.bytes))
                 #expect(probe.errors.isEmpty, "\(name): \(probe.errors.prefix(500))")
                 #expect(probe.frames == 30 && probe.width == 320 && probe.height == 240, "\(name): \(probe)")
-                #expect(stream.firstKey == true, name)
+                #expect(stream.firstKey == true, "\(name)")
             }
             let maskedLuma = try Self.luma(of: maskedStream.bytes), adminLuma = try Self.luma(of: adminStream.bytes), openLuma = try Self.luma(of: openStream.bytes)
             #expect(maskedLuma.inside < 20, "\(maskedLuma)")

@@ -90,12 +90,13 @@ struct EvidenceRoutes: Sendable {
         context.auditNote.set("camera \(camera.id) \(manifest.start) to \(manifest.end); sha256 \(expected)"
                               + (derivedFrom.map { "; privacy masks applied (re-encoded from sha256 \($0.sha))" } ?? ""))
         let length = prefix.count + manifest.mediaBytes + suffix.count
+        let served = file
         let responseBody = ResponseBody(contentLength: length) { writer in
             try await writer.write(ByteBuffer(bytes: prefix))
             // Second pass: the same bytes again, checked, so a file changed in between cannot be
             // sent under a manifest that does not describe it.
             var again = SHA256()
-            try await file.forEachChunk { chunk in
+            try await served.forEachChunk { chunk in
                 again.update(data: chunk)
                 try await writer.write(ByteBuffer(bytes: chunk))
             }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Media
 import Motion
@@ -57,10 +58,10 @@ actor MaskedExports {
                 let file = try await NIOThreadPool.singleton.runIfActive {
                     try Self.transcode(original, masker: masker, options: options, to: path, etag: "\"m\(key)\"")
                 }
-                await self.release()
+                self.release()
                 return file
             } catch {
-                await self.release()
+                self.release()
                 throw error
             }
         }

@@ -93,7 +93,10 @@ public final class MaskedLive: FrameSink {
         cameras.withLock { all in
             var state = all[camera] ?? CameraState()
             state.viewers += 1
-            if state.encoder == nil { state.encoder = start(camera: camera, state: &state) }
+            if state.encoder == nil {
+                let encoder = start(camera: camera, state: &state)
+                state.encoder = encoder
+            }
             all[camera] = state
         }
         return Lease(subscription: subscription) { [weak self] in self?.leave(camera: camera) }
