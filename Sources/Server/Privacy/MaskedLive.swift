@@ -239,5 +239,8 @@ public final class MaskedLive: FrameSink {
                 await hub.streamEnded(camera: camera)
             }
         }
+        // Stopped (the last restricted viewer left): forget this encoder's frames, so that the
+        // next viewer is not started on an old picture.
+        await hub.streamEnded(camera: camera)
     }
 }
