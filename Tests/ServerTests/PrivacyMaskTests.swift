@@ -2,6 +2,9 @@ import AulaSecurity
 import Catalog
 import Foundation
 import Hummingbird
+import Logging
+import Media
+import Motion
 import HummingbirdTesting
 import HummingbirdWSTesting
 import HummingbirdWebSocket
@@ -222,6 +225,90 @@ extension RecordingTests {
         let audit = try await server.catalog.auditEntries(limit: 100).filter { $0.action == "view.live" }
         #expect(audit.contains { $0.actor == "opi" && $0.target.contains("/\(masked.id)/") && $0.detail.contains("privacy masks applied") }, "\(audit.map(\.detail))")
         #expect(audit.contains { $0.actor == "opi" && $0.target.contains("/\(open.id)/") && !$0.detail.contains("privacy masks") })
+    }
+
+    /// H.265 cameras and cameras with B-frames: the masked copy is H.264 without B-frames, as
+    /// long and as many frames as the original, and black inside the zone.
+    @Test(.timeLimit(.minutes(3)), arguments: [(SimCodec.h265, 0), (.h264, 2)])
+    func maskedPlaybackOfH265AndBFrames(codec: SimCodec, bFrames: Int) async throws {
+        let (server, camera) = try await RecordingTests.record(codec: codec, bFrames: bFrames, seconds: 4)
+        let (start, end) = try await EvidenceTests.runRange(server, camera: camera)
+        let restricted = try addUser(server, "opi", .operator)
+        let url = "/api/cameras/\(camera)/recording.mp4?start=\(start)&end=\(end)"
+        try await Application(router: server.makeRouter()).test(.router) { client in
+            #expect(try await client.json(.put, "/api/cameras/\(camera)/motion", Self.zoneBody).status == .ok)
+            let original = try await Self.get(client, url, token: testAdminToken)
+            let masked = try await Self.get(client, url, token: restricted)
+            #expect(masked.status == .ok)
+            let before = try FFprobe.run(Data(original.bytes)), after = try FFprobe.run(Data(masked.bytes))
+            #expect(before.codec == (codec == .h264 ? "h264" : "hevc"))
+            #expect(after.errors.isEmpty, "\(after.errors.prefix(500))")
+            #expect(after.codec == "h264" && after.reorderedPackets == 0 && after.firstFrameIsKey)
+            #expect(abs(after.frames - before.frames) <= 1, "\(after.frames) vs \(before.frames)")
+            #expect(abs(after.duration - before.duration) <= 0.05, "\(after.duration) vs \(before.duration)")
+            let luma = try Self.luma(of: masked.bytes)
+            #expect(luma.inside < 20 && luma.outside > 40, "\(luma)")
+        }
+    }
+
+    /// The command line grants and withdraws the right, audited.
+    @Test func usersAddGrantsTheRightFromTheCommandLine() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let data = temporaryDirectory()
+        let granted = try SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--see-behind-masks", "--data", data], stdin: "long enough password\n")
+        #expect(granted.status == 0, "\(granted.output)")
+        var configuration = ServerConfiguration(dataDirectory: data)
+        configuration.auth = testAuthConfiguration()
+        #expect(try await AulaServer(configuration: configuration).catalog.user(named: "ann")?.seeBehindMasks == true)
+        let withdrawn = try SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--no-see-behind-masks", "--data", data], stdin: "long enough password\n")
+        #expect(withdrawn.status == 0, "\(withdrawn.output)")
+        let server = try AulaServer(configuration: configuration)
+        #expect(try await server.catalog.user(named: "ann")?.seeBehindMasks == false)
+        let unchanged = try SecurityCommandTests.aula(["users", "add", "ann", "--role", "analyst", "--data", data], stdin: "long enough password\n")
+        #expect(unchanged.status == 0)
+        #expect(try await server.catalog.user(named: "ann")?.seeBehindMasks == false)
+        let details = try await server.catalog.auditEntries().filter { $0.target == "ann" }.map(\.detail)
+        #expect(details.count == 3)
+        #expect(details.first?.contains("see behind masks true") == true, "\(details)")
+        #expect(details.dropFirst().first?.contains("see behind masks true → false") == true, "\(details)")
+    }
+
+    /// Fed far faster than it can encode, the masked encoder drops whole GOP tails and counts
+    /// them; ingest never waits, and a camera without zones is never queued.
+    @Test(.timeLimit(.minutes(2))) func aSlowMaskedEncoderDropsWholeGOPsAndNeverBlocksIngest() async throws {
+        var spec = RecordingTests.spec()
+        spec.width = 640
+        spec.height = 360
+        spec.gopFrames = 10
+        spec.loopSeconds = 4
+        let stream = try SimulatedStream(spec: spec)
+        let parameters = try VideoParameters(codec: .h264, parameterSets: stream.parameterSets)
+        let zones = PrivacyZones()
+        let zone = try ZonePolygon([.init(x: 0.25, y: 0.25), .init(x: 0.75, y: 0.25), .init(x: 0.75, y: 0.75), .init(x: 0.25, y: 0.75)])
+        zones.set(camera: 1, zones: [Zone(name: "windows", kind: .privacy, polygon: zone)])
+        let sink = MaskedLive(zones: zones, maxQueuedUnits: 20, logger: Logger(label: "test"))
+        let lease = sink.subscribe(camera: 1)
+        #expect(sink.runningEncoders() == [1])
+        let units = stream.accessUnits
+        var slowest = Duration.zero
+        for round in 0..<4 {
+            for (i, unit) in units.enumerated() {
+                var u = unit
+                u.timestamp += Int64(round * units.count) * 3600
+                let t0 = ContinuousClock.now
+                sink.accessUnit(camera: 1, unit: u, parameters: parameters, wallTime: Int64(i))
+                sink.accessUnit(camera: 2, unit: u, parameters: parameters, wallTime: Int64(i))
+                slowest = max(slowest, ContinuousClock.now - t0)
+            }
+        }
+        #expect(slowest < .milliseconds(50), "ingest waited \(slowest)")
+        #expect(await eventually(timeout: .seconds(60)) { (sink.counters()[1]?.transcoded ?? 0) + (sink.counters()[1]?.dropped ?? 0) >= units.count * 4 })
+        let counters = try #require(sink.counters()[1])
+        #expect(counters.dropped > 0 && counters.overflows > 0, "\(counters)")
+        #expect(counters.errors == 0, "no unit reached the decoder without its reference: \(counters)")
+        #expect(sink.counters()[2] == nil)
+        lease.release()
+        #expect(sink.runningEncoders().isEmpty)
     }
 
     struct Stream: Sendable {
