@@ -59,7 +59,7 @@ struct BenchMasks: AsyncParsableCommand {
         ] {
             let (aulaWall, aulaCPU, aulaBytes) = try Self.measureAula(units, parameters: parameters, masker: masker, options: options)
             let (ffWall, ffCPU) = try Self.measureFFmpeg(ffmpeg, input: input, fps: spec.frameRate, filter: box, encoder: ffmpegArgs)
-            say(String(format: "%@  Aula: %.1f s wall, %.1f s CPU = %.0f%% of a core for a live stream, %.2f Mbit/s out", name, aulaWall, aulaCPU,
+            say(String(format: "%@  Aula: %.1f s wall, %.1f s CPU = %.0f%% of a core per second of video, %.2f Mbit/s out", name, aulaWall, aulaCPU,
                        100 * aulaCPU / Double(seconds), Double(aulaBytes) * 8 / Double(seconds) / 1e6))
             say(String(format: "%@  ffmpeg: %.1f s wall, %.1f s CPU = %.0f%% of a core; Aula/ffmpeg CPU %.2f", name, ffWall, ffCPU,
                        100 * ffCPU / Double(seconds), aulaCPU / max(ffCPU, 0.001)))
