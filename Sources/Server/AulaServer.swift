@@ -30,6 +30,10 @@ public struct ServerConfiguration: Sendable {
     public var tls: (certificatePath: String, keyPath: String)?
     /// Escalation, offline and stall times of alerts (docs/motion.md).
     public var alerts = AlertConfiguration()
+    /// Cameras whose live view may be masked (decoded and re-encoded) at the same time, so that
+    /// restricted viewers never take the CPU that recording needs; one per core by default
+    /// (a 720p25 masked stream costs 25–40 % of a core, docs/performance.md).
+    public var maxMaskedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -86,7 +90,7 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        maskedLive = MaskedLive(zones: privacyZones, logger: logger)
+        maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
         maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
         recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")

@@ -33,7 +33,13 @@ struct LiveRoute: Sendable {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
             let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
-            if privacy.masks(for: context.identity?.user, camera: camera.id) != nil { context.auditNote.set("privacy masks applied (re-encoded)") }
+            if privacy.masks(for: context.identity?.user, camera: camera.id) != nil {
+                guard maskedLive.canWatch(camera: camera.id) else {
+                    throw ProblemDetails(status: .serviceUnavailable, title: "Too many masked cameras",
+                                         detail: "\(maskedLive.maxEncoders) camera(s) are being shown with privacy masks already, the most this server re-encodes at once; try again later or ask an administrator")
+                }
+                context.auditNote.set("privacy masks applied (re-encoded)")
+            }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(Int64.init) else { return }

@@ -175,7 +175,7 @@ extension RecordingTests {
         spec.gopFrames = 25
         let simulator = try CameraSimulator(cameras: 2, base: spec)
         let port = try await simulator.start(port: 0)
-        let server = try RecordingTests.makeRecordingServer()
+        let server = try RecordingTests.makeRecordingServer(maxMaskedLiveCameras: 1)
         try await server.startRecorder()
         let masked = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         let open = try await server.catalog.insert(.init(name: "Gate", rtspURL: "rtsp://127.0.0.1:\(port)/sim/2", latitude: 1, longitude: 2))
@@ -219,6 +219,20 @@ extension RecordingTests {
             #expect(await eventually(timeout: .seconds(5)) { server.maskedLive.runningEncoders().isEmpty })
             #expect(server.maskedLive.counters()[masked.id]?.starts == 1)
             #expect(server.maskedLive.counters()[open.id] == nil, "a camera without zones is never queued")
+
+            // At most one camera masked at once here: a restricted viewer of a second masked
+            // camera is refused (503) while the first one's encoder runs; an administrator is not.
+            #expect(try await client.json(.put, "/api/cameras/\(open.id)/motion", Self.zoneBody).status == .ok)
+            let holder = Task { try await Self.watch(client, camera: masked.id, token: restricted, frames: 50) {} }
+            #expect(await eventually(timeout: .seconds(5)) { server.maskedLive.runningEncoders() == [masked.id] })
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/api/cameras/\(open.id)/live", configuration: .init(additionalHeaders: [.authorization: "Bearer \(restricted)"])) { _, _, _ in
+                    Issue.record("a second masked camera was upgraded")
+                }
+            }
+            let adminOfSecond = try await Self.watch(client, camera: open.id, token: testAdminToken, frames: 5) {}
+            #expect(adminOfSecond.frames == 5)
+            #expect(try await holder.value.frames == 50)
         }
         await server.recorder.stopAll()
         await simulator.stop()

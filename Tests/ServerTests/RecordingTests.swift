@@ -40,13 +40,14 @@ import Media
         return (server, Int(camera.id))
     }
 
-    static func makeRecordingServer(data: String? = nil) throws -> AulaServer {
+    static func makeRecordingServer(data: String? = nil, maxMaskedLiveCameras: Int? = nil) throws -> AulaServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
         configuration.flushInterval = .milliseconds(500)
         configuration.rotateSeconds = 2
         configuration.auth = testAuthConfiguration()
+        if let maxMaskedLiveCameras { configuration.maxMaskedLiveCameras = maxMaskedLiveCameras }
         let server = try AulaServer(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server

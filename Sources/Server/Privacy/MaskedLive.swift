@@ -22,6 +22,8 @@ public final class MaskedLive: FrameSink {
     /// The masked streams, by camera id.
     public let hub = LiveHub()
     public let maxQueuedUnits: Int
+    /// Cameras masked at the same time at most (``canWatch(camera:)``).
+    public let maxEncoders: Int
     let zones: PrivacyZones
     let logger: Logger
     private let cameras = Mutex<[Int64: CameraState]>([:])
@@ -60,8 +62,9 @@ public final class MaskedLive: FrameSink {
 
     static let maxCachedFrames = 150
 
-    public init(zones: PrivacyZones, maxQueuedUnits: Int = 75, logger: Logger) {
+    public init(zones: PrivacyZones, maxQueuedUnits: Int = 75, maxEncoders: Int = 4, logger: Logger) {
         self.zones = zones
+        self.maxEncoders = maxEncoders
         self.maxQueuedUnits = maxQueuedUnits
         self.logger = logger
     }
@@ -119,6 +122,13 @@ public final class MaskedLive: FrameSink {
             stopped.continuation.finish()
             stopped.task.cancel()
         }
+    }
+
+    /// Whether one more restricted viewer of `camera` can be served: its encoder runs already, or
+    /// fewer than ``maxEncoders`` run. (Checked before the upgrade; two viewers arriving at once
+    /// may pass it together, so the bound is soft by one or two.)
+    public func canWatch(camera: Int64) -> Bool {
+        cameras.withLock { all in all[camera]?.encoder != nil || all.values.count(where: { $0.encoder != nil }) < maxEncoders }
     }
 
     /// Cameras whose masked encoder runs now.
