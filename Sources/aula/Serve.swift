@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without video after which a camera is reported offline.")
     var alertOfflineSeconds: Double = 10
 
+    @Option(help: "Cameras whose live view may be re-encoded with privacy masks at once (default: one per core).")
+    var maxMaskedLiveCameras: Int?
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -72,6 +75,10 @@ struct Serve: AsyncParsableCommand {
         configuration.alerts.escalateAfter = .milliseconds(Int(alertEscalateSeconds * 1000))
         guard (2...3600).contains(alertOfflineSeconds) else { throw ValidationError("--alert-offline-seconds must be between 2 and 3600") }
         configuration.alerts.offlineAfter = .milliseconds(Int(alertOfflineSeconds * 1000))
+        if let maxMaskedLiveCameras {
+            guard (0...1000).contains(maxMaskedLiveCameras) else { throw ValidationError("--max-masked-live-cameras must be between 0 and 1000") }
+            configuration.maxMaskedLiveCameras = maxMaskedLiveCameras
+        }
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break
