@@ -65,8 +65,8 @@ extension RecordingTests {
         return Luma(frames: frames, inside: inside / max(1, insideCount), outside: outside / max(1, outsideCount))
     }
 
-    static func luma(of bytes: [UInt8]) throws -> Luma {
-        let path = NSTemporaryDirectory() + "aula-mask-\(UUID().uuidString).mp4"
+    static func luma(of bytes: [UInt8], suffix: String = ".mp4") throws -> Luma {
+        let path = NSTemporaryDirectory() + "aula-mask-\(UUID().uuidString)" + suffix
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try luma(ofFile: path)
@@ -215,6 +215,14 @@ extension RecordingTests {
             #expect(!adminStream.initSegment.isEmpty && adminStream.initSegment == openStream.initSegment)
             #expect(maskedStream.initSegment != adminStream.initSegment)
 
+            // The snapshot (the newest key frame as a JPEG) is masked the same way.
+            let snapshot = try await Self.get(client, "/api/cameras/\(masked.id)/snapshot.jpg", token: restricted)
+            let adminSnapshot = try await Self.get(client, "/api/cameras/\(masked.id)/snapshot.jpg", token: testAdminToken)
+            #expect(snapshot.status == .ok && adminSnapshot.status == .ok)
+            let snapshotLuma = try Self.luma(of: snapshot.bytes, suffix: ".jpg"), adminSnapshotLuma = try Self.luma(of: adminSnapshot.bytes, suffix: ".jpg")
+            #expect(snapshotLuma.frames == 1 && snapshotLuma.inside < 20 && snapshotLuma.outside > 40, "\(snapshotLuma)")
+            #expect(adminSnapshotLuma.inside > 40, "\(adminSnapshotLuma)")
+
             // The last restricted viewer left: the encoder stops.
             #expect(await eventually(timeout: .seconds(5)) { server.maskedLive.runningEncoders().isEmpty })
             #expect(server.maskedLive.counters()[masked.id]?.starts == 1)
@@ -239,6 +247,8 @@ extension RecordingTests {
         let audit = try await server.catalog.auditEntries(limit: 100).filter { $0.action == "view.live" }
         #expect(audit.contains { $0.actor == "opi" && $0.target.contains("/\(masked.id)/") && $0.detail.contains("privacy masks applied") }, "\(audit.map(\.detail))")
         #expect(audit.contains { $0.actor == "opi" && $0.target.contains("/\(open.id)/") && !$0.detail.contains("privacy masks") })
+        let snapshots = try await server.catalog.auditEntries(limit: 200).filter { $0.action == "view.snapshot" && $0.actor == "opi" }
+        #expect(snapshots.contains { $0.detail.contains("privacy masks applied") }, "\(snapshots.map(\.detail))")
     }
 
     /// H.265 cameras and cameras with B-frames: the masked copy is H.264 without B-frames, as
