@@ -14,6 +14,12 @@ public struct RTSPClientConfiguration: Sendable {
     public var readTimeoutSeconds: Int64 = 10
     public var userAgent = "Aula/0.1"
     public var maxRedirects = 5
+    /// Once playing, read the socket at most once per this interval (``ReadPacer``); nil reads as
+    /// soon as data arrives. Recording sessions pace, a probe does not.
+    public var readPacing: Duration?
+    /// Asked before each paced read: while it answers true (someone is watching the camera live),
+    /// reads are not held back.
+    public var readUrgently: (@Sendable () -> Bool)?
 
     public init(url: RTSPURL, credentials: Credentials? = nil) {
         self.url = url
@@ -36,12 +42,16 @@ public struct RTSPClient: Sendable {
         self.logger = logger
     }
 
-    public func run(_ handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws -> Never {
+    /// Runs sessions (following redirects) until one ends. With `frames`, access units go to it on
+    /// the event loop as they are depacketised and `handle` sees only ``RTSPStreamEvent/started(_:)``;
+    /// without it they arrive at `handle` as ``RTSPStreamEvent/accessUnit(_:_:_:)``, with
+    /// backpressure from the async reader.
+    public func run(frames: RTSPFrameHandler? = nil, _ handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws -> Never {
         var url = configuration.url
         var redirects = 0
         while true {
             do {
-                try await runSession(url: url, handle: handle)
+                try await runSession(url: url, frames: frames, handle: handle)
                 throw RTSPClientError(.closed, "the camera closed the connection")
             } catch let redirect as Redirect {
                 redirects += 1
@@ -59,7 +69,7 @@ public struct RTSPClient: Sendable {
 
     private struct Redirect: Error { var location: String }
 
-    private func connect(_ url: RTSPURL) async throws -> (NIOAsyncChannel<SessionInput, ByteBuffer>, NIOLoopBound<SessionDecoder>) {
+    private func connect(_ url: RTSPURL) async throws -> (NIOAsyncChannel<SessionInput, ByteBuffer>, NIOLoopBound<(SessionDecoder, ReadPacer)>) {
         let timeout = configuration.readTimeoutSeconds
         do {
             return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -72,8 +82,10 @@ public struct RTSPClient: Sendable {
                         let decoder = SessionDecoder()
                         try ops.addHandler(ByteToMessageHandler(decoder))
                         try ops.addHandler(ReadTimeoutHandler<SessionInput>(seconds: timeout))
+                        let pacer = ReadPacer()
+                        try ops.addHandler(pacer)
                         return (try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel),
-                                NIOLoopBound(decoder, eventLoop: channel.eventLoop))
+                                NIOLoopBound((decoder, pacer), eventLoop: channel.eventLoop))
                     }
                 }
         } catch {
@@ -102,8 +114,8 @@ public struct RTSPClient: Sendable {
         return "could not connect"
     }
 
-    private func runSession(url: RTSPURL, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
-        let (channel, decoder) = try await connect(url)
+    private func runSession(url: RTSPURL, frames direct: RTSPFrameHandler?, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
+        let (channel, handlers) = try await connect(url)
         let credentials = configuration.credentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
         let requestURL = url.withoutCredentials
         try await channel.executeThenClose { inbound, outbound in
@@ -188,7 +200,12 @@ public struct RTSPClient: Sendable {
             let track = TrackDepacketizer(
                 rtpChannel: Self.interleavedChannel(setup[header: "Transport"]) ?? 0, payloadType: video.payloadType,
                 depacketizer: makeDepacketizer(codec: codec, parameterSets: video.parameterSets))
-            try await decoder.eventLoop.submit { decoder.value.configure(track) }.get()
+            let pacing = configuration.readPacing
+            let urgently = configuration.readUrgently
+            try await handlers.eventLoop.submit {
+                handlers.value.0.configure(track, frames: direct)
+                if let pacing { handlers.value.1.start(interval: .nanoseconds(Int64(pacing / .nanoseconds(1))), urgently: urgently) }
+            }.get()
             let playURL = Self.resolve(control: sdp.sessionControl, sessionControl: nil, base: base, fallback: requestURL)
             _ = try await request("PLAY", playURL, [("Range", "npt=0.000-")])
             logger.debug("playing", metadata: ["url": "\(requestURL)", "codec": "\(codec.rawValue)"])

@@ -15,21 +15,35 @@ enum SessionInput: Sendable {
 /// cameras each per-packet hand-over (a boxed pipeline message, a task wake-up) cost more than
 /// depacketising the packet itself (docs/performance.md).
 ///
-/// Until ``configure(_:)`` is called (after SETUP), interleaved data is dropped: there is no track
-/// to assign it to yet. A malformed packet ends the session with an ``RTSPClientError`` that the
+/// A recorder passes a ``RTSPFrameHandler`` (``RTSPClient/run(frames:_:)``): access units then go
+/// straight to it, here on the event loop, and never through the async channel at all — the
+/// hand-over of each frame to a task (a boxed message, a wake-up of another thread) was the largest
+/// single cost left at hundreds of cameras. Without one they travel on as ``SessionInput``.
+///
+/// Until ``configure(_:frames:)`` is called (after SETUP), interleaved data is dropped: there is no
+/// track to assign it to yet. A malformed packet ends the session with an ``RTSPClientError`` that the
 /// session's reader receives.
 final class SessionDecoder: ByteToMessageDecoder {
     typealias InboundOut = SessionInput
     private var splitter = RTSPStreamSplitter()
     private var track: TrackDepacketizer?
+    private var frames: RTSPFrameHandler?
 
-    func configure(_ track: TrackDepacketizer) { self.track = track }
+    func configure(_ track: TrackDepacketizer, frames: RTSPFrameHandler?) {
+        self.track = track
+        self.frames = frames
+    }
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let frames = self.frames
         try splitter.split(&buffer, message: { context.fireChannelRead(wrapInboundOut(.message($0))) }) { channel, payload in
             // Mutated in place through the optional: a local copy would share its buffers.
             try track?.push(channel: channel, payload: payload) { unit, parameters, stats in
-                context.fireChannelRead(wrapInboundOut(.accessUnit(unit, parameters, stats)))
+                if let frames {
+                    frames(unit, parameters, stats)
+                } else {
+                    context.fireChannelRead(wrapInboundOut(.accessUnit(unit, parameters, stats)))
+                }
             }
         }
         return .needMoreData

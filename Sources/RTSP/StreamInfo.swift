@@ -17,3 +17,7 @@ public enum RTSPStreamEvent: Sendable {
     /// One complete access unit, with the parameters to decode it.
     case accessUnit(AccessUnit, VideoParameters, DepacketizerStats)
 }
+
+/// Receives every access unit of a session synchronously, on the connection's event loop (see
+/// ``RTSPClient/run(frames:_:)``). It must return at once.
+public typealias RTSPFrameHandler = @Sendable (AccessUnit, VideoParameters, DepacketizerStats) -> Void

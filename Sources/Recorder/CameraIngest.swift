@@ -12,14 +12,21 @@ public final class CameraIngest: Sendable {
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
-    private let status = Mutex(CameraStatus())
-    /// Loss counters of earlier sessions (each session's depacketiser starts from zero).
-    private let earlier = Mutex(DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0))
-    private let session = Mutex(DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0))
-    private let window = Mutex(RateWindow())
+    let readPacing: ReadPacing?
+    /// Status and counters behind one lock: it is taken for every frame.
+    private let live = Mutex(Live())
 
-    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), logger: Logger) {
+    private struct Live {
+        var status = CameraStatus()
+        /// Loss counters of earlier sessions (each session's depacketiser starts from zero).
+        var earlier = DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0)
+        var session = DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0)
+        var window = RateWindow()
+    }
+
+    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger) {
         self.camera = camera
+        self.readPacing = readPacing
         self.sinks = sinks
         self.backoff = backoff
         var logger = logger
@@ -28,8 +35,9 @@ public final class CameraIngest: Sendable {
     }
 
     public var currentStatus: CameraStatus {
-        var s = status.withLock { $0 }
-        let (fps, bitrate) = window.withLock { $0.rates(now: Self.monotonicNanos()) }
+        let now = Self.monotonicNanos()
+        var (s, rates) = live.withLock { live -> (CameraStatus, (fps: Double?, bitrate: Int?)) in (live.status, live.window.rates(now: now)) }
+        let (fps, bitrate) = rates
         if s.state == .streaming {
             s.fps = fps
             s.bitrate = bitrate
@@ -43,95 +51,100 @@ public final class CameraIngest: Sendable {
     /// Runs until cancelled.
     public func run() async {
         guard let url = RTSPURL(camera.rtspURL) else {
-            status.withLock {
-                $0.state = .failed
-                $0.lastError = "the camera address is not a valid rtsp:// URL"
+            live.withLock {
+                $0.status.state = .failed
+                $0.status.lastError = "the camera address is not a valid rtsp:// URL"
             }
             return
         }
         var configuration = RTSPClientConfiguration(url: url)
+        if let readPacing {
+            configuration.readPacing = readPacing.interval
+            configuration.readUrgently = { [id = camera.id] in readPacing.isUrgent(id) }
+        }
         if let username = camera.username {
             configuration.credentials = Credentials(username: username, password: camera.password ?? "")
         }
         let client = RTSPClient(configuration: configuration, logger: logger)
         var backoff = self.backoff
         while !Task.isCancelled {
-            status.withLock {
-                $0.state = .connecting
-                $0.connections += 1
-                $0.nextRetryTime = nil
+            live.withLock {
+                $0.status.state = .connecting
+                $0.status.connections += 1
+                $0.status.nextRetryTime = nil
             }
             let started = Self.monotonicNanos()
-            let streamedFlag = Flag()
+            let gate = SessionGate()
             do {
-                _ = try await client.run { [self] event in
-                    switch event {
-                    case .started:
-                        break
-                    case .accessUnit(let unit, let parameters, let stats):
-                        if streamedFlag.setOnce() {
-                            for sink in sinks { await sink.streamStarted(camera: camera.id, parameters: parameters) }
+                // Frames reach the sinks on the connection's event loop, as they are depacketised
+                // (FrameSink): no task hand-over per frame.
+                _ = try await client.run(frames: { [self] unit, parameters, stats in
+                    gate.ifOpen { first in
+                        if first {
+                            for sink in sinks { sink.streamStarted(camera: camera.id, parameters: parameters) }
                         }
                         let wall = Self.wallMicros()
                         record(unit: unit, parameters: parameters, stats: stats, wall: wall)
-                        for sink in sinks { await sink.accessUnit(camera: camera.id, unit: unit, parameters: parameters, wallTime: wall) }
+                        for sink in sinks { sink.accessUnit(camera: camera.id, unit: unit, parameters: parameters, wallTime: wall) }
                     }
-                }
+                }) { _ in }
             } catch is CancellationError {
+                gate.close()
                 break
             } catch {
+                // No frame of this session reaches a sink after this (its event loop may still be
+                // decoding what it had read), so streamEnded is the last word of the run.
+                let streamed = gate.close()
                 if Task.isCancelled { break }
                 let message = (error as? RTSPClientError)?.message ?? "the connection failed (\(error))"
                 let kind = (error as? RTSPClientError)?.kind
                 let permanent = kind == .unauthorized || kind == .notFound || kind == .unsupported || kind == .missingParameters
-                let ended = session.withLock { s -> DepacketizerStats in
-                    defer { s = DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0) }
-                    return s
+                live.withLock {
+                    let ended = $0.session
+                    $0.session = DepacketizerStats(packets: 0, gaps: 0, lostPackets: 0, droppedAccessUnits: 0, accessUnits: 0)
+                    $0.earlier.gaps += ended.gaps
+                    $0.earlier.lostPackets += ended.lostPackets
+                    $0.earlier.droppedAccessUnits += ended.droppedAccessUnits
+                    $0.earlier.packets += ended.packets
+                    $0.earlier.accessUnits += ended.accessUnits
                 }
-                earlier.withLock {
-                    $0.gaps += ended.gaps
-                    $0.lostPackets += ended.lostPackets
-                    $0.droppedAccessUnits += ended.droppedAccessUnits
-                    $0.packets += ended.packets
-                    $0.accessUnits += ended.accessUnits
-                }
-                if Self.monotonicNanos() - started > 10_000_000_000 && streamedFlag.isSet { backoff.reset() }
+                if Self.monotonicNanos() - started > 10_000_000_000 && streamed { backoff.reset() }
                 let delay = permanent ? max(backoff.next(), 10) : backoff.next()
                 logger.warning("camera session ended", metadata: ["reason": "\(message)", "retryIn": "\(String(format: "%.1f", delay))s"])
-                status.withLock {
-                    $0.state = permanent ? .failed : .retrying
-                    $0.lastError = message
-                    $0.lastErrorTime = Self.wallMicros()
-                    $0.nextRetryTime = Self.wallMicros() + Int64(delay * 1_000_000)
+                live.withLock {
+                    $0.status.state = permanent ? .failed : .retrying
+                    $0.status.lastError = message
+                    $0.status.lastErrorTime = Self.wallMicros()
+                    $0.status.nextRetryTime = Self.wallMicros() + Int64(delay * 1_000_000)
                 }
-                if streamedFlag.isSet {
-                    for sink in sinks { await sink.streamEnded(camera: camera.id) }
+                if streamed {
+                    for sink in sinks { sink.streamEnded(camera: camera.id) }
                 }
                 do { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) } catch { break }
                 continue
             }
         }
-        status.withLock { $0.state = .connecting }
+        live.withLock { $0.status.state = .connecting }
     }
 
     private func record(unit: AccessUnit, parameters: VideoParameters, stats: DepacketizerStats, wall: Int64) {
         let now = Self.monotonicNanos()
         let bytes = unit.nalUnits.reduce(0) { $0 + $1.count + 4 }
-        window.withLock { $0.add(now: now, media90k: unit.timestamp, bytes: bytes) }
-        session.withLock { $0 = stats }
-        status.withLock { s in
-            s.state = .streaming
-            s.codec = parameters.codec.rawValue
-            s.width = parameters.width
-            s.height = parameters.height
-            s.profile = parameters.profile
-            s.framesReceived += 1
-            if unit.isKeyFrame { s.keyFrames += 1 }
-            let base = earlier.withLock { $0 }
-            s.gaps = base.gaps + stats.gaps
-            s.lostPackets = base.lostPackets + stats.lostPackets
-            s.droppedFrames = base.droppedAccessUnits + stats.droppedAccessUnits
-            s.lastFrameTime = wall
+        live.withLock { live in
+            live.window.add(now: now, media90k: unit.timestamp, bytes: bytes)
+            live.session = stats
+            let base = live.earlier
+            live.status.state = .streaming
+            live.status.codec = parameters.codec.rawValue
+            live.status.width = parameters.width
+            live.status.height = parameters.height
+            live.status.profile = parameters.profile
+            live.status.framesReceived += 1
+            if unit.isKeyFrame { live.status.keyFrames += 1 }
+            live.status.gaps = base.gaps + stats.gaps
+            live.status.lostPackets = base.lostPackets + stats.lostPackets
+            live.status.droppedFrames = base.droppedAccessUnits + stats.droppedAccessUnits
+            live.status.lastFrameTime = wall
         }
     }
 
@@ -175,10 +188,27 @@ struct RateWindow {
     }
 }
 
-/// A flag set once from the session's event handler.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    /// Sets the flag; true only for the call that set it.
-    func setOnce() -> Bool { value.withLock { old in defer { old = true }; return !old } }
+/// One session's door to the sinks: frames pass while it is open, and closing it waits for a frame
+/// being delivered, so that nothing reaches a sink after the session's end.
+final class SessionGate: Sendable {
+    private let state = Mutex((open: true, streamed: false))
+
+    /// Runs `deliver` if the session is still open; `first` is true for its first frame.
+    func ifOpen(_ deliver: (_ first: Bool) -> Void) {
+        state.withLock { s in
+            guard s.open else { return }
+            let first = !s.streamed
+            s.streamed = true
+            deliver(first)
+        }
+    }
+
+    /// Closes the gate; true if any frame passed it.
+    @discardableResult
+    func close() -> Bool {
+        state.withLock { s in
+            s.open = false
+            return s.streamed
+        }
+    }
 }

@@ -21,14 +21,14 @@ public final class LatestKeyFrames: FrameSink {
 
     public func latest(camera: Int64) -> KeyFrame? { frames.withLock { $0[camera] } }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+    public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
         guard unit.isKeyFrame else { return }
         frames.withLock { $0[camera] = KeyFrame(unit: unit, parameters: parameters, wallTime: wallTime) }
     }
 
     /// The last key frame stays after the stream ends: it is the last picture the camera sent, and
     /// a snapshot says when it arrived.
-    public func streamEnded(camera: Int64) async {}
+    public func streamEnded(camera: Int64) {}
 }

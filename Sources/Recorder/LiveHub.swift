@@ -23,6 +23,9 @@ public final class LiveHub: FrameSink {
     /// them lately), for an instant first picture. Only touched inside `cameras`' lock.
     private let recent = Mutex<[Int64: RecentGOP]>([:])
     private let nextViewerID = Atomic<Int>(1)
+    /// Viewers per camera, apart from `cameras` so that the ingest's read pacing can ask whether a
+    /// camera is being watched without taking the hub's lock.
+    private let watchers = Mutex<[Int64: Int]>([:])
 
     struct CameraState {
         var parameters: VideoParameters?
@@ -72,6 +75,7 @@ public final class LiveHub: FrameSink {
     public func subscribe(camera: Int64) -> Subscription {
         let viewer = Viewer(limit: maxQueuedFrames)
         let id = nextViewerID.wrappingAdd(1, ordering: .relaxed).oldValue
+        watchers.withLock { $0[camera, default: 0] += 1 }
         cameras.withLock { all in
             var state: CameraState
             if let existing = all.removeValue(forKey: camera) {
@@ -94,6 +98,10 @@ public final class LiveHub: FrameSink {
             }
         }
         return Subscription(viewer: viewer) { [weak self] in
+            self?.watchers.withLock { w in
+                w[camera, default: 1] -= 1
+                if w[camera]! <= 0 { w[camera] = nil }
+            }
             self?.cameras.withLock { all in
                 _ = all[camera]?.viewers.removeValue(forKey: id)
                 if all[camera]?.viewers.isEmpty == true { all[camera]?.idleSince = .now }
@@ -101,14 +109,17 @@ public final class LiveHub: FrameSink {
         }
     }
 
+    /// Whether anyone is watching `camera` live now: its reads are then not paced (`RTSP.ReadPacer`).
+    public func isWatched(camera: Int64) -> Bool { watchers.withLock { $0[camera] != nil } }
+
     /// Viewers of each camera, for status and tests.
     public func viewerCounts() -> [Int64: Int] {
         cameras.withLock { $0.compactMapValues { $0.viewers.isEmpty ? nil : $0.viewers.count } }
     }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+    public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
         cameras.withLock { all in
             // Cameras watched now or lately have a state; the others only keep a compact copy of
             // their GOP. (Taken out of the dictionary while it changes, so that its arrays are
@@ -123,7 +134,7 @@ public final class LiveHub: FrameSink {
         }
     }
 
-    public func streamEnded(camera: Int64) async {
+    public func streamEnded(camera: Int64) {
         cameras.withLock { all in
             _ = recent.withLock { $0.removeValue(forKey: camera) }
             guard var state = all[camera] else { return }

@@ -9,9 +9,11 @@ public actor Recorder: Service {
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
+    let readPacing: ReadPacing?
 
-    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), logger: Logger = Logger(label: "aula.recorder")) {
+    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger = Logger(label: "aula.recorder")) {
         self.sinks = sinks
+        self.readPacing = readPacing
         self.backoff = backoff
         self.logger = logger
     }
@@ -29,7 +31,7 @@ public actor Recorder: Service {
                 if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password { continue }
                 existing.task.cancel()
             }
-            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, logger: logger)
+            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, readPacing: readPacing, logger: logger)
             ingests[camera.id] = (ingest, Task { await ingest.run() })
         }
     }
@@ -56,5 +58,17 @@ public actor Recorder: Service {
         ingests.removeAll()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+    }
+}
+
+/// How the ingest paces its reads of camera sockets (`RTSP.ReadPacer`): once per `interval`, except
+/// for cameras for which `isUrgent` answers true (someone watches them live).
+public struct ReadPacing: Sendable {
+    public var interval: Duration
+    public var isUrgent: @Sendable (_ camera: Int64) -> Bool
+
+    public init(interval: Duration, isUrgent: @escaping @Sendable (_ camera: Int64) -> Bool = { _ in false }) {
+        self.interval = interval
+        self.isUrgent = isUrgent
     }
 }

@@ -18,8 +18,9 @@ public final class RecordingWriter: FrameSink, Service {
     let logger: Logger
     private let streams = Mutex<[Int64: Guarded]>([:])
     private let nextID: Atomic<Int64>
-    /// Per camera: the parameter sets last seen and their sample entry id.
-    private let entries = Mutex<[Int64: (codec: VideoCodec, sets: ParameterSets, id: Int64)]>([:])
+    /// Per camera: the parameter sets last seen and their sample entry id, or the frames waiting
+    /// while new ones are being stored.
+    private let entries = Mutex<[Int64: EntryState]>([:])
     private let lastFlush = Mutex<(at: Int64, lagMicros: Int64, error: String?)>((0, 0, nil))
     private let writeTrouble = Mutex(WriteTrouble())
     private let flushCounters = Mutex(FlushCounters())
@@ -64,24 +65,50 @@ public final class RecordingWriter: FrameSink, Service {
         }
     }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+    public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
-        // Parameter sets rarely change, so look the entry up only when they do (not per frame).
-        let known = entries.withLock { $0[camera] }
-        let entry: Int64
-        if let known, known.codec == parameters.codec, known.sets == parameters.parameterSets {
-            entry = known.id
-        } else {
-            do {
-                entry = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
-                entries.withLock { $0[camera] = (parameters.codec, parameters.parameterSets, entry) }
-            } catch {
-                logger.error("cannot store codec parameters", metadata: ["camera": "\(camera)", "error": "\(error)"])
-                return
+    /// Appends the frame to the camera's sample file. Called on the camera's event loop, so it
+    /// never waits: the one step that needs the database (an id for codec parameters the catalogue
+    /// has not seen, at a camera's first frame or when it changes its SPS) runs on a task, and the
+    /// camera's frames queue behind it in order until it is done (``Pending``).
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
+        let wall90k = wallTime * 9 / 100
+        let step = entries.withLock { map -> EntryStep in
+            switch map[camera] {
+            case .known(let known, let id) where known == parameters:  // the same object: one comparison
+                return .append(id)
+            case .pending(var pending):
+                map[camera] = nil  // taken out while it changes, so that its queue is not copied
+                let queued = pending.enqueue(.frame(unit, parameters, wall90k))
+                map[camera] = .pending(pending)
+                return queued ? .queued : .overflow
+            case .known, nil:
+                var pending = Pending()
+                _ = pending.enqueue(.frame(unit, parameters, wall90k))
+                map[camera] = .pending(pending)
+                return .lookUp
             }
         }
-        let wall90k = wallTime * 9 / 100
+        switch step {
+        case .append(let entry): append(camera: camera, unit: unit, entry: entry, wall90k: wall90k)
+        case .queued: break
+        case .overflow: writeFailed(camera: camera, error: WriterError.parameterLookupBehind)
+        case .lookUp: Task { await self.drainPending(camera: camera) }
+        }
+    }
+
+    public func streamEnded(camera: Int64) {
+        let queued = entries.withLock { map -> Bool in
+            guard case .pending(var pending) = map[camera] else { return false }
+            map[camera] = nil
+            _ = pending.enqueue(.end)
+            map[camera] = .pending(pending)
+            return true
+        }
+        if !queued { endRun(camera: camera) }
+    }
+
+    private func append(camera: Int64, unit: AccessUnit, entry: Int64, wall90k: Int64) {
         do {
             try guarded(camera).with { try $0.append(unit, sampleEntryID: entry, wall90k: wall90k, nextID: allocate) }
         } catch {
@@ -89,9 +116,49 @@ public final class RecordingWriter: FrameSink, Service {
         }
     }
 
-    public func streamEnded(camera: Int64) async {
+    private func endRun(camera: Int64) {
         do { try guarded(camera).with { try $0.endRun(nextID: allocate) } } catch {
             writeFailed(camera: camera, error: error)
+        }
+    }
+
+    /// Stores the codec parameters of a camera's queued frames and writes the frames in arrival
+    /// order; new frames keep queueing until the queue is empty, and only then does the camera go
+    /// back to appending directly.
+    private func drainPending(camera: Int64) async {
+        var resolved: (parameters: VideoParameters, id: Int64)?
+        while true {
+            let batch = entries.withLock { map -> [Pending.Item] in
+                guard case .pending(var pending) = map[camera] else { return [] }
+                map[camera] = nil
+                let items = pending.takeAll()
+                if items.isEmpty {
+                    // Done: from here on the event loop appends directly.
+                    if let resolved { map[camera] = .known(resolved.parameters, resolved.id) }
+                } else {
+                    map[camera] = .pending(pending)
+                }
+                return items
+            }
+            if batch.isEmpty { return }
+            for item in batch {
+                switch item {
+                case .end:
+                    endRun(camera: camera)
+                case .frame(let unit, let parameters, let wall90k):
+                    if resolved == nil || resolved!.parameters != parameters {
+                        do {
+                            let id = try await store.sampleEntryID(codec: parameters.codec, parameterSets: parameters.parameterSets)
+                            resolved = (parameters, id)
+                        } catch {
+                            resolved = nil
+                            logger.error("cannot store codec parameters", metadata: ["camera": "\(camera)", "error": "\(error)"])
+                            continue
+                        }
+                    }
+                    append(camera: camera, unit: unit, entry: resolved!.id, wall90k: wall90k)
+                }
+            }
         }
     }
 
@@ -194,6 +261,44 @@ public final class RecordingWriter: FrameSink, Service {
             lastFlush.withLock { $0.error = "\(error)" }
         }
     }
+}
+
+/// Where a camera's codec parameters stand in ``RecordingWriter``.
+enum EntryState {
+    /// Stored: frames with these parameters append directly.
+    case known(VideoParameters, Int64)
+    /// Being stored: frames queue in arrival order.
+    case pending(Pending)
+}
+
+enum EntryStep { case append(Int64), queued, overflow, lookUp }
+
+/// A camera's frames (and a run's end) waiting for its codec parameters to be stored, in order.
+struct Pending {
+    enum Item {
+        case frame(AccessUnit, VideoParameters, Int64)
+        case end
+    }
+    /// Ten seconds of 25 fps: a catalogue that takes longer than that to store one row is not
+    /// keeping up, and frames beyond it are dropped (and counted) rather than held in memory.
+    static let limit = 250
+    private(set) var items: [Item] = []
+
+    mutating func enqueue(_ item: Item) -> Bool {
+        if case .frame = item, items.count >= Self.limit { return false }
+        items.append(item)
+        return true
+    }
+
+    mutating func takeAll() -> [Item] {
+        defer { items = [] }
+        return items
+    }
+}
+
+enum WriterError: Error, CustomStringConvertible {
+    case parameterLookupBehind
+    var description: String { "the catalogue did not store the camera's codec parameters in time; frames were dropped" }
 }
 
 /// Write failures (a full disk, an I/O error); times in µs since the epoch.

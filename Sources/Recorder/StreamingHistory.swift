@@ -38,11 +38,11 @@ public final class StreamingHistory: FrameSink {
         started = clock()
     }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async { record(camera: camera, streaming: true) }
+    public func streamStarted(camera: Int64, parameters: VideoParameters) { record(camera: camera, streaming: true) }
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {}
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {}
 
-    public func streamEnded(camera: Int64) async { record(camera: camera, streaming: false) }
+    public func streamEnded(camera: Int64) { record(camera: camera, streaming: false) }
 
     /// Records a change (also usable directly, for tests and for cameras removed while streaming).
     public func record(camera: Int64, streaming: Bool, at time: Int64? = nil) {

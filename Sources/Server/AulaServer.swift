@@ -21,6 +21,11 @@ public struct ServerConfiguration: Sendable {
     public var flushInterval: Duration = .seconds(2)
     /// Target length of one sample file.
     public var rotateSeconds: Int64 = 60
+    /// Cameras' sockets are read at most once per this interval once they play (RTSP.ReadPacer),
+    /// except while someone watches them live: far fewer wake-ups for cameras that are only
+    /// recorded and analysed, at the cost of up to this much delay before a frame is recorded or
+    /// analysed. nil reads at once.
+    public var readPacing: Duration? = .milliseconds(200)
     /// Maximum age and disk quota of recordings (docs/storage.md, "Retention").
     public var retention = RetentionPolicy()
     public var retentionInterval: Duration = .seconds(30)
@@ -90,9 +95,14 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
+        let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
+        self.maskedLive = maskedLive
         maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], logger: logger)
+        // A camera watched live, masked or not, is read as its frames arrive.
+        let pacing = configuration.readPacing.map { [live] in
+            ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) || maskedLive.isWatched(camera: $0) })
+        }
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], readPacing: pacing, logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }

@@ -27,11 +27,18 @@ struct BenchRecord: AsyncParsableCommand {
     @Option(help: "RTSP port for the simulator.")
     var port: Int = 18_654
 
+    @Option(help: "Passed to aula serve: read each unwatched camera's socket at most once per this many milliseconds (0: at once).")
+    var readPacingMs: Int = 200
+
+    @Option(help: "Rounds of Aula then ffmpeg, each in its own window; the summary is the median. On a shared machine one window can be much busier than the next.")
+    var rounds: Int = 1
+
     @Flag(help: "Measure only Aula (skip the ffmpeg side).")
     var aulaOnly = false
 
     func run() async throws {
         guard (1...2000).contains(cameras) else { throw ValidationError("--cameras must be between 1 and 2000") }
+        guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20") }
         let fm = FileManager.default
         try? fm.removeItem(atPath: data)
         try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -46,6 +53,24 @@ struct BenchRecord: AsyncParsableCommand {
         while !Self.accepts(port: port) { try await Task.sleep(for: .milliseconds(500)) }
         say("simulator: \(cameras) cameras at 1280x720, 25 fps, 2 Mbit/s")
 
+        var ratios: [Double] = []
+        for round in 1...rounds {
+            if rounds > 1 { say("round \(round) of \(rounds)") }
+            if let ratio = try await runRound(me: me) { ratios.append(ratio) }
+        }
+        if ratios.count > 1 {
+            let sorted = ratios.sorted()
+            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            say(String(format: "median over %d rounds: aula uses %.1f%% of ffmpeg's CPU (rounds: %@)", ratios.count, median * 100,
+                       ratios.map { String(format: "%.1f%%", $0 * 100) }.joined(separator: ", ")))
+        }
+    }
+
+    /// One window of Aula and one of ffmpeg; Aula's CPU as a share of ffmpeg's (nil with --aula-only).
+    private func runRound(me: String) async throws -> Double? {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: data + "/aula")
+        try? fm.removeItem(atPath: data + "/ffmpeg")
         // Aula: the catalogue lists the cameras before the server starts, as after a restart.
         let aulaData = data + "/aula"
         do {
@@ -54,7 +79,7 @@ struct BenchRecord: AsyncParsableCommand {
                 _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
             }
         }
-        let server = try spawn(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error"])
+        let server = try spawn(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error", "--read-pacing-ms", "\(readPacingMs)"])
         let aula = try await measure([server])
         kill(server, SIGTERM)
         var status: Int32 = 0
@@ -76,7 +101,7 @@ struct BenchRecord: AsyncParsableCommand {
         }
         say(String(format: "aula:   CPU %.3f s per camera-minute (%.3f cores), RSS %.1f MB total, %.3f MB per camera; frames recorded %d, lost %d; index %.2f bytes per frame",
                    aula.cpu / Double(cameras) / (aula.seconds / 60), aula.cpu / aula.seconds, aula.rssMB, aula.rssMB / Double(cameras), recorded, lost, Double(indexBytes) / Double(max(1, recorded))))
-        guard !aulaOnly else { return }
+        guard !aulaOnly else { return nil }
 
         // ffmpeg: one process per camera, remuxing into 60 s MP4 segments.
         var processes: [pid_t] = []
@@ -105,6 +130,7 @@ struct BenchRecord: AsyncParsableCommand {
         say(String(format: "ffmpeg: CPU %.3f s per camera-minute (%.3f cores), RSS %.1f MB total, %.3f MB per camera; frames recorded %d, lost %d",
                    ffmpeg.cpu / Double(cameras) / (ffmpeg.seconds / 60), ffmpeg.cpu / ffmpeg.seconds, ffmpeg.rssMB, ffmpeg.rssMB / Double(cameras), ffRecorded, ffLost))
         say(String(format: "aula uses %.1f%% of ffmpeg's CPU and %.1f%% of its memory", aula.cpu / ffmpeg.cpu * 100, aula.rssMB / ffmpeg.rssMB * 100))
+        return aula.cpu / ffmpeg.cpu
     }
 
     /// Whether something listens on 127.0.0.1:`port`.

@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Target length of one sample file in seconds.")
     var rotateSeconds: Int = 60
 
+    @Option(help: "Read each camera's socket at most once per this many milliseconds while nobody watches it live (0: as soon as data arrives). Far less CPU; delays recording and motion analysis by up to this much.")
+    var readPacingMs: Int = 200
+
     @Option(help: "Seconds after which an unacknowledged alert is escalated (sent again, flagged).")
     var alertEscalateSeconds: Double = 120
 
@@ -55,6 +58,8 @@ struct Serve: AsyncParsableCommand {
         configuration.flushInterval = .milliseconds(Int(flushSeconds * 1000))
         guard (2...3600).contains(rotateSeconds) else { throw ValidationError("--rotate-seconds must be between 2 and 3600") }
         configuration.rotateSeconds = Int64(rotateSeconds)
+        guard (0...1000).contains(readPacingMs) else { throw ValidationError("--read-pacing-ms must be between 0 and 1000") }
+        configuration.readPacing = readPacingMs > 0 ? .milliseconds(readPacingMs) : nil
         if let maxAgeDays {
             guard maxAgeDays > 0 else { throw ValidationError("--max-age-days must be at least 1") }
             configuration.retention.defaultMaxAgeSeconds = Int64(maxAgeDays) * 86_400

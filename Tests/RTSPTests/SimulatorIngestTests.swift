@@ -32,6 +32,33 @@ import Testing
         }
     }
 
+    /// A recorder's session: frames delivered on the event loop, reads paced. With 200 ms pacing
+    /// the 25 fps camera's frames arrive in bursts of about five, all of them, in order.
+    @Test func pacedReadsDeliverEveryFrameInBursts() async throws {
+        let stream = try SimulatedStream(spec: testSpec(codec: .h264, loopSeconds: 2))
+        let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
+        let port = try await server.start(port: 0)
+        defer { Task { await server.stop() } }
+        let received = await receive("rtsp://127.0.0.1:\(port)/sim/1", count: 100, direct: true, pacing: .milliseconds(200))
+        #expect(received.error == nil, "\(String(describing: received.error))")
+        try #require(received.units.count == 100)
+        #expect(received.info?.codec == .h264)
+        let deltas = Set(zip(received.units, received.units.dropFirst()).map { $1.timestamp - $0.timestamp })
+        #expect(deltas == [3600])
+        for (i, unit) in received.units.enumerated() {
+            #expect(unit.nalUnits == stream.frames[i % 50].nalUnits, "frame \(i)")
+        }
+        // Frames 40 ms apart at the camera; a new burst starts after a pause of 100 ms or more.
+        let pauses = zip(received.arrivals, received.arrivals.dropFirst()).filter { $1 - $0 > .milliseconds(100) }.count
+        #expect(pauses <= 30, "\(pauses + 1) bursts for 100 frames: reads were not paced")
+        #expect(pauses >= 10, "\(pauses + 1) bursts: the pacing interval was not kept")
+
+        // Without pacing, a recorder's session reads every frame as it comes.
+        let unpaced = await receive("rtsp://127.0.0.1:\(port)/sim/1", count: 30, direct: true)
+        #expect(unpaced.error == nil)
+        #expect(unpaced.units.count == 30)
+    }
+
     @Test func digestProtectedSimulatorNeedsThePassword() async throws {
         let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
         let credentials = Credentials(username: "admin", password: "s3cret")

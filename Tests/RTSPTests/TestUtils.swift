@@ -14,17 +14,55 @@ struct Received: Sendable {
     var parameters: VideoParameters?
     var stats: DepacketizerStats?
     var error: (any Error)?
+    /// When each unit arrived (direct delivery only).
+    var arrivals: [ContinuousClock.Instant] = []
 }
 
 private struct EnoughFrames: Error {}
 
 /// Runs an RTSP session until `count` access units arrived, the session failed, or `timeout` passed.
-func receive(_ url: String, credentials: Credentials? = nil, count: Int, timeout: Duration = .seconds(20)) async -> Received {
+/// `direct` receives them as a recorder does, on the event loop (``RTSPFrameHandler``), optionally
+/// with read pacing.
+func receive(_ url: String, credentials: Credentials? = nil, count: Int, timeout: Duration = .seconds(20),
+             direct: Bool = false, pacing: Duration? = nil) async -> Received {
     let box = Locked(Received())
     var configuration = RTSPClientConfiguration(url: RTSPURL(url)!, credentials: credentials)
     configuration.readTimeoutSeconds = 5
     configuration.connectTimeout = .seconds(2)
+    configuration.readPacing = pacing
     let client = RTSPClient(configuration: configuration, logger: Logger(label: "test"))
+    if direct {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    _ = try await client.run(frames: { unit, parameters, stats in
+                        let now = ContinuousClock.now
+                        box.withLock { r in
+                            guard r.units.count < count else { return }
+                            r.units.append(unit)
+                            r.arrivals.append(now)
+                            r.parameters = parameters
+                            r.stats = stats
+                        }
+                    }) { event in
+                        if case .started(let info) = event { box.withLock { $0.info = info } }
+                    }
+                } catch is CancellationError {
+                } catch {
+                    box.withLock { $0.error = error }
+                }
+            }
+            group.addTask {
+                let deadline = ContinuousClock.now + timeout
+                while ContinuousClock.now < deadline, box.withLock({ $0.units.count < count && $0.error == nil }) {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        return box.withLock { $0 }
+    }
     await withTaskGroup(of: Void.self) { group in
         group.addTask {
             do {

@@ -9,6 +9,51 @@ import Testing
 /// viewer, each viewer starting at a key frame, and a slow viewer moved to a newer key frame
 /// instead of queueing. What the viewers receive is checked with ffprobe as one fMP4 file.
 @Suite(.serialized) struct LiveHubTests {
+    /// A camera nobody watches is read in bursts, once per pacing interval (recording and motion
+    /// do not need each frame the moment it arrives, and reading each as it comes costs far more
+    /// CPU); once someone watches it, it is read as frames arrive and the viewer gets a steady
+    /// stream.
+    @Test func aWatchedCameraIsReadAsFramesArrive() async throws {
+        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec(codec: .h264))
+        let port = try await simulator.start(port: 0)
+        let server = try RecordingTests.makeRecordingServer(readPacing: .milliseconds(400))
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        await server.recorder.update(camera)
+        #expect(await eventually(timeout: .seconds(10)) { await server.recorder.status(of: camera.id)?.framesReceived ?? 0 > 0 })
+
+        // Unwatched: the frame counter moves in jumps of about ten frames (400 ms at 25 fps).
+        var changes = 0
+        var last = await server.recorder.status(of: camera.id)?.framesReceived ?? 0
+        let first = last
+        let until = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < until {
+            try await Task.sleep(for: .milliseconds(10))
+            let now = await server.recorder.status(of: camera.id)?.framesReceived ?? 0
+            if now != last { changes += 1 }
+            last = now
+        }
+        #expect(last - first >= 30, "frames still arrive: \(last - first) in 2 s")
+        #expect(changes <= 10, "\(changes) separate arrivals of \(last - first) frames in 2 s: reads were not paced")
+
+        // Watched: frames come one by one, 40 ms apart, without 400 ms pauses.
+        let viewer = server.live.subscribe(camera: camera.id)
+        #expect(server.live.isWatched(camera: camera.id))
+        var arrivals: [ContinuousClock.Instant] = []
+        for await message in viewer {
+            if case .fragment = message { arrivals.append(.now) }
+            if arrivals.count == 120 { break }
+        }
+        // The first fragments are the cached GOP and whatever the last paced read held; count pauses after them.
+        let steady = arrivals.suffix(60)
+        let pauses = zip(steady, steady.dropFirst()).filter { $1 - $0 > .milliseconds(250) }.count
+        #expect(pauses <= 1, "\(pauses) pauses over 250 ms while watched: reads were still paced")
+        viewer.cancel()
+        #expect(!server.live.isWatched(camera: camera.id))
+        await server.recorder.stopAll()
+        await simulator.stop()
+    }
+
     @Test(arguments: [SimCodec.h264, .h265])
     func viewersShareOneSessionAndASlowViewerSkipsToAKeyFrame(codec: SimCodec) async throws {
         var spec = RecordingTests.spec(codec: codec)

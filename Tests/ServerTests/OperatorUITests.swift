@@ -62,8 +62,8 @@ import Testing
         let auditorToken = try addUser(server, "aud", .auditor)
         let (unit, parameters) = try Self.keyFrame(codec: .h264)
         let delta = try #require(try SimulatedStream(spec: RecordingTests.spec()).accessUnits.first { !$0.isKeyFrame })
-        await server.keyFrames.accessUnit(camera: camera.id, unit: unit, parameters: parameters, wallTime: 1_700_000_000_000_000)
-        await server.keyFrames.accessUnit(camera: camera.id, unit: delta, parameters: parameters, wallTime: 1_700_000_001_000_000)
+        server.keyFrames.accessUnit(camera: camera.id, unit: unit, parameters: parameters, wallTime: 1_700_000_000_000_000)
+        server.keyFrames.accessUnit(camera: camera.id, unit: delta, parameters: parameters, wallTime: 1_700_000_001_000_000)
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             for token in [testAdminToken, guardToken] {
@@ -179,9 +179,9 @@ import Testing
         let server = try makeServer()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 1, longitude: 2))
         let (_, parameters) = try Self.keyFrame(codec: .h264)
-        await server.streamingHistory.streamStarted(camera: camera.id, parameters: parameters)
+        server.streamingHistory.streamStarted(camera: camera.id, parameters: parameters)
         try await Task.sleep(for: .milliseconds(300))
-        await server.streamingHistory.streamEnded(camera: camera.id)
+        server.streamingHistory.streamEnded(camera: camera.id)
         try await Task.sleep(for: .milliseconds(300))
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in

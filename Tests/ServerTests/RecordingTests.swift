@@ -40,12 +40,13 @@ import Media
         return (server, Int(camera.id))
     }
 
-    static func makeRecordingServer(data: String? = nil, maxMaskedLiveCameras: Int? = nil) throws -> AulaServer {
+    static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200), maxMaskedLiveCameras: Int? = nil) throws -> AulaServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
         configuration.flushInterval = .milliseconds(500)
         configuration.rotateSeconds = 2
+        configuration.readPacing = readPacing
         configuration.auth = testAuthConfiguration()
         if let maxMaskedLiveCameras { configuration.maxMaskedLiveCameras = maxMaskedLiveCameras }
         let server = try AulaServer(configuration: configuration, logger: logger)

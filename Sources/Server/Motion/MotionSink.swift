@@ -83,9 +83,9 @@ public final class MotionSink: FrameSink {
         for task in tasks { await task.value }
     }
 
-    public func streamStarted(camera: Int64, parameters: VideoParameters) async {}
+    public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
-    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) async {
+    public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
         cameras.withLock { all in
             guard var state = all[camera] else { return }
             defer { all[camera] = state }
@@ -103,7 +103,7 @@ public final class MotionSink: FrameSink {
         }
     }
 
-    public func streamEnded(camera: Int64) async {
+    public func streamEnded(camera: Int64) {
         cameras.withLock { all in
             guard all[camera] != nil else { return }
             all[camera]!.skipping = true

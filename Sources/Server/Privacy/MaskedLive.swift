@@ -131,6 +131,9 @@ public final class MaskedLive: FrameSink {
         cameras.withLock { all in all[camera]?.encoder != nil || all.values.count(where: { $0.encoder != nil }) < maxEncoders }
     }
 
+    /// Whether someone watches `camera` masked now (its camera is then read as frames arrive).
+    public func isWatched(camera: Int64) -> Bool { cameras.withLock { $0[camera]?.encoder != nil } }
+
     /// Cameras whose masked encoder runs now.
     public func runningEncoders() -> Set<Int64> { cameras.withLock { Set($0.filter { $0.value.encoder != nil }.keys) } }
 
@@ -204,14 +207,14 @@ public final class MaskedLive: FrameSink {
     private static func run(camera: Int64, stream: AsyncStream<Input>, hub: LiveHub, zones: PrivacyZones, logger: Logger,
                             update: @escaping @Sendable ((inout CameraState) -> Void) -> Void) async {
         // Viewers of an earlier encoder's stream start again from this one's first key frame.
-        await hub.streamEnded(camera: camera)
+        hub.streamEnded(camera: camera)
         var transcoder: PrivacyTranscoder?
         var walls: [Int64: Int64] = [:]
-        func publish(_ units: [AccessUnit], _ transcoder: PrivacyTranscoder) async {
+        func publish(_ units: [AccessUnit], _ transcoder: PrivacyTranscoder) {
             guard let parameters = transcoder.outputParameters else { return }
             for unit in units where !Task.isCancelled {
                 let wall = walls.removeValue(forKey: unit.timestamp) ?? Int64(Date().timeIntervalSince1970 * 1e6)
-                await hub.accessUnit(camera: camera, unit: unit, parameters: parameters, wallTime: wall)
+                hub.accessUnit(camera: camera, unit: unit, parameters: parameters, wallTime: wall)
             }
             if walls.count > 300 { walls.removeAll() }
         }
@@ -228,7 +231,7 @@ public final class MaskedLive: FrameSink {
                 let masker = zones.masker(camera: camera) ?? PrivacyMasker(polygons: [])
                 do {
                     if let current = transcoder, current.source != parameters {
-                        await publish(try current.finish(), current)
+                        publish(try current.finish(), current)
                         transcoder = nil
                     }
                     let active = try transcoder ?? PrivacyTranscoder(source: parameters, masker: masker, options: .live)
@@ -237,20 +240,20 @@ public final class MaskedLive: FrameSink {
                     walls[unit.timestamp] = wall
                     let units = try active.transcode(unit)
                     update { $0.counters.transcoded += 1 }
-                    await publish(units, active)
+                    publish(units, active)
                 } catch {
                     update { $0.counters.errors += 1 }
                     logger.warning("masked live view skipped a unit", metadata: ["camera": "\(camera)", "error": "\(error)"])
                 }
             case .ended:
-                if let current = transcoder { await publish((try? current.finish()) ?? [], current) }
+                if let current = transcoder { publish((try? current.finish()) ?? [], current) }
                 transcoder = nil
                 walls.removeAll()
-                await hub.streamEnded(camera: camera)
+                hub.streamEnded(camera: camera)
             }
         }
         // Stopped (the last restricted viewer left): forget this encoder's frames, so that the
         // next viewer is not started on an old picture.
-        await hub.streamEnded(camera: camera)
+        hub.streamEnded(camera: camera)
     }
 }
