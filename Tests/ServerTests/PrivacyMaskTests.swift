@@ -190,9 +190,13 @@ extension RecordingTests {
             #expect(server.maskedLive.runningEncoders().isEmpty, "no encoder before a restricted viewer")
 
             let running = Mutex<Set<Int64>>([])
+            let urgent = Mutex(false)
             let maskedStream = try await Self.watch(client, camera: masked.id, token: restricted, frames: 30) {
                 running.withLock { $0.formUnion(server.maskedLive.runningEncoders()) }
+                // A camera watched masked is read as frames arrive (no read pacing).
+                if server.maskedLive.isWatched(camera: masked.id) { urgent.withLock { $0 = true } }
             }
+            #expect(urgent.withLock { $0 })
             let adminStream = try await Self.watch(client, camera: masked.id, token: testAdminToken, frames: 30) {}
             let openStream = try await Self.watch(client, camera: open.id, token: restricted, frames: 30) {
                 running.withLock { $0.formUnion(server.maskedLive.runningEncoders()) }
