@@ -160,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning", "AulaSecurity",
+                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -17,6 +17,24 @@ public struct EvidenceManifest: Codable, Sendable, Equatable {
     public var mediaSHA256: String
     /// Hex of the Ed25519 public key that signed this manifest.
     public var signingKey: String
+    /// Present when the clip is not the recorded footage but a derived copy with the camera's
+    /// privacy zones blacked out (for a user without the right to see behind them).
+    public var privacyMasked: PrivacyMasking?
+
+    /// How a masked clip was derived, and the recorded clip it was derived from.
+    public struct PrivacyMasking: Codable, Sendable, Equatable {
+        public var method: String
+        /// Hex SHA-256 and size of the unmasked .mp4 of the same range, as Aula serves it to
+        /// users with the right: an export of theirs can be matched to this one.
+        public var sourceMediaSHA256: String
+        public var sourceMediaBytes: Int
+
+        public init(method: String, sourceMediaSHA256: String, sourceMediaBytes: Int) {
+            self.method = method
+            self.sourceMediaSHA256 = sourceMediaSHA256
+            self.sourceMediaBytes = sourceMediaBytes
+        }
+    }
 
     public init(cameraID: Int64, cameraName: String, start: String, end: String, exportedBy: String, exportedAt: String,
                 mediaFile: String, mediaBytes: Int, mediaSHA256: String, signingKey: String) {

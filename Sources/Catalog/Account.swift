@@ -57,8 +57,14 @@ public struct User: Sendable, Hashable, Identifiable {
     public var mustChangePassword: Bool
     public var grants: [AccessGrant]
     public var createdAt: Int64
+    /// The right to see behind privacy masks (residents' windows), granted by an administrator.
+    /// Without it, live view, playback and exports of cameras with privacy zones are served
+    /// decoded, blacked out and re-encoded (docs/motion.md, "Privacy masks"). See
+    /// ``seesBehindMasks``, which also counts administrators.
+    public var seeBehindMasks: Bool
 
-    public init(id: Int64 = 0, name: String, role: Role, passwordHash: String, mustChangePassword: Bool = false, grants: [AccessGrant] = [], createdAt: Int64 = 0) {
+    public init(id: Int64 = 0, name: String, role: Role, passwordHash: String, mustChangePassword: Bool = false, grants: [AccessGrant] = [], createdAt: Int64 = 0,
+                seeBehindMasks: Bool = false) {
         self.id = id
         self.name = name
         self.role = role
@@ -66,7 +72,12 @@ public struct User: Sendable, Hashable, Identifiable {
         self.mustChangePassword = mustChangePassword
         self.grants = grants
         self.createdAt = createdAt
+        self.seeBehindMasks = seeBehindMasks
     }
+
+    /// Whether this user gets cameras' original pictures even where privacy zones are drawn:
+    /// administrators always (they draw the zones), everyone else only with ``seeBehindMasks``.
+    public var seesBehindMasks: Bool { role == .administrator || seeBehindMasks }
 
     /// Whether this user may do `action` with `camera`: the role must allow the action at all;
     /// then any matching deny refuses, and roles whose video is opt-in need a matching allow.

@@ -28,8 +28,8 @@ extension SQLiteCatalog {
             }
             var u = user
             u.createdAt = nowMicros()
-            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt])
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at, see_behind_masks) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt, u.seeBehindMasks])
             u.id = db.lastInsertedRowID
             try Self.writeGrants(db, userID: u.id, u.grants)
             return u
@@ -39,8 +39,8 @@ extension SQLiteCatalog {
     /// Replaces role, password hash, the must-change flag and grants of an existing user.
     public func update(_ user: User) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE user SET role = ?, password_hash = ?, must_change_password = ? WHERE id = ?",
-                           arguments: [user.role.rawValue, user.passwordHash, user.mustChangePassword, user.id])
+            try db.execute(sql: "UPDATE user SET role = ?, password_hash = ?, must_change_password = ?, see_behind_masks = ? WHERE id = ?",
+                           arguments: [user.role.rawValue, user.passwordHash, user.mustChangePassword, user.seeBehindMasks, user.id])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "DELETE FROM user_grant WHERE user_id = ?", arguments: [user.id])
             try Self.writeGrants(db, userID: user.id, user.grants)
@@ -124,7 +124,8 @@ extension User {
         }
         // An unknown role (a newer version's) gets the least: the auditor role sees no video.
         self.init(id: id, name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor, passwordHash: row["password_hash"],
-                  mustChangePassword: row["must_change_password"], grants: grants, createdAt: row["created_at"])
+                  mustChangePassword: row["must_change_password"], grants: grants, createdAt: row["created_at"],
+                  seeBehindMasks: row["see_behind_masks"] ?? false)
     }
 }
 
@@ -135,8 +136,8 @@ extension SQLiteCatalog {
         try pool.write { db in
             var u = user
             u.createdAt = nowMicros()
-            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt])
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, must_change_password, created_at, see_behind_masks) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [u.name, u.role.rawValue, u.passwordHash, u.mustChangePassword, u.createdAt, u.seeBehindMasks])
             u.id = db.lastInsertedRowID
             try Self.writeGrants(db, userID: u.id, u.grants)
             if let apiTokenDigest {

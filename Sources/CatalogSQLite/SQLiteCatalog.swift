@@ -83,6 +83,11 @@ public final class SQLiteCatalog: Sendable {
         }
         registerSecurityMigration(&migrator, secrets: secrets)
         registerMotionMigration(&migrator)
+        migrator.registerMigration("v6-see-behind-masks") { db in
+            // The right to see behind privacy masks (docs/api.md, "Users"): off for every
+            // existing account; administrators hold it by their role, not by this column.
+            try db.alter(table: "user") { t in t.add(column: "see_behind_masks", .boolean).notNull().defaults(to: false) }
+        }
         return migrator
     }
 }

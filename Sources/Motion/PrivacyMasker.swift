@@ -41,6 +41,42 @@ public struct PrivacyMasker: Sendable {
         Self.fill(v, stride: vStride, mask: chroma, value: Self.neutralChroma)
     }
 
+    /// The masks of a YUV 4:2:0 picture, rasterised once for a resolution (a transcoder keeps them
+    /// for every frame of a stream).
+    public struct Planes: Sendable {
+        public let width: Int
+        public let height: Int
+        let luma: PixelMask
+        let chroma: PixelMask
+        /// Rows with at least one masked pixel, so that the others are not walked.
+        let lumaRows: [Int]
+        let chromaRows: [Int]
+    }
+
+    public func planes(width: Int, height: Int) -> Planes {
+        let luma = mask(width: width, height: height), chroma = mask(width: (width + 1) / 2, height: (height + 1) / 2)
+        func rows(_ m: PixelMask) -> [Int] { (0..<m.height).filter { y in m.bits[(y * m.width)..<((y + 1) * m.width)].contains(1) } }
+        return Planes(width: width, height: height, luma: luma, chroma: chroma, lumaRows: rows(luma), chromaRows: rows(chroma))
+    }
+
+    /// Blacks out rasterised masks in a YUV 4:2:0 picture of `planes.width × planes.height`.
+    public static func apply(_ planes: Planes, y: UnsafeMutablePointer<UInt8>, yStride: Int, u: UnsafeMutablePointer<UInt8>, uStride: Int,
+                             v: UnsafeMutablePointer<UInt8>, vStride: Int) {
+        fill(y, stride: yStride, mask: planes.luma, rows: planes.lumaRows, value: blackLuma)
+        fill(u, stride: uStride, mask: planes.chroma, rows: planes.chromaRows, value: neutralChroma)
+        fill(v, stride: vStride, mask: planes.chroma, rows: planes.chromaRows, value: neutralChroma)
+    }
+
+    static func fill(_ plane: UnsafeMutablePointer<UInt8>, stride: Int, mask: PixelMask, rows: [Int], value: UInt8) {
+        mask.bits.withUnsafeBufferPointer { bits in
+            for y in rows {
+                let row = plane + y * stride
+                let m = bits.baseAddress! + y * mask.width
+                for x in 0..<mask.width where m[x] != 0 { row[x] = value }
+            }
+        }
+    }
+
     /// Blacks out the masks in an analysis picture.
     public func apply(to frame: inout LumaFrame) {
         guard !polygons.isEmpty else { return }

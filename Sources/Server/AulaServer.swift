@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable {
     /// The zone motion schedules are read in when a camera's settings name none (docs/motion.md,
     /// "Time zones"): the site's, which may not be the server's.
     public var timeZone = TimeZone.current
+    /// Cameras whose live view may be masked (decoded and re-encoded) at the same time, so that
+    /// restricted viewers never take the CPU that recording needs; one per core by default
+    /// (a 720p25 masked stream costs 25–40 % of a core, docs/performance.md).
+    public var maxMaskedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -59,6 +63,11 @@ public struct AulaServer: Sendable {
     public let motion: MotionSink
     /// Alerts to operators and guards.
     public let alerts: AlertHub
+    /// Privacy zones per camera, and the masked live view and playback of users without the
+    /// right to see behind them (docs/motion.md, "Privacy masks").
+    public let privacyZones = PrivacyZones()
+    public let maskedLive: MaskedLive
+    let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
     public let keyFrames = LatestKeyFrames()
     public let streamingHistory = StreamingHistory()
@@ -89,8 +98,14 @@ public struct AulaServer: Sendable {
         live = LiveHub()
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        let pacing = configuration.readPacing.map { [live] in ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) }) }
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory], readPacing: pacing, logger: logger)
+        let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
+        self.maskedLive = maskedLive
+        maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
+        // A camera watched live, masked or not, is read as its frames arrive.
+        let pacing = configuration.readPacing.map { [live] in
+            ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) || maskedLive.isWatched(camera: $0) })
+        }
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], readPacing: pacing, logger: logger)
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
@@ -110,13 +125,13 @@ public struct AulaServer: Sendable {
         SessionRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         AuditRoutes(catalog: catalog).register(on: router)
-        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer).register(on: router)
+        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
         let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
         CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer, deleted: { [motion] id in motion.configure(camera: id, nil) }).register(on: router)
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
-        RecordingRoutes<AulaContext>(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery).register(on: router)
-        LiveRoute(cameras: catalog, live: live).register(on: router)
+        RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
+        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive).register(on: router)
         registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         registerMotionRoutes(on: router)
@@ -191,7 +206,8 @@ extension AulaServer {
     }
 
     /// Creates or resets a user with a known password (the CLI's `users add`, the demo's login).
-    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false) async throws {
+    /// `seeBehindMasks`: grant or withdraw the right to see behind privacy masks; nil leaves it as it is.
+    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false, seeBehindMasks: Bool? = nil) async throws {
         let problems = authenticator.passwordProblems(password, name: name, field: "password")
         guard problems.isEmpty else { throw ServerSetupError(problems.map(\.description).joined(separator: "; ")) }
         guard UserRoutes.validName(name) else { throw ServerSetupError("name: must be 1 to 64 letters, digits or . _ - @") }
@@ -200,11 +216,17 @@ extension AulaServer {
             user.role = role
             user.passwordHash = hash
             user.mustChangePassword = mustChangePassword
+            var detail = "role \(role.rawValue); password set from the command line"
+            if let seeBehindMasks {
+                detail += "; see behind masks \(user.seeBehindMasks) → \(seeBehindMasks)"
+                user.seeBehindMasks = seeBehindMasks
+            }
             _ = try await catalog.update(user)
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: "role \(role.rawValue); password set from the command line")
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: detail)
         } else {
-            _ = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword))
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name, detail: "role \(role.rawValue); from the command line")
+            let user = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword, seeBehindMasks: seeBehindMasks ?? false))
+            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name,
+                                          detail: "role \(role.rawValue); see behind masks \(user.seeBehindMasks); from the command line")
         }
     }
 

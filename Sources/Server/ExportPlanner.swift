@@ -17,6 +17,9 @@ struct ExportFile: Sendable {
     var etag: String
     /// Recordings left out because their files are damaged (reported, never served).
     var skipped: [Int64]
+    /// What ``mp4`` was laid out from (a masked transcode re-encodes them).
+    var segments: [MP4Segment] = []
+    var creationTime: Int64 = 0
 }
 
 /// Chooses what goes into an export, following docs/storage.md:
@@ -94,7 +97,7 @@ struct ExportPlanner {
         }
         let media = segments.reduce(Int64(0)) { total, s in total + s.samples.reduce(Int64(0)) { $0 + Int64($1.duration) } }
         let mp4 = try VirtualMP4(segments: segments, trimStart90k: trimStart, trimmedDuration90k: max(1, media - trimStart - tailOver), creationTime: start / 90_000)
-        return ExportFile(mp4: mp4, sources: sources, etag: "\"\(hash.hex)\"", skipped: skipped)
+        return ExportFile(mp4: mp4, sources: sources, etag: "\"\(hash.hex)\"", skipped: skipped, segments: segments, creationTime: start / 90_000)
     }
 }
 

@@ -14,9 +14,14 @@ import Recorder
 /// The upgrade request passes the same authentication and access rules as every other route. A
 /// cookie-authenticated browser is also held to its own origin: SameSite=Strict keeps other sites'
 /// cookies out, and a cross-origin `Origin` header is refused as a second lock.
+///
+/// A viewer without the right to see behind privacy masks watching a camera with privacy zones
+/// gets the camera's masked stream (``MaskedLive``) in the same form; everyone else the original.
 struct LiveRoute: Sendable {
     let cameras: any CameraStore
     let live: LiveHub
+    let privacy: PrivacyZones
+    let maskedLive: MaskedLive
 
     func register(on router: Router<AulaContext>) {
         router.ws("api/cameras/:id/live", shouldUpgrade: { request, context in
@@ -27,15 +32,28 @@ struct LiveRoute: Sendable {
             if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority) {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
-            _ = try await CameraID.existing(context.parameters.get("id"), in: cameras)
+            let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
+            if privacy.masks(for: context.identity?.user, camera: camera.id) != nil {
+                guard maskedLive.canWatch(camera: camera.id) else {
+                    throw ProblemDetails(status: .serviceUnavailable, title: "Too many masked cameras",
+                                         detail: "\(maskedLive.maxEncoders) camera(s) are being shown with privacy masks already, the most this server re-encodes at once; try again later or ask an administrator")
+                }
+                context.auditNote.set("privacy masks applied (re-encoded)")
+            }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(Int64.init) else { return }
             // `?timing=1`: each fragment is preceded by a text message with the frame's arrival time at
             // Aula, so that a player can measure arrival-to-append latency (the live benchmark).
             let timing = context.request.uri.queryParameters.get("timing") == "1"
-            let subscription = live.subscribe(camera: id)
-            defer { subscription.cancel() }
+            // Decided again here, from the same signed-in user (none counts as restricted).
+            let masked = privacy.masks(for: context.requestContext.identity?.user, camera: id) != nil
+            let lease = masked ? maskedLive.subscribe(camera: id) : nil
+            let subscription = lease?.subscription ?? live.subscribe(camera: id)
+            defer {
+                subscription.cancel()
+                lease?.release()
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The browser sends nothing that matters; when it closes, stop sending.
                 group.addTask {

@@ -5,11 +5,18 @@ import Media
 import Recorder
 
 /// `/api/cameras/{id}/recordings` and `/api/cameras/{id}/recording.mp4`.
-struct RecordingRoutes<Context: RequestContext>: Sendable {
+///
+/// A user without the right to see behind privacy masks gets a camera with privacy zones as a
+/// masked transcode of the range (``MaskedExports``), with the same HEAD, Range and ETag rules;
+/// everyone else gets the recorded bytes.
+struct RecordingRoutes: Sendable {
+    typealias Context = AulaContext
     let cameras: any CameraStore
     let recordings: any RecordingStore
     let layout: SampleFileLayout
     let recovery: RecoveryState
+    let privacy: PrivacyZones
+    let maskedExports: MaskedExports
 
     func register(on router: Router<Context>) {
         router.get("api/cameras/:id/recordings", use: list)
@@ -75,8 +82,13 @@ struct RecordingRoutes<Context: RequestContext>: Sendable {
         let camera = try await cameraID(context)
         let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
         let (start, end) = try timeRange(request, maxDays: 31)
-        let export = try await ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged).plan(camera: camera, start: start, end: end)
-        let name = "aula-camera\(camera)-\(Self.fileSafe(cameraName))-\(Time90k.fileStamp(start)).mp4"
+        var export = try await ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged).plan(camera: camera, start: start, end: end)
+        var name = "aula-camera\(camera)-\(Self.fileSafe(cameraName))-\(Time90k.fileStamp(start)).mp4"
+        if let masker = privacy.masks(for: context.identity?.user, camera: camera) {
+            export = try await maskedExports.masked(export, masker: masker)
+            name = name.replacingOccurrences(of: ".mp4", with: "-masked.mp4")
+            context.auditNote.set("privacy masks applied (re-encoded)")
+        }
         return try RangeResponder.respond(to: request, file: export, fileName: name)
     }
 

@@ -2,15 +2,19 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Motion
 import Recorder
 import Snapshot
 
 /// `GET /api/cameras/{id}/snapshot.jpg`: the camera's newest key frame as a JPEG (docs/api.md,
 /// "Snapshot"). The picture is at most one GOP old (2 s on the demo cameras); its arrival time is
-/// in `X-Aula-Frame-Time`. A view of footage: audited as `view.snapshot`.
-struct SnapshotRoute<Context: RequestContext>: Sendable {
+/// in `X-Aula-Frame-Time`. A view of footage: audited as `view.snapshot`. Privacy zones are
+/// blacked out for users without the right to see behind them, as in live view.
+struct SnapshotRoute: Sendable {
+    typealias Context = AulaContext
     let cameras: any CameraStore
     let keyFrames: LatestKeyFrames
+    let privacy: PrivacyZones
 
     func register(on router: Router<Context>) {
         router.get("api/cameras/:id/snapshot.jpg", use: snapshot)
@@ -23,7 +27,14 @@ struct SnapshotRoute<Context: RequestContext>: Sendable {
         }
         let picture: JPEGPicture
         do {
-            picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters)
+            if let masker = privacy.masks(for: context.identity?.user, camera: camera.id) {
+                picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters) { y, ys, u, us, v, vs, width, height in
+                    masker.apply(y: y, yStride: ys, u: u, uStride: us, v: v, vStride: vs, width: width, height: height)
+                }
+                context.auditNote.set("privacy masks applied")
+            } else {
+                picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters)
+            }
         } catch {
             throw ProblemDetails(status: .internalServerError, detail: "no snapshot of camera \(camera.id): \(error.description)")
         }

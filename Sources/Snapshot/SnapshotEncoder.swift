@@ -21,9 +21,19 @@ public struct JPEGPicture: Sendable {
 /// Each call owns its decoder and compressor for the length of the call, so calls from any number
 /// of tasks never share a C object (docs/ui.md, "Snapshot").
 public enum SnapshotEncoder {
-    public static func jpeg(keyFrame: AccessUnit, parameters: VideoParameters, quality: Int = 85) throws(SnapshotError) -> JPEGPicture {
+    /// Changes a decoded 8-bit YUV 4:2:0 picture in place before it is compressed (privacy masks):
+    /// Y, its stride, U, its stride, V, its stride, width, height.
+    public typealias PictureEditor = (UnsafeMutablePointer<UInt8>, Int, UnsafeMutablePointer<UInt8>, Int, UnsafeMutablePointer<UInt8>, Int, Int, Int) -> Void
+
+    public static func jpeg(keyFrame: AccessUnit, parameters: VideoParameters, quality: Int = 85, edit: PictureEditor? = nil) throws(SnapshotError) -> JPEGPicture {
         let decoder = try KeyFrameDecoder(parameters: parameters)
         let picture = try decoder.decode(keyFrame)
+        // The decoder decodes nothing after this picture, so it may be changed in place.
+        if let edit {
+            let f = picture.frame.pointee
+            guard let y = f.data.0, let u = f.data.1, let v = f.data.2 else { throw SnapshotError("the decoded picture has no planes") }
+            edit(y, Int(f.linesize.0), u, Int(f.linesize.1), v, Int(f.linesize.2), picture.width, picture.height)
+        }
         let compressor = try TurboCompressor()
         let bytes = try compressor.compress(picture, quality: quality)
         return JPEGPicture(bytes: bytes, width: picture.width, height: picture.height)

@@ -8,7 +8,7 @@ import RTSP
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (see docs/performance.md).",
-        subcommands: [BenchSimulator.self, BenchRecord.self])
+        subcommands: [BenchSimulator.self, BenchRecord.self, BenchMasks.self])
 }
 
 /// Measures what `aula simulate` costs: N cameras served to N RTSP sessions for a while.

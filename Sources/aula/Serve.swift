@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "IANA time zone of the site (such as Asia/Almaty) in which motion schedules are read; a camera's motion settings may name their own (default: the system's zone).")
     var timeZone: String?
 
+    @Option(help: "Cameras whose live view may be re-encoded with privacy masks at once (default: one per core).")
+    var maxMaskedLiveCameras: Int?
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -83,6 +86,10 @@ struct Serve: AsyncParsableCommand {
         if let timeZone {
             guard let zone = ScheduleTimeZone.named(timeZone) else { throw ValidationError("--time-zone: \(ScheduleTimeZone.problem(timeZone))") }
             configuration.timeZone = zone
+        }
+        if let maxMaskedLiveCameras {
+            guard (0...1000).contains(maxMaskedLiveCameras) else { throw ValidationError("--max-masked-live-cameras must be between 0 and 1000") }
+            configuration.maxMaskedLiveCameras = maxMaskedLiveCameras
         }
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)

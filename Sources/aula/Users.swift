@@ -16,6 +16,9 @@ struct Users: AsyncParsableCommand {
         @Option(help: "administrator, operator, guard, analyst or auditor.")
         var role: String
 
+        @Flag(inversion: .prefixedNo, help: "Grant (or with --no-see-behind-masks, withdraw) the right to see behind privacy masks; unchanged when not given. Administrators always hold it.")
+        var seeBehindMasks: Bool?
+
         @Option(help: "Folder for the catalogue and recordings.")
         var data: String = "./aula-data"
 
@@ -28,7 +31,7 @@ struct Users: AsyncParsableCommand {
                 throw ValidationError("no password on standard input (for example: aula users add \(name) --role \(role.rawValue) < password.txt)")
             }
             let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data))
-            try await server.setUser(name: name, role: role, password: line)
+            try await server.setUser(name: name, role: role, password: line, seeBehindMasks: seeBehindMasks)
             say("user \(name) is now a\(role == .administrator || role == .operator || role == .analyst || role == .auditor ? "n" : "") \(role.rawValue)")
         }
     }

@@ -50,6 +50,12 @@ struct Verify: ParsableCommand {
                   exported by: \(m.exportedBy) at \(m.exportedAt)
                   clip:        \(m.mediaFile), \(m.mediaBytes) bytes, SHA-256 \(m.mediaSHA256)
                 """)
+            if let masked = m.privacyMasked {
+                say("""
+                      masked:      privacy zones blacked out, not the recorded bytes (\(masked.method))
+                      derived from the recorded clip of \(masked.sourceMediaBytes) bytes, SHA-256 \(masked.sourceMediaSHA256)
+                    """)
+            }
         } catch let failure as EvidencePackage.Failure {
             say("INVALID: \(failure.description)")
             throw ExitCode(1)

@@ -40,7 +40,7 @@ import Media
         return (server, Int(camera.id))
     }
 
-    static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200)) throws -> AulaServer {
+    static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200), maxMaskedLiveCameras: Int? = nil) throws -> AulaServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
@@ -48,6 +48,7 @@ import Media
         configuration.rotateSeconds = 2
         configuration.readPacing = readPacing
         configuration.auth = testAuthConfiguration()
+        if let maxMaskedLiveCameras { configuration.maxMaskedLiveCameras = maxMaskedLiveCameras }
         let server = try AulaServer(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server

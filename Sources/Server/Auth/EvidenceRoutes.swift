@@ -12,6 +12,8 @@ struct EvidenceRoutes: Sendable {
     let layout: SampleFileLayout
     let recovery: RecoveryState
     let signer: EvidenceSigner
+    let privacy: PrivacyZones
+    let maskedExports: MaskedExports
 
     /// Longest range one evidence export may cover.
     static let maxExportSeconds: Int64 = 6 * 3600
@@ -57,27 +59,44 @@ struct EvidenceRoutes: Sendable {
         let camera = try await camera(context.parameters.get("id"), field: "id")
         var body = try await JSONBody.read(request, limit: 16 * 1024)
         let (start, end) = try Self.range(&body, maxSeconds: Self.maxExportSeconds)
-        let file = try await ExportPlanner(store: catalog, layout: layout, damaged: recovery.damaged).plan(camera: camera.id, start: start, end: end)
+        var file = try await ExportPlanner(store: catalog, layout: layout, damaged: recovery.damaged).plan(camera: camera.id, start: start, end: end)
+        var mediaName = "aula-camera\(camera.id)-\(Time90k.fileStamp(start)).mp4"
+        // Without the right to see behind privacy masks: a package of its own around the masked
+        // transcode, saying so, and naming the recorded clip it was derived from by its digest.
+        var derivedFrom: (sha: String, bytes: Int)?
+        if let masker = privacy.masks(for: user, camera: camera.id) {
+            var original = SHA256()
+            try await file.forEachChunk { original.update(data: $0) }
+            derivedFrom = (SecretToken.hex(original.finalize()), file.mp4.totalSize)
+            file = try await maskedExports.masked(file, masker: masker)
+            mediaName = mediaName.replacingOccurrences(of: ".mp4", with: "-masked.mp4")
+        }
         // First pass: the clip's digest, which the manifest (sent first) must state.
         var sha = SHA256()
         try await file.forEachChunk { sha.update(data: $0) }
-        let mediaName = "aula-camera\(camera.id)-\(Time90k.fileStamp(start)).mp4"
         let now = Date()
-        let manifest = EvidenceManifest(
+        var manifest = EvidenceManifest(
             cameraID: camera.id, cameraName: camera.name, start: Time90k.format(start), end: Time90k.format(end),
             exportedBy: user.name, exportedAt: RFC3339.format(micros: Int64(now.timeIntervalSince1970 * 1_000_000)),
             mediaFile: mediaName, mediaBytes: file.mp4.totalSize, mediaSHA256: SecretToken.hex(sha.finalize()), signingKey: signer.publicKeyHex)
+        if let derivedFrom {
+            manifest.privacyMasked = EvidenceManifest.PrivacyMasking(
+                method: "decoded, privacy zones blacked out (Y=16, U=V=128), re-encoded as H.264 with libx264",
+                sourceMediaSHA256: derivedFrom.sha, sourceMediaBytes: derivedFrom.bytes)
+        }
         let prefix = try EvidencePackage.prefix(manifest: manifest, signer: signer, mtime: Int64(now.timeIntervalSince1970))
         let suffix = EvidencePackage.suffix(mediaBytes: manifest.mediaBytes)
         let expected = manifest.mediaSHA256
-        context.auditNote.set("camera \(camera.id) \(manifest.start) to \(manifest.end); sha256 \(expected)")
+        context.auditNote.set("camera \(camera.id) \(manifest.start) to \(manifest.end); sha256 \(expected)"
+                              + (derivedFrom.map { "; privacy masks applied (re-encoded from sha256 \($0.sha))" } ?? ""))
         let length = prefix.count + manifest.mediaBytes + suffix.count
+        let served = file
         let responseBody = ResponseBody(contentLength: length) { writer in
             try await writer.write(ByteBuffer(bytes: prefix))
             // Second pass: the same bytes again, checked, so a file changed in between cannot be
             // sent under a manifest that does not describe it.
             var again = SHA256()
-            try await file.forEachChunk { chunk in
+            try await served.forEachChunk { chunk in
                 again.update(data: chunk)
                 try await writer.write(ByteBuffer(bytes: chunk))
             }

@@ -23,12 +23,15 @@ struct UserRoutes: Sendable {
         var role: String
         var mustChangePassword: Bool
         var grants: [AccessGrant]
+        /// The right to see behind privacy masks as granted; administrators see behind them anyway.
+        var seeBehindMasks: Bool
         var createdAt: String
         init(_ u: User) {
             name = u.name
             role = u.role.rawValue
             mustChangePassword = u.mustChangePassword
             grants = u.grants
+            seeBehindMasks = u.seeBehindMasks
             createdAt = RFC3339.format(micros: u.createdAt)
         }
     }
@@ -50,14 +53,16 @@ struct UserRoutes: Sendable {
         if role == nil { errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")) }
         errors += authenticator.passwordProblems(fields[2], name: fields[0], field: "password")
         let grants = Self.grants(&body, &errors)
+        let seeBehindMasks = Self.seeBehindMasks(body, &errors)
         guard errors.isEmpty, let role else { throw ProblemDetails.validation(errors) }
         let user: User
         do {
-            user = try await catalog.insert(User(name: fields[0], role: role, passwordHash: try await authenticator.hash(fields[2]), grants: grants ?? []))
+            user = try await catalog.insert(User(name: fields[0], role: role, passwordHash: try await authenticator.hash(fields[2]), grants: grants ?? [],
+                                                 seeBehindMasks: seeBehindMasks ?? false))
         } catch is DuplicateUserName {
             throw ProblemDetails(status: .conflict, detail: "a user named \(fields[0]) exists", errors: [FieldError(field: "name", message: "is taken")])
         }
-        context.auditNote.set("role \(role.rawValue); grants \(Self.describe(user.grants))")
+        context.auditNote.set("role \(role.rawValue); grants \(Self.describe(user.grants)); see behind masks \(user.seeBehindMasks)")
         var response = try JSONResponse.make(UserJSON(user), status: .created)
         response.headers[.location] = "/api/users/\(user.name)"
         return response
@@ -87,6 +92,10 @@ struct UserRoutes: Sendable {
         if let grants = Self.grants(&body, &errors) {
             user.grants = grants
             notes.append("grants \(Self.describe(grants))")
+        }
+        if let see = Self.seeBehindMasks(body, &errors) {
+            notes.append("see behind masks \(user.seeBehindMasks) → \(see)")
+            user.seeBehindMasks = see
         }
         errors = body.errors + errors
         guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
@@ -163,6 +172,17 @@ struct UserRoutes: Sendable {
             }
         }
         return grants
+    }
+
+    /// `seeBehindMasks`: true or false when present.
+    static func seeBehindMasks(_ body: JSONBody, _ errors: inout [FieldError]) -> Bool? {
+        switch body.object["seeBehindMasks"] {
+        case nil: return nil
+        case .bool(let value): return value
+        default:
+            errors.append(FieldError(field: "seeBehindMasks", message: "must be true or false"))
+            return nil
+        }
     }
 
     static func describe(_ grants: [AccessGrant]) -> String {

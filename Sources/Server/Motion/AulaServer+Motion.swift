@@ -5,7 +5,7 @@ import Motion
 extension AulaServer {
     /// Motion configuration, events and alerts (docs/motion.md).
     func registerMotionRoutes(on router: Router<AulaContext>) {
-        MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone).register(on: router)
+        MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone, privacy: privacyZones).register(on: router)
         EventRoutes(catalog: catalog).register(on: router)
         AlertRoutes(hub: alerts).register(on: router)
     }
@@ -13,11 +13,13 @@ extension AulaServer {
     /// Starts analysis for every camera with an enabled motion configuration.
     public func startMotion() async throws {
         let cameras = Set(try await catalog.cameras().map(\.id))
-        // Settings of a deleted camera stay stored (like its footage) but are not analysed.
-        for (camera, json) in try await catalog.motionConfigurations() where cameras.contains(camera) {
+        // Settings of a deleted camera stay stored (like its footage) but are not analysed; its
+        // privacy zones still mask its footage.
+        for (camera, json) in try await catalog.motionConfigurations() {
             do {
                 let stored = try JSONDecoder().decode(MotionRoutes.Stored.self, from: Data(json.utf8))
-                if stored.enabled { motion.configure(camera: camera, stored.configuration, timeZone: stored.scheduleTimeZone(default: configuration.timeZone)) }
+                privacyZones.set(camera: camera, zones: stored.configuration.zones)
+                if stored.enabled && cameras.contains(camera) { motion.configure(camera: camera, stored.configuration, timeZone: stored.scheduleTimeZone(default: configuration.timeZone)) }
             } catch {
                 logger.error("stored motion configuration is unreadable; camera not analysed", metadata: ["camera": "\(camera)", "error": "\(error)"])
             }

@@ -18,6 +18,7 @@ struct MotionRoutes: Sendable {
     let sink: MotionSink
     /// The zone of schedules for cameras whose settings name none.
     let defaultTimeZone: TimeZone
+    let privacy: PrivacyZones
 
     func register(on router: Router<AulaContext>) {
         router.get("api/cameras/:id/motion", use: show)
@@ -56,6 +57,8 @@ struct MotionRoutes: Sendable {
         try await catalog.setMotionConfiguration(json, camera: camera.id)
         let zone = stored.scheduleTimeZone(default: defaultTimeZone)
         sink.configure(camera: camera.id, stored.enabled ? stored.configuration : nil, timeZone: zone)
+        // Privacy zones mask live view, playback and exports whether analysis is on or off.
+        privacy.set(camera: camera.id, zones: stored.configuration.zones)
         let zones = stored.configuration.zones
         context.auditNote.set("camera \(camera.id): \(stored.enabled ? "enabled" : "disabled"), \(zones.count) zones (\(zones.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))), schedules in \(zone.identifier)")
         return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
