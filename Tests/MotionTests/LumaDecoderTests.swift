@@ -22,6 +22,28 @@ import Testing
         #expect(difference < 4, "mean absolute difference \(difference) from the rendered scene")
     }
 
+    /// Many cameras send their parameter sets only in the SDP (`sprop-parameter-sets`), not before
+    /// each key frame: the decoder must get them out of band. (They were passed as an array of
+    /// arrays' storage, which decoded nothing, until the stream repeated them in band.)
+    @Test(arguments: [SimCodec.h264, .h265])
+    func decodesWithParameterSetsOnlyOutOfBand(codec: SimCodec) throws {
+        let camera = try EncodedScene(scene(codec: codec, night: false, seconds: 2, seed: 7, width: 640, height: 360))
+        let parameterSetTypes: Set<UInt8> = codec == .h264 ? [7, 8] : [32, 33, 34]
+        func type(_ nal: [UInt8]) -> UInt8 { codec == .h264 ? nal[0] & 0x1F : (nal[0] >> 1) & 0x3F }
+        let stripped = camera.units.map { unit in
+            var u = unit
+            u.nalUnits.removeAll { parameterSetTypes.contains(type($0)) }
+            return u
+        }
+        #expect(camera.units.contains { $0.nalUnits.contains { parameterSetTypes.contains(type($0)) } }, "the stream had them in band")
+        #expect(!stripped.contains { $0.nalUnits.contains { parameterSetTypes.contains(type($0)) } })
+        let decoder = try LumaDecoder(codec: camera.codec, parameterSets: camera.parameterSets)
+        var pictures = 0
+        for unit in stripped { if try decoder.decode(unit) != nil { pictures += 1 } }
+        #expect(pictures == 10)
+        #expect(decoder.picturesDecoded == stripped.count)
+    }
+
     @Test func badAccessUnitsGetNamedErrorsAndDecodingRecovers() throws {
         let camera = try EncodedScene(scene(codec: .h264, night: false, seconds: 4, seed: 7, width: 640, height: 360))
         let decoder = try LumaDecoder(codec: camera.codec, parameterSets: camera.parameterSets)
