@@ -47,6 +47,22 @@ import Testing
         #expect(probe.codec == "mjpeg" && probe.width == 320 && probe.height == 240, "\(probe)")
     }
 
+    /// A camera that sends its parameter sets only in the SDP: the key frame has none in band, and
+    /// the snapshot decoder must take them from the stream's parameters.
+    @Test(arguments: [SimCodec.h264, .h265])
+    func aKeyFrameWithoutInBandParameterSetsStillBecomesAJPEG(codec: SimCodec) throws {
+        let (original, parameters) = try Self.keyFrame(codec: codec, bFrames: 0)
+        var unit = original
+        let parameterSetTypes: Set<UInt8> = codec == .h264 ? [7, 8] : [32, 33, 34]
+        func type(_ nal: [UInt8]) -> UInt8 { codec == .h264 ? nal[0] & 0x1F : (nal[0] >> 1) & 0x3F }
+        #expect(unit.nalUnits.contains { parameterSetTypes.contains(type($0)) }, "the key frame had them in band")
+        unit.nalUnits.removeAll { parameterSetTypes.contains(type($0)) }
+        let picture = try SnapshotEncoder.jpeg(keyFrame: unit, parameters: parameters)
+        #expect(picture.width == 320 && picture.height == 240)
+        let probe = try Self.probeJPEG(picture.bytes)
+        #expect(probe.errors.isEmpty, "\(probe.errors)")
+    }
+
     @Test func aFrameThatIsNotAKeyFrameIsRefused() throws {
         let stream = try SimulatedStream(spec: RecordingTests.spec())
         let parameters = try VideoParameters(codec: .h264, parameterSets: stream.parameterSets)
