@@ -16,6 +16,10 @@ public struct ParameterSets: Sendable, Equatable, Hashable {
     }
 
     /// Stores `nal` in the slot its NAL unit type belongs to; other NAL units are ignored.
+    /// The sets present (VPS, SPS, PPS, in that order) with 4-byte start codes: the out-of-band
+    /// "extradata" a decoder takes before the first access unit.
+    public var annexB: [UInt8] { AnnexB.join([vps, sps, pps].compactMap { $0 }) }
+
     mutating func record(_ nal: [UInt8], codec: VideoCodec) {
         switch codec {
         case .h264:

@@ -56,7 +56,7 @@ public final class LumaDecoder {
         frame = av_frame_alloc()
         guard let context, packet != nil, frame != nil else { throw .decoder("decoder", "out of memory") }
         aula_configure_analysis_decoder(context, options.skipNonReference ? 1 : 0)
-        let extradata: [UInt8] = [parameterSets.vps, parameterSets.sps, parameterSets.pps].compactMap { $0 }.flatMap { [0, 0, 0, 1] + $0 }
+        let extradata = parameterSets.annexB
         if !extradata.isEmpty {
             let r = extradata.withUnsafeBufferPointer { aula_set_extradata(context, $0.baseAddress, Int32($0.count)) }
             guard r >= 0 else { throw .decoder("parameter sets", Self.describe(r)) }

@@ -73,8 +73,7 @@ public final class PrivacyTranscoder {
         input = av_frame_alloc()
         guard let decoder, packet != nil, decoded != nil, input != nil else { throw .decoder("decoder", "out of memory") }
         decoder.pointee.thread_count = 1
-        let sets = source.parameterSets
-        let extradata: [UInt8] = [sets.vps, sets.sps, sets.pps].compactMap { $0 }.flatMap { [0, 0, 0, 1] + $0 }
+        let extradata = source.parameterSets.annexB
         if !extradata.isEmpty {
             let r = extradata.withUnsafeBufferPointer { aula_set_extradata(decoder, $0.baseAddress, Int32($0.count)) }
             guard r >= 0 else { throw .decoder("parameter sets", LumaDecoder.describe(r)) }

@@ -23,8 +23,7 @@ final class KeyFrameDecoder {
         frame = av_frame_alloc()
         guard let context, packet != nil, frame != nil else { throw SnapshotError("out of memory") }
         context.pointee.thread_count = 1
-        let sets = parameters.parameterSets
-        let extradata: [UInt8] = [sets.vps, sets.sps, sets.pps].compactMap { $0 }.flatMap { [0, 0, 0, 1] + $0 }
+        let extradata = parameters.parameterSets.annexB
         if !extradata.isEmpty {
             let r = extradata.withUnsafeBufferPointer { aula_set_extradata(context, $0.baseAddress, Int32($0.count)) }
             guard r >= 0 else { throw SnapshotError("parameter sets: \(Self.describe(r))") }
