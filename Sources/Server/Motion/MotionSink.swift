@@ -96,14 +96,10 @@ public final class MotionSink: FrameSink {
         cameras.withLock { all in
             guard var state = all[camera] else { return }
             defer { all[camera] = state }
-            if state.skipping {
-                guard unit.isKeyFrame, state.queued < maxQueuedUnits else { state.counters.dropped += 1; return }
-                state.skipping = false
-            } else if state.queued >= maxQueuedUnits {
-                state.skipping = true
-                state.counters.overflows += 1
-                state.counters.dropped += 1
-                return
+            switch GOPQueueAdmission.admit(isKeyFrame: unit.isKeyFrame, queued: state.queued, limit: maxQueuedUnits, skipping: &state.skipping) {
+            case .enqueue: break
+            case .drop: state.counters.dropped += 1; return
+            case .overflow: state.counters.overflows += 1; state.counters.dropped += 1; return
             }
             state.queued += 1
             state.continuation.yield(.unit(unit, parameters, wallMicros: wallTime))

@@ -156,14 +156,10 @@ public final class MaskedLive: FrameSink {
             }
             guard var encoder = state.encoder else { return }
             defer { state.encoder = encoder }
-            if encoder.skipping {
-                guard unit.isKeyFrame, encoder.queued < maxQueuedUnits else { state.counters.dropped += 1; return }
-                encoder.skipping = false
-            } else if encoder.queued >= maxQueuedUnits {
-                encoder.skipping = true
-                state.counters.overflows += 1
-                state.counters.dropped += 1
-                return
+            switch GOPQueueAdmission.admit(isKeyFrame: unit.isKeyFrame, queued: encoder.queued, limit: maxQueuedUnits, skipping: &encoder.skipping) {
+            case .enqueue: break
+            case .drop: state.counters.dropped += 1; return
+            case .overflow: state.counters.overflows += 1; state.counters.dropped += 1; return
             }
             encoder.queued += 1
             encoder.continuation.yield(.unit(unit, parameters, wallMicros: wallTime))
