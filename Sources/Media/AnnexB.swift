@@ -33,6 +33,22 @@ public enum AnnexB {
         return nalUnits
     }
 
+    /// The size of `nalUnits` with 4-byte start codes, leaving out empty units (see ``write(_:to:)``).
+    public static func size(of nalUnits: [[UInt8]]) -> Int {
+        nalUnits.reduce(0) { $0 + ($1.isEmpty ? 0 : 4 + $1.count) }
+    }
+
+    /// Writes `nalUnits` with 4-byte start codes to memory that holds ``size(of:)`` bytes (a
+    /// decoder's packet), leaving out empty units.
+    public static func write(_ nalUnits: [[UInt8]], to destination: UnsafeMutablePointer<UInt8>) {
+        var out = destination
+        for nal in nalUnits where !nal.isEmpty {
+            out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 1
+            nal.withUnsafeBufferPointer { (out + 4).update(from: $0.baseAddress!, count: $0.count) }
+            out += 4 + nal.count
+        }
+    }
+
     /// Joins NAL units with 4-byte start codes.
     public static func join(_ nalUnits: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []

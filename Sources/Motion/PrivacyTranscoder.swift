@@ -103,16 +103,11 @@ public final class PrivacyTranscoder {
             waitingForKeyFrame = false
         }
         guard let decoder, let packet else { return [] }
-        let size = unit.nalUnits.reduce(0) { $0 + ($1.isEmpty ? 0 : 4 + $1.count) }
+        let size = AnnexB.size(of: unit.nalUnits)
         guard size > 0, size < Int(Int32.max) else { throw rejected(unit, "empty access unit") }
         var r = av_new_packet(packet, Int32(size))
         guard r >= 0 else { throw .decoder(name(unit), "out of memory") }
-        var out = packet.pointee.data!
-        for nal in unit.nalUnits where !nal.isEmpty {
-            out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 1
-            nal.withUnsafeBufferPointer { (out + 4).update(from: $0.baseAddress!, count: $0.count) }
-            out += 4 + nal.count
-        }
+        AnnexB.write(unit.nalUnits, to: packet.pointee.data!)
         packet.pointee.pts = unit.timestamp
         packet.pointee.dts = aula_AV_NOPTS_VALUE
         if unit.isKeyFrame { packet.pointee.flags |= AV_PKT_FLAG_KEY }
