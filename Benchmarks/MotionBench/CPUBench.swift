@@ -11,8 +11,10 @@ struct CPUBench {
     var realtimeSeconds: Int
     var cache: String
 
-    /// 720p main streams, and for comparison a 640 × 360 sub-stream at 512 kbit/s.
-    static func scenes() -> [SceneSpec] {
+    /// 720p main streams with something moving nearly all the time (an object every 3 s), the
+    /// same three as quiet courtyards (an object every 60 s on average), and for comparison a
+    /// 640 × 360 sub-stream at 512 kbit/s.
+    static func scenes(courtyardSeconds: Int) -> [SceneSpec] {
         var scenes = [(SimCodec.h264, false, 201), (.h264, true, 202), (.h265, false, 203)].map { codec, night, seed in
             var spec = SceneSpec()
             spec.codec = codec
@@ -25,60 +27,67 @@ struct CPUBench {
         sub.width = 640
         sub.height = 360
         sub.bitRate = 512_000
-        scenes.append(sub)
-        return scenes
+        let courtyards = scenes.map { busy in
+            var spec = busy
+            spec.meanGap = 60
+            spec.loopSeconds = courtyardSeconds
+            spec.seed += 100
+            return spec
+        }
+        return scenes + courtyards + [sub]
     }
 
     func run() throws {
-        let configuration = try MotionEvaluationSetup.configuration()
+        var configuration = try MotionEvaluationSetup.configuration()
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; \(cpuModel())")
         print("settings: analysis \(configuration.settings.analysisFPS) fps at \(configuration.settings.analysisWidth) px wide; \(seconds) s of media per stream")
         print("")
-        print("stream                 | Aula decode | Aula decode+detect | cameras/core | ffmpeg decode | ffmpeg same skips | ffmpeg skips+5fps+320px gray")
-        for spec in Self.scenes() {
+        print("stream                          | every frame | ffmpeg same skips | default: Aula | decoded | catch-ups | cameras/core | ffmpeg key frames only | ffmpeg plain")
+        for spec in Self.scenes(courtyardSeconds: max(seconds, 120)) {
             let camera = try SimulatedCamera(spec: spec, cache: cache)
-            let units = repeated(camera, seconds: seconds)
-            let media = Double(seconds)
-            // Decode only (the analysis pictures are produced and dropped).
-            let decodeCPU = try measure {
-                var options = LumaDecoder.Options()
-                options.analysisFPS = configuration.settings.analysisFPS
-                options.analysisWidth = configuration.settings.analysisWidth
-                let decoder = try LumaDecoder(codec: camera.codec, parameterSets: camera.parameterSets, options: options)
-                for unit in units { _ = try decoder.decode(unit) }
-            }
-            var events = 0
-            let totalCPU = try measure {
+            let units = repeated(camera, seconds: max(seconds, spec.loopSeconds))
+            let media = Double(units.count) / Double(spec.frameRate)
+            func analyse(_ decoding: MotionSettings.Decoding) throws -> (cpu: Double, skipped: Int, catchUps: Int) {
+                var settings = configuration.settings
+                settings.decoding = decoding
+                configuration = try MotionConfiguration(settings: settings, zones: configuration.zones)
                 let analyzer = MotionAnalyzer(configuration: configuration)
-                try analyzer.streamStarted(parameters: VideoParameters(codec: camera.codec, parameterSets: camera.parameterSets))
-                for unit in units { events += try analyzer.accessUnit(unit).count }
+                let cpu = try measure {
+                    try analyzer.streamStarted(parameters: VideoParameters(codec: camera.codec, parameterSets: camera.parameterSets))
+                    for unit in units { _ = try analyzer.accessUnit(unit) }
+                    _ = analyzer.streamEnded()
+                }
+                return (cpu, analyzer.skippedWhileQuiet, analyzer.catchUps)
             }
+            let every = try analyse(.everyFrame)
+            let quiet = try analyse(.keyFramesWhenQuiet)
             // ffmpeg on the same bytes, one thread, the same media duration.
             let file = "\(NSTemporaryDirectory())motionbench-\(spec.seed).\(spec.codec == .h264 ? "h264" : "hevc")"
             let loop = camera.annexB
-            let copies = max(1, seconds / spec.loopSeconds)
+            let copies = max(1, Int(media.rounded()) / spec.loopSeconds)
             FileManager.default.createFile(atPath: file, contents: Data(Array([[UInt8]](repeating: loop, count: copies).joined())))
             defer { try? FileManager.default.removeItem(atPath: file) }
             let format = spec.codec == .h264 ? "h264" : "hevc"
             let base = ["-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1"]
             let plain = try ffmpegCPU(base + ["-f", format, "-i", file, "-f", "null", "-"])
             let skips = try ffmpegCPU(base + ["-skip_loop_filter", "all", "-flags2", "fast", "-f", format, "-i", file, "-f", "null", "-"])
-            let full = try ffmpegCPU(base + ["-skip_loop_filter", "all", "-flags2", "fast", "-f", format, "-i", file,
-                                             "-vf", "fps=\(Int(configuration.settings.analysisFPS)),scale=320:-2:flags=area,format=gray", "-f", "null", "-"])
+            let keys = try ffmpegCPU(base + ["-skip_loop_filter", "all", "-flags2", "fast", "-skip_frame", "nokey", "-f", format, "-i", file, "-f", "null", "-"])
             let ffMedia = Double(copies * spec.loopSeconds)
             func pct(_ cpu: Double, _ m: Double) -> String { String(format: "%5.2f %%", cpu / m * 100) }
-            let name = "\(spec.codec.rawValue) \(spec.night ? "night" : "day") \(spec.height)p25\(spec.height < 720 ? " sub" : "")"
-            print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0)) | \(pct(decodeCPU, media))     | \(pct(totalCPU, media))            | \(String(format: "%5.1f", media / totalCPU))        | \(pct(plain, ffMedia))       | \(pct(skips, ffMedia))           | \(pct(full, ffMedia))")
-            _ = events
+            let kind = spec.width < 1280 ? "sub-stream" : spec.meanGap == 3 ? "busy" : "courtyard"
+            let name = "\(spec.codec.rawValue) \(spec.night ? "night" : "day") \(spec.height)p25 \(kind)"
+            let decoded = Double(units.count - quiet.skipped) / Double(units.count) * 100
+            print("\(name.padding(toLength: 31, withPad: " ", startingAt: 0)) | \(pct(every.cpu, media))     | \(pct(skips, ffMedia))           | \(pct(quiet.cpu, media))       | \(String(format: "%5.1f %%", decoded)) | \(String(format: "%9d", quiet.catchUps)) | \(String(format: "%12.1f", media / quiet.cpu)) | \(pct(keys, ffMedia))                | \(pct(plain, ffMedia))")
         }
-        print("(CPU as % of one core per camera: CPU seconds per second of media, one thread, faster than real time)")
+        print("(CPU as % of one core per camera: CPU seconds per second of media, one thread, faster than real time;")
+        print(" \"every frame\" and \"default\" are decode + detect; \"decoded\" is the share of access units the default decoded)")
         try realtime(configuration: configuration)
     }
 
     /// Concurrent cameras paced in real time: the whole process's CPU while they run.
     func realtime(configuration: MotionConfiguration) throws {
         guard realtimeSeconds > 0, cameras > 0 else { return }
-        let camera = try SimulatedCamera(spec: Self.scenes()[0], cache: cache)
+        let camera = try SimulatedCamera(spec: Self.scenes(courtyardSeconds: 120)[0], cache: cache)
         let units = repeated(camera, seconds: realtimeSeconds + 2)
         let parameters = try VideoParameters(codec: camera.codec, parameterSets: camera.parameterSets)
         let late = LateCounter()

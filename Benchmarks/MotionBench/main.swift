@@ -6,6 +6,7 @@ import Simulator
 //
 //   swift run -c release --scratch-path .build-motion MotionBench evaluate [--scale F] [--cache DIR]
 //   swift run -c release --scratch-path .build-motion MotionBench cpu [--seconds S] [--cameras N] [--cache DIR]
+//   swift run -c release --scratch-path .build-motion MotionBench timeline [--codec h265] [--night true] [--seed N] [--gap S] [--seconds S]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? "help"
@@ -24,8 +25,18 @@ do {
     case "cpu":
         try CPUBench(seconds: Int(option("seconds", "60")) ?? 60, cameras: Int(option("cameras", "16")) ?? 16,
                      realtimeSeconds: Int(option("realtime-seconds", "30")) ?? 30, cache: option("cache", "./aula-data/motion-cache")).run()
+    case "timeline":
+        var spec = SceneSpec()
+        spec.codec = option("codec", "h264") == "h265" ? .h265 : .h264
+        spec.night = option("night", "false") == "true"
+        spec.seed = UInt64(option("seed", "301")) ?? 301
+        spec.meanGap = Double(option("gap", "60")) ?? 60
+        spec.loopSeconds = Int(option("seconds", "120")) ?? 120
+        try Timeline(spec: spec, cache: option("cache", "./aula-data/motion-cache"),
+                     decoding: MotionSettings.Decoding(rawValue: option("decoding", "keyFramesWhenQuiet")) ?? .keyFramesWhenQuiet).run()
     default:
         print("usage: MotionBench evaluate [--scale F] [--cache DIR] | cpu [--seconds S] [--cameras N] [--realtime-seconds S] [--cache DIR]")
+        print("       MotionBench timeline [--codec h264|h265] [--night true] [--seed N] [--gap S] [--seconds S] [--decoding everyFrame] [--cache DIR]")
         exit(command == "help" ? 0 : 2)
     }
 } catch {

@@ -117,6 +117,16 @@ public final class LumaDecoder {
         return result
     }
 
+    /// Forgets the decoder's pictures so that it starts afresh at the next key frame, as after a
+    /// seek: for key frames decoded on their own, and for decoding a GOP again from its start.
+    /// - Parameter analysedThrough: media time of the last picture already handed on; the next
+    ///   picture due is one analysis interval after it (nil: the next picture decoded is due).
+    public func restart(analysedThrough: Int64?) {
+        if let context { avcodec_flush_buffers(context) }
+        waitingForKeyFrame = true
+        nextDue = analysedThrough.map { $0 + interval } ?? .min
+    }
+
     private func name(_ unit: AccessUnit) -> String {
         "access unit #\(unitsReceived) (90 kHz time \(unit.timestamp))"
     }

@@ -19,9 +19,16 @@ public struct MotionDetector: Sendable {
     private var zones: [ZoneState] = []
     private var sequence = 0
     private var learningUntil: Int64 = 0
+    /// Media time of the last picture analysed.
+    public private(set) var lastPicture: Int64?
+    /// Whether a scheduled alert zone held a moving object in the last picture.
+    public private(set) var zoneMotionInLastPicture = false
 
     /// Seconds after the first picture during which the background is learnt and nothing reported.
     public static let warmUpSeconds = 2.0
+    /// The most media time one picture's learning step stands for (a gap in the stream must not
+    /// make the background jump to the next picture).
+    static let longestLearningStep = 2.5
 
     public init(configuration: MotionConfiguration) {
         self.configuration = configuration
@@ -29,6 +36,14 @@ public struct MotionDetector: Sendable {
 
     /// Open events (started, not yet ended).
     public var openEvents: [MotionEvent] { zones.compactMap(\.open) }
+
+    /// Nothing is happening that needs the next pictures: the background is learnt, no event is
+    /// open, no zone's motion is waiting out the minimum duration, and the last picture showed no
+    /// object in a scheduled zone. ``MotionAnalyzer`` decodes only key frames while this holds.
+    public var isQuiet: Bool {
+        guard let lastPicture, lastPicture >= learningUntil else { return false }
+        return !zoneMotionInLastPicture && zones.allSatisfy { $0.open == nil && $0.runStart == nil }
+    }
 
     /// Where motion counts at the last picture's resolution: blacked-out and ignored pixels are 0.
     public var analysableMask: PixelMask? { grid?.analysable }
@@ -43,11 +58,18 @@ public struct MotionDetector: Sendable {
             grid = Grid(configuration: configuration, width: frame.width, height: frame.height)
             zones = grid!.alert.map { ZoneState(zone: $0.zone) }
             learningUntil = frame.timestamp + Int64(Self.warmUpSeconds * 90_000)
+            lastPicture = frame.timestamp
+            zoneMotionInLastPicture = false
             return closed
         }
         guard let grid else { return [] }
         let learning = frame.timestamp < learningUntil
-        let rate = Float(1 / (settings.analysisFPS * settings.backgroundAdaptation))
+        // The background learns per second of media, not per picture, so that it adapts at the
+        // same pace whether every fifth frame or only key frames are analysed (2 s apart at most).
+        let regular = 1 / settings.analysisFPS
+        let elapsed = lastPicture.map { Double(frame.timestamp - $0) / 90_000 } ?? regular
+        let rate = Float(min(max(elapsed, regular / 2), Self.longestLearningStep) / settings.backgroundAdaptation)
+        lastPicture = frame.timestamp
         let (moving, _) = model!.update(frame, analysable: grid.analysable.bits, sigmas: settings.thresholdSigmas, rate: rate, learning: learning)
         let blobs = Self.blobs(moving, cellsX: grid.cellsX, cellsY: grid.cellsY, minimumCells: grid.minimumCells)
         var updates: [MotionEventUpdate] = []
@@ -55,6 +77,7 @@ public struct MotionDetector: Sendable {
         let tolerance = Int64(max(0.5, 2.5 / settings.analysisFPS) * 90_000)
         let minimum = Int64(settings.minimumDuration * 90_000)
         let endAfter = Int64(settings.endAfter * 90_000)
+        zoneMotionInLastPicture = false
         for z in zones.indices {
             let cells = grid.zoneCells[z]
             var inZone = 0
@@ -70,6 +93,7 @@ public struct MotionDetector: Sendable {
             let active = inZone >= grid.zonePresenceCells
             let score = Double(inZone) / Double(max(1, grid.zoneCellCounts[z]))
             var state = zones[z]
+            if active, isScheduled(state.zone, at: t) { zoneMotionInLastPicture = true }
             if active {
                 if let last = state.lastActive, t - last <= tolerance, state.runStart != nil {
                     // The run continues.

@@ -16,8 +16,47 @@ public struct MotionSettings: Sendable, Hashable, Codable {
     public var analysisWidth = 320
     /// Seconds over which the background adapts to a lasting change (a parked car, dusk).
     public var backgroundAdaptation = 8.0
+    /// Which pictures are decoded: see ``Decoding``.
+    public var decoding = Decoding.keyFramesWhenQuiet
+
+    /// Which pictures the analysis decodes.
+    public enum Decoding: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every reference picture, all the time.
+        case everyFrame
+        /// Only key frames while no alert zone moves; every picture from the first key frame that
+        /// shows motion, after catching up on the GOP before it (docs/motion.md, "Key frames while
+        /// quiet"). Applies while key frames come at least every
+        /// ``MotionAnalyzer/quietKeyFrameInterval``; otherwise every frame is decoded.
+        case keyFramesWhenQuiet
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let value = Decoding(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                    "must be one of \(Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(text)\""))
+            }
+            self = value
+        }
+    }
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case sensitivity, minimumObjectArea, minimumDuration, endAfter, analysisFPS, analysisWidth, backgroundAdaptation, decoding
+    }
+
+    /// Settings stored before `decoding` existed read as the default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sensitivity = try c.decode(Int.self, forKey: .sensitivity)
+        minimumObjectArea = try c.decode(Double.self, forKey: .minimumObjectArea)
+        minimumDuration = try c.decode(Double.self, forKey: .minimumDuration)
+        endAfter = try c.decode(Double.self, forKey: .endAfter)
+        analysisFPS = try c.decode(Double.self, forKey: .analysisFPS)
+        analysisWidth = try c.decode(Int.self, forKey: .analysisWidth)
+        backgroundAdaptation = try c.decode(Double.self, forKey: .backgroundAdaptation)
+        decoding = try c.decodeIfPresent(Decoding.self, forKey: .decoding) ?? .keyFramesWhenQuiet
+    }
 
     /// - Throws: ``MotionError`` naming the field that is out of range.
     public func validate(field: String = "settings") throws(MotionError) {

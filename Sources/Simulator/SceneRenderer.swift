@@ -48,7 +48,8 @@ public struct SceneRenderer: Sendable {
         for i in n.indices { n[i] = UInt8(truncatingIfNeeded: rng.next() % 13) }
         noise = n
 
-        // The crossing schedule: about one object every 3 s, people slower than cars.
+        // The crossing schedule: an object every `meanGap` seconds on average (3 s by default),
+        // people slower than cars.
         let loop = Double(spec.frameCount) / Double(spec.frameRate)
         var objects: [GroundTruthObject] = []
         var t = 0.5 + Double(rng.next() % 1000) / 1000
@@ -69,7 +70,7 @@ public struct SceneRenderer: Sendable {
                 id: id, kind: isCar ? .car : .person, enter: enter, exit: exit, startX: startX, speed: speed,
                 y: yTop, w: ow, h: oh, luma: isCar ? (rng.next() % 2 == 0 ? 30 : 230) : 45))
             id += 1
-            t += 1.5 + Double(rng.next() % 300) / 100
+            t += spec.meanGap / 2 + Double(rng.next() % 300) / 100 * (spec.meanGap / 3)
         }
         self.objects = objects
     }

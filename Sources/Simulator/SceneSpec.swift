@@ -15,6 +15,10 @@ public struct SceneSpec: Sendable, Hashable, Codable {
     public var night = false
     /// Chooses the layout and the crossing schedule.
     public var seed: UInt64 = 1
+    /// Mean seconds from one object entering the picture to the next (uniform from half of it to
+    /// one and a half times it). The default, an object every 3 s, keeps something moving nearly
+    /// all the time: a busy street rather than a courtyard.
+    public var meanGap = 3.0
 
     public init() {}
 

@@ -62,7 +62,7 @@ public struct SimulatedStream: Sendable {
     public var keyFrameIndices: [Int] { frames.indices.filter { frames[$0].isKeyFrame } }
 
     static func cacheKey(_ spec: SceneSpec) -> String {
-        "v2-\(spec.codec.rawValue)-\(spec.width)x\(spec.height)-\(spec.frameRate)fps-g\(spec.gopFrames)-b\(spec.bFrames)-\(spec.bitRate)-\(spec.loopSeconds)s-\(spec.night ? "night" : "day")-s\(spec.seed)"
+        "v2-\(spec.codec.rawValue)-\(spec.width)x\(spec.height)-\(spec.frameRate)fps-g\(spec.gopFrames)-b\(spec.bFrames)-\(spec.bitRate)-\(spec.loopSeconds)s-\(spec.night ? "night" : "day")-s\(spec.seed)\(spec.meanGap == 3 ? "" : "-gap\(spec.meanGap)")"
     }
 
     // Cache format: per frame a 4-byte big-endian size, a flags byte (bit 0 key), a 4-byte

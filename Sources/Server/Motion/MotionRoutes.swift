@@ -69,7 +69,7 @@ struct MotionRoutes: Sendable {
         return try JSONDecoder().decode(Stored.self, from: Data(json.utf8))
     }
 
-    static let settingNames: Set<String> = ["sensitivity", "minimumObjectArea", "minimumDuration", "endAfter", "analysisFPS", "analysisWidth", "backgroundAdaptation"]
+    static let settingNames: Set<String> = ["sensitivity", "minimumObjectArea", "minimumDuration", "endAfter", "analysisFPS", "analysisWidth", "backgroundAdaptation", "decoding"]
 
     /// Parses and validates a PUT body; a 400/422 problem naming the field otherwise.
     static func parse(_ data: Data) throws -> Stored {

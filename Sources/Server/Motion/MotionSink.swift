@@ -50,6 +50,10 @@ public final class MotionSink: FrameSink {
         public var overflows = 0
         public var events = 0
         public var decoderErrors = 0
+        /// Access units not decoded because the camera was quiet (only its key frames were).
+        public var skippedWhileQuiet = 0
+        /// Key frames that showed motion while quiet, after which the GOP before was decoded.
+        public var catchUps = 0
     }
 
     init(events: MotionEventRecorder, maxQueuedUnits: Int = 100, logger: Logger) {
@@ -149,7 +153,12 @@ public final class MotionSink: FrameSink {
                         parameters = unitParameters
                     }
                     updates = try analyzer.accessUnit(unit)
-                    update { counters, _ in counters.analysed += 1 }
+                    let (skipped, catchUps) = (analyzer.skippedWhileQuiet, analyzer.catchUps)
+                    update { counters, _ in
+                        counters.analysed += 1
+                        counters.skippedWhileQuiet = skipped
+                        counters.catchUps = catchUps
+                    }
                 } catch {
                     update { counters, _ in counters.decoderErrors += 1 }
                     logger.warning("motion analysis skipped a unit", metadata: ["camera": "\(camera)", "error": "\(error)"])
