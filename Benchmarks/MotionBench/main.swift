@@ -32,11 +32,13 @@ do {
         spec.seed = UInt64(option("seed", "301")) ?? 301
         spec.meanGap = Double(option("gap", "60")) ?? 60
         spec.loopSeconds = Int(option("seconds", "120")) ?? 120
+        spec.width = Int(option("width", "1280")) ?? 1280
+        spec.height = spec.width * 9 / 16
         try Timeline(spec: spec, cache: option("cache", "./aula-data/motion-cache"),
                      decoding: MotionSettings.Decoding(rawValue: option("decoding", "keyFramesWhenQuiet")) ?? .keyFramesWhenQuiet).run()
     default:
         print("usage: MotionBench evaluate [--scale F] [--cache DIR] | cpu [--seconds S] [--cameras N] [--realtime-seconds S] [--cache DIR]")
-        print("       MotionBench timeline [--codec h264|h265] [--night true] [--seed N] [--gap S] [--seconds S] [--decoding everyFrame] [--cache DIR]")
+        print("       MotionBench timeline [--codec h264|h265] [--night true] [--seed N] [--gap S] [--seconds S] [--width 640] [--decoding everyFrame] [--cache DIR]")
         exit(command == "help" ? 0 : 2)
     }
 } catch {

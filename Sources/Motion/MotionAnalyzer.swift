@@ -189,8 +189,12 @@ public final class MotionAnalyzer {
     }
 
     /// Ends open events when the stream stops.
+    /// While quiet, the GOP kept since the last key frame is analysed first: no key frame will
+    /// come to show what moved in it.
     public func streamEnded() -> [MotionEventUpdate] {
+        var updates: [MotionEventUpdate] = []
+        if quiet, gop.count > 1, let last = gop.last { updates = catchUp(gop, alertAt: last.timestamp) }
         leaveQuiet()
-        return detector.finish()
+        return updates + detector.finish()
     }
 }

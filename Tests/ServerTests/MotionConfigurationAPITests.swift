@@ -26,6 +26,8 @@ import Testing
                 (#"{"zones": [\#(Self.zone), \#(Self.zone)]}"#, "zones[1].name"),
                 (#"{"settings": {"sensitivity": 0}}"#, "settings.sensitivity"),
                 (#"{"settings": {"loudness": 3}}"#, "settings.loudness"),
+                (#"{"settings": {"decoding": "sometimes"}}"#, "settings.decoding"),
+                (#"{"settings": {"decoding": 1}}"#, "settings.decoding"),
                 (#"{"zones": [{"kind": "alert", "polygon": {"points": []}}]}"#, "zones[0].name"),
                 (#"{"enabled": "yes"}"#, "enabled"),
                 (#"{"timeZone": "Mars/Olympus"}"#, "timeZone"),
@@ -61,13 +63,15 @@ import Testing
             #expect(shown.json["enabled"] as? Bool == true)
             #expect((shown.json["settings"] as? [String: Any])?["sensitivity"] as? Int == 80)
             #expect((shown.json["settings"] as? [String: Any])?["analysisFPS"] as? Double == 5)
+            #expect((shown.json["settings"] as? [String: Any])?["decoding"] as? String == "keyFramesWhenQuiet")
             let zones = try #require(shown.json["zones"] as? [[String: Any]])
             #expect(zones.first?["schedule"] as? String == "22:00-06:00" && zones.first?["name"] as? String == "door")
             let first = try #require(server.motion.configuration(camera: camera.id))
             #expect(first.settings.sensitivity == 80 && first.zones.first?.schedule.windows.first?.start == 22 * 60)
 
-            _ = try await client.json(.put, "/api/cameras/\(camera.id)/motion", #"{"settings": {"sensitivity": 30}}"#)
+            _ = try await client.json(.put, "/api/cameras/\(camera.id)/motion", #"{"settings": {"sensitivity": 30, "decoding": "everyFrame"}}"#)
             #expect(server.motion.configuration(camera: camera.id)?.settings.sensitivity == 30)
+            #expect(server.motion.configuration(camera: camera.id)?.settings.decoding == .everyFrame)
             _ = try await client.json(.put, "/api/cameras/\(camera.id)/motion", #"{"enabled": false}"#)
             #expect(server.motion.configuration(camera: camera.id) == nil)
             #expect(try await client.json(.get, "/api/cameras/999/motion").status == .notFound)
