@@ -13,6 +13,10 @@
 ///   objects at night, whose per-pixel difference drowns in noise) or when most of its pixels do.
 /// - **Adaptation.** Still cells learn at the configured rate; moving cells learn 20 times slower,
 ///   so a person standing still fades into the background only after minutes, a parked car too.
+/// - **Whole picture.** When more than half the cells move at once, the picture itself changed
+///   (a lamp or the infrared filter switching, lightning, an encoder re-coding a static scene at a
+///   key frame): nothing is reported as moving and the picture is not learnt; if the change lasts
+///   a second, the background takes the new picture outright.
 struct BackgroundModel {
     static let cellSize = 4
     let width: Int
@@ -28,6 +32,14 @@ struct BackgroundModel {
 
     static let pixelSigmaFloor: Float = 2.0
     static let cellSigmaFloor: Float = 0.6
+    /// Share of the analysable cells that, moving at once, is taken as the whole picture changing.
+    static let wholePictureChange: Float = 0.3
+    /// 90 kHz ticks a whole-picture change must last to be learnt as the new background.
+    static let lastingWholePictureChange: Int64 = 90_000
+    /// Pictures taken as a change of the whole picture rather than motion.
+    private(set) var wholePictureChanges = 0
+    /// Media time of the first picture of the current run of whole-picture changes.
+    private var wholePictureSince: Int64?
 
     init(first: LumaFrame) {
         width = first.width
@@ -73,13 +85,14 @@ struct BackgroundModel {
         lastOffset = offset
         var moving = [Bool](repeating: false, count: cellsX * cellsY)
         var strength = [Float](repeating: 0, count: cellsX * cellsY)
+        var cellMeans = [Float](repeating: 0, count: cellsX * cellsY)
+        var usableCells = 0, movingCells = 0
         let cs = Self.cellSize
         let cellPixels = Float(cs * cs)
-        let slow = rate / 20
-        let warmRate = max(rate, 1 / Float(picturesSeen + 1))
+        // Pass 1: compare every cell with the background (after the light offset).
         frame.pixels.withUnsafeBufferPointer { px in
             mean.withUnsafeMutableBufferPointer { mu in
-                variance.withUnsafeMutableBufferPointer { va in
+                variance.withUnsafeBufferPointer { va in
                     for cy in 0..<cellsY {
                         for cx in 0..<cellsX {
                             var sum: Float = 0, absSum: Float = 0
@@ -99,21 +112,66 @@ struct BackgroundModel {
                             }
                             let c = cy * cellsX + cx
                             guard usable * 2 >= Int(cellPixels) else { continue }
+                            usableCells += 1
                             let cellMean = sum / Float(usable)
+                            cellMeans[c] = cellMean
                             let cellSigma = max(cellVariance[c].squareRoot(), Self.cellSigmaFloor)
                             let isMoving = !learning && (abs(cellMean) > sigmas * cellSigma || over * 2 > usable)
                             moving[c] = isMoving
+                            if isMoving { movingCells += 1 }
                             strength[c] = absSum / Float(usable)
-                            // Learn: still cells at the configured rate, moving ones much slower.
-                            let r = learning ? warmRate : (isMoving ? slow : rate)
-                            if !isMoving || learning { cellVariance[c] += r * (cellMean * cellMean - cellVariance[c]) }
+                        }
+                    }
+                }
+            }
+        }
+        // Half the picture changing at once is not objects but the picture itself: a lamp or the
+        // infrared filter switching, lightning, an encoder re-coding the scene at a key frame.
+        // Nothing moves, and every cell learns the new picture quickly.
+        let wholePicture = !learning && usableCells > 0 && Float(movingCells) > Self.wholePictureChange * Float(usableCells)
+        var relearn = false
+        if wholePicture {
+            for c in moving.indices { moving[c] = false }
+            wholePictureChanges += 1
+            let since = wholePictureSince ?? frame.timestamp
+            wholePictureSince = since
+            // A passing change (a badly coded key frame, a flash) is skipped: the background stays
+            // as it was, and the next good picture matches it. A lasting one (the infrared filter,
+            // a lamp) is learnt outright once it has lasted a second.
+            relearn = frame.timestamp - since >= Self.lastingWholePictureChange
+            guard relearn else {
+                picturesSeen += 1
+                return (moving, strength)
+            }
+            wholePictureSince = nil
+        } else {
+            wholePictureSince = nil
+        }
+        let slow = rate / 20
+        let warmRate = max(rate, 1 / Float(picturesSeen + 1))
+        // Pass 2: learn. Still cells at the configured rate, moving ones much slower.
+        frame.pixels.withUnsafeBufferPointer { px in
+            mean.withUnsafeMutableBufferPointer { mu in
+                variance.withUnsafeMutableBufferPointer { va in
+                    for cy in 0..<cellsY {
+                        for cx in 0..<cellsX {
+                            let c = cy * cellsX + cx
+                            let isMoving = moving[c]
+                            let r: Float = relearn ? 1 : learning ? warmRate : (isMoving ? slow : rate)
+                            // The noise model learns from ordinary still cells only: a whole-picture
+                            // change is not noise, and must not blunt the thresholds after it.
+                            let learnsNoise = learning || (!isMoving && !relearn)
+                            if learnsNoise {
+                                let cellMean = cellMeans[c]
+                                cellVariance[c] += r * (cellMean * cellMean - cellVariance[c])
+                            }
                             for y in (cy * cs)..<(cy * cs + cs) {
                                 for x in (cx * cs)..<(cx * cs + cs) {
                                     let i = y * width + x
                                     guard analysable[i] != 0 else { continue }
                                     let d = Float(px[i]) - mu[i]
                                     mu[i] += r * d
-                                    if !isMoving || learning { va[i] += r * (d * d - va[i]) }
+                                    if learnsNoise { va[i] += r * (d * d - va[i]) }
                                 }
                             }
                         }

@@ -5,7 +5,7 @@ import Testing
 /// The detector on synthetic analysis pictures, where the truth is exact.
 @Suite struct MotionDetectorTests {
     /// Runs `seconds` at 5 fps; `square(t)` places the object.
-    func run(_ configuration: MotionConfiguration, seconds: Double, noise: Int = 6, light: (Double) -> Int = { _ in 0 },
+    func run(_ configuration: MotionConfiguration, seconds: Double, noise: Int = 6, light: (Double) -> Int = { _ in 0 }, tilt: (Double) -> Int = { _ in 0 },
              square: (Double) -> SyntheticCamera.Square? = { _ in nil }, clock: (@Sendable (Int64) -> (minute: Int, weekday: Int))? = nil) -> [MotionEventUpdate] {
         var camera = SyntheticCamera(noise: noise)
         var detector = MotionDetector(configuration: configuration)
@@ -13,7 +13,7 @@ import Testing
         var updates: [MotionEventUpdate] = []
         var t = 0.0
         while t < seconds {
-            updates += detector.process(camera.frame(at: t, light: light(t), square: square(t)))
+            updates += detector.process(camera.frame(at: t, light: light(t), tilt: tilt(t), square: square(t)))
             t += 0.2
         }
         return updates + detector.finish()
@@ -32,6 +32,19 @@ import Testing
         // Slow dusk (−40 levels over a minute) and a sudden +25 step (lights switched on).
         let updates = run(try MotionConfiguration(zones: zones), seconds: 60, noise: 8, light: { t in (t < 40 ? -Int(t) : -40 + 25) })
         #expect(updates.isEmpty, "\(updates)")
+    }
+
+    @Test func aChangeOfTheWholePictureIsNotMotion() throws {
+        // Half the picture 20 levels brighter, half 20 darker: a badly coded key frame for 0.8 s at
+        // 10 s (then the picture as before), the infrared filter switching for good at 30 s.
+        let tilt: (Double) -> Int = { t in (t >= 10 && t < 10.8) || t >= 30 ? 20 : 0 }
+        let zones = try MotionConfiguration(zones: zones)
+        #expect(run(zones, seconds: 42, tilt: tilt).isEmpty)
+        // Afterwards the detector is as sensitive as before: an object crossing at 45 s is found.
+        let updates = run(zones, seconds: 60, tilt: tilt, square: crossing(from: 45, to: 51))
+        let started = updates.compactMap { if case .started(let e) = $0 { e } else { nil } }
+        #expect(started.map(\.zone) == ["left", "right"], "\(updates)")
+        #expect(started.allSatisfy { Double($0.start) / 90_000 >= 44.8 && Double($0.confirmed - $0.start) / 90_000 < 1.5 })
     }
 
     @Test func objectCrossingRaisesOneEventPerZone() throws {

@@ -47,11 +47,13 @@ struct SyntheticCamera {
 
     struct Square { var x: Int; var y: Int; var size: Int; var contrast: Int }
 
-    mutating func frame(at seconds: Double, light: Int = 0, square: Square? = nil) -> LumaFrame {
+    /// `tilt` brightens the left half and darkens the right half by that much: a change of the
+    /// whole picture that is not a change of light (the median difference stays 0).
+    mutating func frame(at seconds: Double, light: Int = 0, tilt: Int = 0, square: Square? = nil) -> LumaFrame {
         var pixels = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
-                let base = 60 + x * 80 / width + y * 40 / height + light
+                let base = 60 + x * 80 / width + y * 40 / height + light + (x < width / 2 ? tilt : -tilt)
                 // Sum of two uniforms: a triangular, roughly Gaussian noise of ±noise.
                 let n = noise == 0 ? 0 : Int(rng.next() % UInt64(noise + 1)) + Int(rng.next() % UInt64(noise + 1)) - noise
                 var v = base + n
