@@ -12,9 +12,10 @@ if [ "$#" -gt 0 ]; then
   swift test --skip-build "$@"
   exit
 fi
-# The heavy suites (a real browser; minutes of video encoded for the motion evaluation) run on their
+# The heavy suites (a real browser; minutes of video encoded and analysed on the test threads for the
+# motion evaluation and for key frames while quiet) run on their
 # own after the rest: beside them, on two cores, the timing-sensitive ingest tests starve (a camera
 # "stops sending" for 5 s while Chromium starts).
-HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|MotionEvaluationTests'
+HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|MotionEvaluationTests|QuietDecodingTests'
 swift test --skip-build --skip "$HEAVY"
 swift test --skip-build --filter "$HEAVY"
