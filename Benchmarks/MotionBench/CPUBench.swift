@@ -38,7 +38,7 @@ struct CPUBench {
     }
 
     func run() throws {
-        var configuration = try MotionEvaluationSetup.configuration()
+        let configuration = try MotionEvaluationSetup.configuration()
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; \(cpuModel())")
         print("settings: analysis \(configuration.settings.analysisFPS) fps at \(configuration.settings.analysisWidth) px wide; \(seconds) s of media per stream")
         print("")
@@ -48,10 +48,9 @@ struct CPUBench {
             let units = repeated(camera, seconds: max(seconds, spec.loopSeconds))
             let media = Double(units.count) / Double(spec.frameRate)
             func analyse(_ decoding: MotionSettings.Decoding) throws -> (cpu: Double, skipped: Int, catchUps: Int) {
-                var settings = configuration.settings
-                settings.decoding = decoding
-                configuration = try MotionConfiguration(settings: settings, zones: configuration.zones)
-                let analyzer = MotionAnalyzer(configuration: configuration)
+                var chosen = configuration
+                chosen.settings.decoding = decoding
+                let analyzer = MotionAnalyzer(configuration: chosen)
                 let cpu = try measure {
                     try analyzer.streamStarted(parameters: VideoParameters(codec: camera.codec, parameterSets: camera.parameterSets))
                     for unit in units { _ = try analyzer.accessUnit(unit) }

@@ -14,12 +14,7 @@ struct Evaluate {
     /// The scenes: 30 minutes in all at scale 1.
     static func scenes(scale: Double) -> [SceneSpec] {
         [(SimCodec.h264, false, 780, 101), (.h264, true, 780, 102), (.h265, false, 120, 103), (.h265, true, 120, 104)].map { codec, night, seconds, seed in
-            var spec = SceneSpec()
-            spec.codec = codec
-            spec.night = night
-            spec.seed = UInt64(seed)
-            spec.loopSeconds = max(10, Int((Double(seconds) * scale / 2).rounded()) * 2)
-            return spec
+            scene(codec, night: night, seconds: seconds, seed: seed, scale: scale)
         }
     }
 
@@ -27,14 +22,19 @@ struct Evaluate {
     /// every 30 s (60 s for H.265) instead of every 3 s. Scored apart from the 30 minutes above.
     static func courtyards(scale: Double) -> [SceneSpec] {
         [(SimCodec.h264, false, 600, 111, 30.0), (.h264, true, 600, 112, 30.0), (.h265, false, 120, 303, 60.0)].map { codec, night, seconds, seed, gap in
-            var spec = SceneSpec()
-            spec.codec = codec
-            spec.night = night
-            spec.seed = UInt64(seed)
-            spec.meanGap = gap
-            spec.loopSeconds = max(10, Int((Double(seconds) * scale / 2).rounded()) * 2)
-            return spec
+            scene(codec, night: night, seconds: seconds, seed: seed, gap: gap, scale: scale)
         }
+    }
+
+    /// A 720p scene of `seconds × scale` (at least 10 s, whole GOPs).
+    static func scene(_ codec: SimCodec, night: Bool, seconds: Int, seed: Int, gap: Double = 3, scale: Double) -> SceneSpec {
+        var spec = SceneSpec()
+        spec.codec = codec
+        spec.night = night
+        spec.seed = UInt64(seed)
+        spec.meanGap = gap
+        spec.loopSeconds = max(10, Int((Double(seconds) * scale / 2).rounded()) * 2)
+        return spec
     }
 
     func run() throws -> Bool {

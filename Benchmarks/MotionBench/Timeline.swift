@@ -12,10 +12,9 @@ struct Timeline {
 
     func run() throws {
         var configuration = try MotionEvaluationSetup.configuration()
-        var settings = configuration.settings
-        settings.decoding = decoding
-        configuration = try MotionConfiguration(settings: settings, zones: configuration.zones)
+        configuration.settings.decoding = decoding
         let camera = try SimulatedCamera(spec: spec, cache: cache)
+        // MOTION_DUMP=file.h264 writes the scene's Annex B stream, for ffprobe (frame sizes).
         if let dump = ProcessInfo.processInfo.environment["MOTION_DUMP"] {
             FileManager.default.createFile(atPath: dump, contents: Data(camera.annexB))
         }

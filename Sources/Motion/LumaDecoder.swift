@@ -8,7 +8,9 @@ import Media
 /// pictures nothing refers to (B-frames, the non-reference frames of "smart codec" modes), which it
 /// does. What it saves instead is everything after the bitstream: no deblocking, no chroma
 /// conversion, no scaler, and only the pictures that are due (``Options/analysisFPS``) are
-/// downscaled and handed on. See docs/motion.md for the measurements behind these choices.
+/// downscaled and handed on. Which access units reach it at all is ``MotionAnalyzer``'s choice
+/// (key frames only while a camera is quiet). See docs/motion.md for the measurements behind these
+/// choices.
 ///
 /// Not thread-safe (FFmpeg contexts are not): confine a decoder to one task or actor. It owns its
 /// FFmpeg objects and frees them when released.
