@@ -91,12 +91,20 @@ public enum EvidencePackage {
         public var description: String
     }
 
-    /// Checks the signature with `trustedKey` (raw 32 bytes) and the clip against the manifest.
+    /// Checks the signature with `trustedKey` (raw 32 bytes) and the clip against the manifest, and
+    /// that the package is exactly what GNU tar and Python's `tarfile` extract from it.
+    ///
+    /// The tar file must be read by ``Tar/read(_:)`` (plain ustar regular files, nothing another
+    /// reader would see differently, nothing after the end marker) and hold exactly three members:
+    /// `manifest.json`, `manifest.sig` and the clip the signed manifest names; a duplicate, missing
+    /// or unexpected member is refused. So every file `tar -xf` writes was verified.
     public static func verify(_ package: [UInt8], trustedKey: [UInt8]) throws -> Verified {
         let members: [Tar.Member]
-        do { members = try Tar.read(package) } catch { throw Failure(description: "not a readable evidence package: \(error)") }
+        do { members = try Tar.read(package) } catch {
+            throw Failure(description: "not an evidence package as Aula writes it, so tar could extract something other than what is verified: \(error)")
+        }
         func member(_ name: String) throws -> [UInt8] {
-            guard let m = members.first(where: { $0.name == name }) else { throw Failure(description: "the package has no \(name)") }
+            guard let m = members.first(where: { $0.name == name }) else { throw Failure(description: "the package has no \(name) (missing member)") }
             return m.data
         }
         let manifestBytes = try member(manifestName)
@@ -112,7 +120,14 @@ public enum EvidencePackage {
         do { manifest = try JSONDecoder().decode(EvidenceManifest.self, from: Data(manifestBytes)) } catch {
             throw Failure(description: "the manifest is signed but not readable: \(error)")
         }
+        let expected = [manifestName, signatureName, manifest.mediaFile]
+        guard Set(expected.map { $0.lowercased() }).count == expected.count else {
+            throw Failure(description: "the signed manifest names its clip \"\(manifest.mediaFile)\", the name of another member")
+        }
         let media = try member(manifest.mediaFile)
+        if let extra = members.first(where: { !expected.contains($0.name) }) {
+            throw Failure(description: "unexpected member \"\(extra.name)\" (\(extra.data.count) bytes): an evidence package holds exactly \(expected.joined(separator: ", ")), and tar would extract the rest unverified")
+        }
         guard media.count == manifest.mediaBytes, sha256Hex(media) == manifest.mediaSHA256 else {
             throw Failure(description: "\(manifest.mediaFile) does not match the SHA-256 in the signed manifest: the clip was altered")
         }
