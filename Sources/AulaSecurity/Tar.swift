@@ -90,12 +90,11 @@ public enum Tar {
             guard bytes.count - offset >= 512 else {
                 throw FormatError(description: "the archive ends at byte \(bytes.count) without its end marker (truncated?)")
             }
-            let header = Array(bytes[offset..<offset + 512])
-            if header.allSatisfy({ $0 == 0 }) {
+            if isZero(bytes, offset..<offset + 512) {
                 try checkEnd(bytes, at: offset)
                 return members
             }
-            let (name, size) = try parse(header, at: offset)
+            let (name, size) = try parse(Array(bytes[offset..<offset + 512]), at: offset)
             if let first = seen[name.lowercased()] {
                 throw FormatError(description: "tar header at byte \(offset): a second member named \"\(name)\" (the first is at byte \(first)); tar would extract the second over the first")
             }
@@ -106,7 +105,7 @@ public enum Tar {
                 throw FormatError(description: "tar member \"\(name)\" at byte \(offset) is truncated: \(size) bytes announced, \(bytes.count - start) left")
             }
             let next = start + blocks * 512
-            if let junk = bytes[(start + size)..<next].firstIndex(where: { $0 != 0 }) {
+            if let junk = firstNonZero(bytes, (start + size)..<next) {
                 throw FormatError(description: "tar member \"\(name)\" at byte \(offset): the padding after its data is not zero (byte \(junk))")
             }
             members.append(Member(name: name, data: Array(bytes[start..<start + size])))
@@ -120,11 +119,14 @@ public enum Tar {
             FormatError(description: "tar header at byte \(offset) (\(quoted(h[0..<100]))): \(why)")
         }
         // The checksum first: a header that fails it is not a header at all.
-        guard let stored = try? octal(h, 148..<156, "checksum", at: offset) else {
-            throw fail("the checksum field \(quoted(h[148..<156], stopAtNUL: false)) is not plain octal")
+        // As Aula, GNU tar and Python write it: six octal digits, a NUL and a space.
+        guard h[148..<154].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }), h[154] == 0, h[155] == 0x20 else {
+            throw fail("the checksum field \(quoted(h[148..<156], stopAtNUL: false)) is not six octal digits, a NUL and a space")
         }
-        var unsigned: Int64 = 0
-        for (i, b) in h.enumerated() { unsigned += (148..<156).contains(i) ? 32 : Int64(b) }
+        let stored = h[148..<154].reduce(Int64(0)) { $0 * 8 + Int64($1 - UInt8(ascii: "0")) }
+        var unsigned: Int64 = 8 * 32   // the checksum field counts as spaces
+        for i in 0..<148 { unsigned += Int64(h[i]) }
+        for i in 156..<512 { unsigned += Int64(h[i]) }
         guard stored == unsigned else { throw fail("the checksum is wrong (stored \(stored), computed \(unsigned))") }
 
         switch h[156] {
@@ -134,7 +136,7 @@ public enum Tar {
         guard Array(h[257..<263]) == Array("ustar\0".utf8), Array(h[263..<265]) == Array("00".utf8) else {
             throw fail("magic \(quoted(h[257..<265], stopAtNUL: false)), not POSIX ustar (\"ustar\\0\" \"00\")")
         }
-        if h[345..<500].contains(where: { $0 != 0 }) {
+        if !isZero(h, 345..<500) {
             throw fail("a ustar prefix \(quoted(h[345..<500])): tar extracts the member as \"prefix/name\", not as its name")
         }
         let name = try checkedName(h[0..<100], fail)
@@ -142,17 +144,17 @@ public enum Tar {
         for (range, field) in [(100..<108, "mode"), (108..<116, "uid"), (116..<124, "gid"), (136..<148, "mtime")] {
             _ = try octal(h, range, field, at: offset)
         }
-        for (range, field) in [(329..<337, "devmajor"), (337..<345, "devminor")] where h[range].contains(where: { $0 != 0 }) {
+        for (range, field) in [(329..<337, "devmajor"), (337..<345, "devminor")] where !isZero(h, range) {
             _ = try octal(h, range, field, at: offset)
         }
-        if h[157..<257].contains(where: { $0 != 0 }) { throw fail("a link name \(quoted(h[157..<257])) on a regular file") }
+        if !isZero(h, 157..<257) { throw fail("a link name \(quoted(h[157..<257])) on a regular file") }
         for (range, field) in [(265..<297, "owner name"), (297..<329, "group name")] {
             let text = h[range].prefix { $0 != 0 }
             guard text.allSatisfy({ $0 > 0x20 && $0 < 0x7f }), h[range].dropFirst(text.count).allSatisfy({ $0 == 0 }) else {
                 throw fail("the \(field) field \(quoted(h[range], stopAtNUL: false)) is not printable ASCII followed by NULs")
             }
         }
-        if h[500..<512].contains(where: { $0 != 0 }) { throw fail("bytes 500 to 511 of the header, unused by ustar, are not zero") }
+        if !isZero(h, 500..<512) { throw fail("bytes 500 to 511 of the header, unused by ustar, are not zero") }
         guard let count = Int(exactly: size) else { throw fail("the size \(size) does not fit in memory") }
         return (name, count)
     }
@@ -198,10 +200,18 @@ public enum Tar {
         guard bytes.count - offset >= 1024 else {
             throw FormatError(description: "the end-of-archive marker at byte \(offset) is one zero block, not two (truncated?)")
         }
-        if let junk = bytes[offset...].firstIndex(where: { $0 != 0 }) {
+        if let junk = firstNonZero(bytes, offset..<bytes.count) {
             throw FormatError(description: "data after the end-of-archive marker at byte \(offset) (byte \(junk) is not zero): tar --ignore-zeros would extract what follows, unverified")
         }
     }
+
+    /// Plain loops: the reader is also run unoptimised, in tests, on thousands of variants.
+    private static func firstNonZero(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        for i in range where bytes[i] != 0 { return i }
+        return nil
+    }
+
+    private static func isZero(_ bytes: [UInt8], _ range: Range<Int>) -> Bool { firstNonZero(bytes, range) == nil }
 
     private static func typeName(_ type: UInt8) -> String {
         let names: [UInt8: String] = [
