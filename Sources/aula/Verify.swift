@@ -4,10 +4,16 @@ import Foundation
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check an evidence export offline: its signature and the clip's SHA-256.",
+        abstract: "Check an evidence export offline: its signature, the clip's SHA-256, and that tar extracts exactly that.",
         discussion: """
             The key to trust is the server's public key: give it with --public-key (64 hex digits, as \
             `aula verify --show-key` prints on the server), or point --data at the server's data folder.
+
+            A package is refused unless it is a plain ustar file of exactly three regular files \
+            (manifest.json, manifest.sig and the clip the signed manifest names), as Aula writes it: \
+            duplicate, missing or unexpected members, pax or GNU long-name headers, links, a ustar \
+            prefix, fields that GNU tar and Python's tarfile read differently, or anything after the \
+            end marker would let `tar -xf` extract something other than what was verified.
             """)
 
     @Argument(help: "The evidence .tar file.")
@@ -49,6 +55,7 @@ struct Verify: ParsableCommand {
                   range:       \(m.start) to \(m.end)
                   exported by: \(m.exportedBy) at \(m.exportedAt)
                   clip:        \(m.mediaFile), \(m.mediaBytes) bytes, SHA-256 \(m.mediaSHA256)
+                  members:     \(EvidencePackage.manifestName), \(EvidencePackage.signatureName), \(m.mediaFile) and nothing else
                 """)
             if let masked = m.privacyMasked {
                 say("""
