@@ -116,6 +116,13 @@ let package = Package(
             dependencies: ["Media"],
             swiftSettings: swiftSettings
         ),
+        // Request input (pure): every id, number, time and range from a request, checked before use.
+        .target(name: "APIInput", dependencies: ["Catalog"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "APIInputTests",
+            dependencies: ["APIInput", "Catalog", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CatalogSQLite",
             dependencies: ["Catalog", "AulaSecurity", .product(name: "GRDB", package: "GRDB.swift")],
@@ -145,7 +152,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity", "Motion",
-                "RTSP", "Snapshot",
+                "RTSP", "Snapshot", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -177,7 +184,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
-                "Snapshot",
+                "Snapshot", "APIInput",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],

@@ -71,6 +71,21 @@ public struct RTSPURL: Sendable, Hashable, CustomStringConvertible {
         return "\(scheme)://\(hostPort)\(path)"
     }
 
+    /// Names of query parameters that carry credentials in some cameras' URLs
+    /// (`/cam/realmonitor?channel=1&user=admin&password=…`).
+    static let credentialParameters: Set<String> = ["user", "username", "usr", "name", "login", "password", "pass", "passwd", "pwd", "psw", "auth", "token", "key", "secret"]
+
+    /// `text` with the values of credential-like query parameters replaced by `***`.
+    public static func redactingQueryCredentials(_ text: String) -> String {
+        guard let q = text.firstIndex(of: "?") else { return text }
+        let query = text[text.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let eq = pair.firstIndex(of: "=") else { return String(pair) }
+            let name = pair[..<eq].lowercased()
+            return credentialParameters.contains(name) ? pair[..<eq] + "=***" : String(pair)
+        }
+        return text[..<q] + "?" + query.joined(separator: "&")
+    }
+
     /// `host:port`, as an operator would type it.
     public var endpoint: String { "\(host):\(port)" }
 

@@ -117,6 +117,7 @@ public struct AulaServer: Sendable {
     /// Every route is behind ``AuthMiddleware``, which applies the route's rule in ``AccessPolicy``.
     public func makeRouter() -> Router<AulaContext> {
         let router = Router(context: AulaContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
         router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog))
         router.get("api/health") { _, _ in
@@ -131,12 +132,15 @@ public struct AulaServer: Sendable {
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
-        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive).register(on: router)
+        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator)).register(on: router)
         registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         registerMotionRoutes(on: router)
         return router
     }
+
+    /// The scheme browsers see: `https` with TLS here or at a proxy in front (secure cookies).
+    var publicScheme: String { configuration.tls != nil || configuration.auth.secureCookies ? "https" : "http" }
 
     /// Reconciles sample files with the index, then starts receiving every registered camera.
     public func startRecorder() async throws {

@@ -1,10 +1,11 @@
+import APIInput
 import Catalog
 
 /// A camera id from a path parameter or body field, with the one error every route gives for a bad one.
 enum CameraID {
     /// `text` as a camera id; a 404 naming `field` when it is not a positive whole number.
     static func parse(_ text: String?, field: String = "id") throws -> Int64 {
-        guard let text, let id = Int64(text), id > 0 else {
+        guard let id = PathID.parse(text) else {
             throw ProblemDetails(status: .notFound, detail: "camera ids are positive whole numbers", errors: [FieldError(field: field, message: "must be a positive whole number")])
         }
         return id

@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import Foundation
 import Recorder
@@ -7,7 +8,9 @@ struct CameraResponse: Encodable {
     struct Location: Encodable { var lat: Double; var lon: Double }
     var id: Int64
     var name: String
-    var rtspUrl: String
+    /// Only for administrators and operators, and then without credentials in its query string;
+    /// guards and analysts get neither the address nor the account of a camera.
+    var rtspUrl: String?
     var username: String?
     var hasPassword: Bool
     var location: Location
@@ -23,12 +26,21 @@ struct CameraResponse: Encodable {
     var status: StatusResponse?
     var recording: RecordingStatusResponse?
 
-    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil) {
+    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil, viewer: Role?) {
         self.recording = recording
         id = c.id
         name = c.name
-        rtspUrl = c.rtspURL
-        username = c.username
+        switch viewer {
+        case .administrator?:
+            rtspUrl = c.rtspURL
+            username = c.username
+        case .operator?:
+            rtspUrl = RTSPURL.redactingQueryCredentials(c.rtspURL)
+            username = c.username
+        default:
+            rtspUrl = nil
+            username = nil
+        }
         hasPassword = !(c.password ?? "").isEmpty
         location = Location(lat: c.latitude, lon: c.longitude)
         heading = c.heading
@@ -85,16 +97,6 @@ struct StatusResponse: Encodable {
     }
 }
 
-enum RFC3339 {
-    static func format(micros: Int64) -> String {
-        let seconds = Double(micros) / 1_000_000
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
-}
-
 extension Camera {
     /// Applies the fields present in `body` (all of them for POST, any subset for PATCH),
     /// collecting type errors in `body.errors`.
@@ -112,9 +114,10 @@ extension Camera {
         }
         if case .some(let v) = body.string("username", allowNull: true) { username = v.flatMap { $0.isEmpty ? nil : $0 } }
         if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
-        if let location = body.object("location") {
-            if let lat = body.number("lat", in: location, field: "location.lat") { latitude = lat } else if location["lat"] == nil { body.errors.append(FieldError(field: "location.lat", message: "is required")) }
-            if let lon = body.number("lon", in: location, field: "location.lon") { longitude = lon } else if location["lon"] == nil { body.errors.append(FieldError(field: "location.lon", message: "is required")) }
+        _ = body.nested("location") { location in
+            location.require("lat", "lon")
+            if let lat = location.number("lat") { latitude = lat }
+            if let lon = location.number("lon") { longitude = lon }
         }
         if let v = body.number("heading") { heading = v }
         if let v = body.number("fieldOfView") { fieldOfView = v }

@@ -24,14 +24,16 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     func list(_ request: Request, context: Context) async throws -> Response {
         let statuses = await recorder.allStatuses()
         let recording = try await observer.statuses()
-        let cameras = try await store.cameras().filter { (context as? any IdentifiedRequestContext)?.identity?.user.may(.metadata, $0) == true }
-            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id]) }
+        let user = (context as? any IdentifiedRequestContext)?.identity?.user
+        let cameras = try await store.cameras().filter { user?.may(.metadata, $0) == true }
+            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id], viewer: user?.role) }
         return try JSONResponse.make(cameras)
     }
 
     func show(_ request: Request, context: Context) async throws -> Response {
         let camera = try await find(context)
-        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), recording: try await observer.statuses()[camera.id]))
+        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), recording: try await observer.statuses()[camera.id],
+                                                    viewer: Self.viewer(context)))
     }
 
     func create(_ request: Request, context: Context) async throws -> Response {
@@ -48,7 +50,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         let saved = try await store.insert(camera)
         await recorder.update(saved)
         context.logger.info("camera added", metadata: ["camera": "\(saved.id)", "url": "\(RTSPURL(saved.rtspURL)?.withoutCredentials ?? "")"])
-        var response = try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id)), status: .created)
+        var response = try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), viewer: Self.viewer(context)), status: .created)
         response.headers[.location] = "/api/cameras/\(saved.id)"
         return response
     }
@@ -62,7 +64,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         guard errors.isEmpty else { throw ProblemDetails.validation(Self.unique(errors)) }
         guard let saved = try await store.update(camera) else { throw ProblemDetails.notFound("camera \(camera.id) does not exist") }
         await recorder.update(saved)
-        return try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id)))
+        return try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), viewer: Self.viewer(context)))
     }
 
     func delete(_ request: Request, context: Context) async throws -> Response {
@@ -82,6 +84,8 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         guard let camera = try await store.camera(id: id) else { throw ProblemDetails.notFound("camera \(id) does not exist") }
         return camera
     }
+
+    static func viewer(_ context: Context) -> Role? { (context as? any IdentifiedRequestContext)?.identity?.user.role }
 
     static func unique(_ errors: [FieldError]) -> [FieldError] {
         var seen = Set<FieldError>()

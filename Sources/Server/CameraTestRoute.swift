@@ -44,21 +44,24 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
         // `camera`: a registered camera whose stored password is used when none is given (so that an
         // administrator editing a camera can test it without typing the password again).
-        if let id = body.number("camera") {
-            // (Checked before converting: Int64(1e30) would trap.)
-            if id == id.rounded(), id >= 1, id < 1e15, let camera = try await cameras.camera(id: Int64(id)) {
+        // The stored password goes only to the stored host and port: a test of another address
+        // must not hand the camera's secret to whoever answers there.
+        if body.has("camera") {
+            if let id = body.id("camera"), let camera = try await cameras.camera(id: id) {
                 if password == nil, username == nil || username == camera.username {
-                    username = camera.username
-                    password = camera.password
+                    let stored = RTSPURL(camera.rtspURL)
+                    if let url, let stored, stored.host.lowercased() == url.host.lowercased(), stored.port == url.port {
+                        username = camera.username
+                        password = camera.password
+                    } else if camera.password != nil {
+                        errors.append(FieldError(field: "camera", message: "the stored password is sent only to the camera's own address (\(stored.map { "\($0.host):\($0.port)" } ?? "none")); type the password to test another address"))
+                    }
                 }
-            } else {
+            } else if !body.errors.contains(where: { $0.field == "camera" }) {
                 errors.append(FieldError(field: "camera", message: "is not a registered camera"))
             }
         }
-        var timeout = 8.0
-        if let t = body.number("timeoutSeconds") {
-            if t >= 1 && t <= 30 { timeout = t } else { errors.append(FieldError(field: "timeoutSeconds", message: "must be between 1 and 30")) }
-        }
+        let timeout = body.number("timeoutSeconds", within: 1...30) ?? 8.0
         errors += body.errors
         guard errors.isEmpty, var url else { throw ProblemDetails.validation(CameraRoutes<Context>.unique(errors)) }
         if username == nil, let u = url.username { username = u; password = url.password }

@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import Foundation
 import Hummingbird
@@ -22,6 +23,9 @@ struct LiveRoute: Sendable {
     let live: LiveHub
     let privacy: PrivacyZones
     let maskedLive: MaskedLive
+    /// The scheme a WebSocket's Origin must have (``AulaServer/publicScheme``).
+    let scheme: String
+    let guardian: ConnectionGuard
 
     func register(on router: Router<AulaContext>) {
         router.ws("api/cameras/:id/live", shouldUpgrade: { request, context in
@@ -29,7 +33,7 @@ struct LiveRoute: Sendable {
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "live view is a WebSocket: open it with an Upgrade: websocket request")
             }
-            if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority) {
+            if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority, scheme: scheme) {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
             let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
@@ -42,12 +46,13 @@ struct LiveRoute: Sendable {
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            guard let id = context.requestContext.parameters.get("id").flatMap(Int64.init) else { return }
+            guard let id = PathID.parse(context.requestContext.parameters.get("id")), let identity = context.requestContext.identity else { return }
             // `?timing=1`: each fragment is preceded by a text message with the frame's arrival time at
             // Aula, so that a player can measure arrival-to-append latency (the live benchmark).
             let timing = context.request.uri.queryParameters.get("timing") == "1"
             // Decided again here, from the same signed-in user (none counts as restricted).
-            let masked = privacy.masks(for: context.requestContext.identity?.user, camera: id) != nil
+            let masks = privacy.masks(for: identity.user, camera: id)?.fingerprint
+            let masked = masks != nil
             let lease = masked ? maskedLive.subscribe(camera: id) : nil
             let subscription = lease?.subscription ?? live.subscribe(camera: id)
             defer {
@@ -59,6 +64,17 @@ struct LiveRoute: Sendable {
                 group.addTask {
                     for try await _ in inbound {}
                     subscription.cancel()
+                }
+                // Rights are held for the life of the socket: it closes within a quarter second of a
+                // sign-out, an expiry, a lost grant or a change of the privacy zones it is masked by.
+                group.addTask { [cameras, privacy] in
+                    await guardian.watch(identity) { user in
+                        guard AccessPolicy.rule(method: .get, path: "/api/cameras/{id}/live")?.allows(user.role) == true,
+                              let camera = try await cameras.camera(id: id), user.may(.live, camera) else { return false }
+                        return privacy.masks(for: user, camera: id)?.fingerprint == masks
+                    }
+                    subscription.cancel()
+                    try? await outbound.close(.policyViolation, reason: "access to this camera ended; reconnect")
                 }
                 group.addTask {
                     for await message in subscription {
@@ -79,19 +95,21 @@ struct LiveRoute: Sendable {
         })
     }
 
-    /// Whether a browser's `Origin` names the server it is talking to (`authority` is host:port):
-    /// the same host, and the same port when the origin names one. (Browsers always name the
-    /// port of a non-default origin; some WebSocket libraries send a bare `ws://host`.)
-    static func sameOrigin(_ origin: String, authority: String?) -> Bool {
-        guard let authority, let url = URL(string: origin), let host = url.host?.lowercased() else { return false }
+    /// Whether a WebSocket's `Origin` is this server: same scheme, host and port (a missing port
+    /// is the scheme's default), so that a page served by another port or over plain HTTP on the
+    /// same host cannot open footage with the user's cookie.
+    static func sameOrigin(_ origin: String, authority: String?, scheme: String) -> Bool {
+        guard let authority, let url = URL(string: origin), let host = url.host?.lowercased(),
+              url.scheme?.lowercased() == scheme, url.path.isEmpty || url.path == "/" else { return false }
+        let defaultPort = scheme == "https" ? 443 : 80
         var authorityHost = authority.lowercased()
-        var authorityPort: Int?
+        var authorityPort = defaultPort
         if let colon = authorityHost.lastIndex(of: ":"), !authorityHost.hasSuffix("]") {
-            authorityPort = Int(authorityHost[authorityHost.index(after: colon)...])
+            guard let port = Int(authorityHost[authorityHost.index(after: colon)...]) else { return false }
+            authorityPort = port
             authorityHost = String(authorityHost[..<colon])
         }
         guard authorityHost == host || authorityHost == "[\(host)]" else { return false }
-        if let port = url.port { return port == authorityPort }
-        return true
+        return (url.port ?? defaultPort) == authorityPort
     }
 }

@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import Foundation
 import Hummingbird
@@ -48,7 +49,7 @@ struct RecordingRoutes: Sendable {
 
     func list(_ request: Request, context: Context) async throws -> Response {
         let camera = try await cameraID(context)
-        let (start, end) = try timeRange(request, maxDays: nil)
+        let (start, end) = try timeRange(request, maxSeconds: Self.maxListingSeconds)
         let found = try await recordings.recordings(camera: camera, from: start, to: end)
         var runs: [(start: Int64, end: Int64, frames: Int, bytes: Int64, count: Int)] = []
         var lastRun: Int64?
@@ -81,7 +82,7 @@ struct RecordingRoutes: Sendable {
     func mp4(_ request: Request, context: Context) async throws -> Response {
         let camera = try await cameraID(context)
         let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
-        let (start, end) = try timeRange(request, maxDays: 31)
+        let (start, end) = try timeRange(request, maxSeconds: Self.maxExportSeconds)
         var export = try await ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged).plan(camera: camera, start: start, end: end)
         var name = "aula-camera\(camera)-\(Self.fileSafe(cameraName))-\(Time90k.fileStamp(start)).mp4"
         if let masker = privacy.masks(for: context.identity?.user, camera: camera) {
@@ -96,49 +97,20 @@ struct RecordingRoutes: Sendable {
         try await CameraID.existing(context.parameters.get("id"), in: cameras).id
     }
 
+    /// Listings span at most this; an export at most ``maxExportSeconds``.
+    static let maxListingSeconds: Int64 = 400 * 86_400
+    static let maxExportSeconds: Int64 = 31 * 86_400
+
     /// `start` and `end` query parameters as RFC 3339 times, in 90 kHz ticks since the epoch.
-    private func timeRange(_ request: Request, maxDays: Int64?) throws -> (Int64, Int64) {
-        var errors: [FieldError] = []
-        func parse(_ name: String) -> Int64? {
-            guard let text = request.uri.queryParameters.get(name) else {
-                errors.append(FieldError(field: name, message: "is required (an RFC 3339 time such as 2026-11-24T22:00:00Z)"))
-                return nil
-            }
-            guard let t = Time90k.parse(text) else {
-                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
-                return nil
-            }
-            return t
-        }
-        let start = parse("start"), end = parse("end")
-        if let start, let end, end <= start { errors.append(FieldError(field: "end", message: "must be after start")) }
-        if let maxDays, let start, let end, end - start > 90_000 * 86_400 * maxDays { errors.append(FieldError(field: "end", message: "the range must be at most \(maxDays) days")) }
-        guard errors.isEmpty, let start, let end else { throw ProblemDetails.validation(errors) }
+    private func timeRange(_ request: Request, maxSeconds: Int64) throws -> (Int64, Int64) {
+        var query = QueryFields(request)
+        let range = query.timeRange(required: true, maxSeconds: maxSeconds)
+        try query.check()
+        guard let start = range.start, let end = range.end else { throw ProblemDetails.validation(query.errors) }
         return (start, end)
     }
 
     static func fileSafe(_ text: String) -> String {
         String(text.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
-    }
-}
-
-/// Wall times as 90 kHz ticks since the Unix epoch (docs/time.md), to and from RFC 3339.
-enum Time90k {
-    static func parse(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 90_000).rounded()) }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 90_000).rounded()) }
-        return nil
-    }
-
-    static func format(_ t: Int64) -> String { RFC3339.format(micros: t * 100 / 9) }
-
-    static func fileStamp(_ t: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(t) / 90_000))
     }
 }

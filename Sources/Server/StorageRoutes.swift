@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import Foundation
 import Hummingbird
@@ -178,11 +179,8 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
         var days: Int?
         if case .null = body.object["maxAgeDays"] {
             days = nil
-        } else if let v = body.number("maxAgeDays") {
-            guard v == v.rounded(), v >= 1, v <= 36_500 else {
-                throw ProblemDetails.validation([FieldError(field: "maxAgeDays", message: "must be a whole number of days between 1 and 36500, or null")])
-            }
-            days = Int(v)
+        } else {
+            days = body.integer("maxAgeDays", in: 1...36_500)
         }
         guard body.errors.isEmpty else { throw ProblemDetails.validation(body.errors) }
         let unknown = body.object.keys.filter { $0 != "maxAgeDays" }.sorted()

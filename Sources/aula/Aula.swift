@@ -25,4 +25,10 @@ struct ListenAddress: ExpressibleByArgument, Sendable {
         self.host = host
         self.port = port
     }
+
+    /// 127.0.0.0/8, ::1 and localhost: reachable from this machine only.
+    static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || (h.hasPrefix("127.") && h.split(separator: ".").count == 4)
+    }
 }

@@ -54,6 +54,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Flag(help: "Mark cookies Secure although Aula speaks plain HTTP: for a TLS proxy in front (browsers then see https).")
+    var secureCookies = false
+
+    @Flag(help: "Listen on a non-loopback address over plain HTTP (passwords and video unencrypted on the network); prefer --tls-cert or a TLS proxy.")
+    var allowPlainHTTP = false
+
     func run() async throws {
         let logger = makeLogger(logLevel)
         var configuration = ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port)
@@ -64,11 +70,11 @@ struct Serve: AsyncParsableCommand {
         guard (0...1000).contains(readPacingMs) else { throw ValidationError("--read-pacing-ms must be between 0 and 1000") }
         configuration.readPacing = readPacingMs > 0 ? .milliseconds(readPacingMs) : nil
         if let maxAgeDays {
-            guard maxAgeDays > 0 else { throw ValidationError("--max-age-days must be at least 1") }
+            guard (1...36_500).contains(maxAgeDays) else { throw ValidationError("--max-age-days must be between 1 and 36500") }
             configuration.retention.defaultMaxAgeSeconds = Int64(maxAgeDays) * 86_400
         }
         if let quotaGB {
-            guard quotaGB > 0 else { throw ValidationError("--quota-gb must be more than 0") }
+            guard quotaGB > 0, quotaGB <= 1e9 else { throw ValidationError("--quota-gb must be more than 0 and at most 1000000000") }
             configuration.retention.quotaBytes = Int64(quotaGB * 1e9)
         }
         if let quotaShare {
@@ -76,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             configuration.retention.quotaShare = quotaShare
         }
         if let minFreeGB {
-            guard minFreeGB >= 0 else { throw ValidationError("--min-free-gb must be 0 or more") }
+            guard minFreeGB >= 0, minFreeGB <= 1e9 else { throw ValidationError("--min-free-gb must be between 0 and 1000000000") }
             configuration.retention.minFreeBytes = Int64(minFreeGB * 1e9)
         }
         guard (1...86_400).contains(alertEscalateSeconds) else { throw ValidationError("--alert-escalate-seconds must be between 1 and 86400") }
@@ -95,6 +101,13 @@ struct Serve: AsyncParsableCommand {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break
         default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if secureCookies { configuration.auth.secureCookies = true }
+        if configuration.tls == nil && !ListenAddress.isLoopback(listen.host) {
+            guard allowPlainHTTP else {
+                throw ValidationError("--listen \(listen.host) is reachable from the network over plain HTTP: give --tls-cert and --tls-key, or put a TLS proxy in front and add --allow-plain-http (with --secure-cookies)")
+            }
+            logger.warning("listening on a network address over plain HTTP: passwords, cookies and video cross the network unencrypted", metadata: ["listen": "\(listen.host)"])
         }
         let server = try AulaServer(configuration: configuration, logger: logger)
         let scheme = configuration.tls == nil ? "http" : "https"

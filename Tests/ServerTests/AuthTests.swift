@@ -123,7 +123,7 @@ import Testing
         let delays = (1...6).map { _ in throttle.failed(name: "Ann", client: "10.0.0.1") }
         #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
         #expect(throttle.lockedFor(name: "ann", client: "10.0.0.9") == nil)
-        throttle.succeeded(name: "ANN")
+        throttle.succeeded(name: "ANN", client: "10.0.0.1")
         // The account is forgiven; the address still remembers.
         #expect(throttle.failed(name: "ann", client: "10.0.0.2") == .milliseconds(100))
         #expect(throttle.failed(name: "bob", client: "10.0.0.1") == .seconds(1))

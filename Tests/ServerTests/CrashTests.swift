@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import CatalogSQLite
 import Foundation

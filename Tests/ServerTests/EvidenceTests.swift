@@ -1,3 +1,4 @@
+import APIInput
 import AulaSecurity
 import Catalog
 import Foundation

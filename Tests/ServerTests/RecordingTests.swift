@@ -1,3 +1,4 @@
+import APIInput
 import Foundation
 import Hummingbird
 import HummingbirdTesting

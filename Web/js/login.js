@@ -9,8 +9,20 @@ const message = document.getElementById('message');
 const signin = document.getElementById('signin');
 const change = document.getElementById('change');
 const next = new URLSearchParams(location.search).get('next');
-// Only paths on this site: an open redirect would let a link send a fresh session elsewhere.
-const asked = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+// Only pages of this site: an open redirect would let a link send a fresh session elsewhere.
+// The browser resolves the text itself (so `/\evil.example`, `/%5Cevil`, tabs and `javascript:` are
+// judged as it would follow them) and only a same-origin http(s) page is kept, as a path.
+function sameSitePath(text) {
+  if (!text || !text.startsWith('/')) return null;
+  try {
+    const url = new URL(text, location.origin);
+    if (url.origin !== location.origin || !/^https?:$/.test(url.protocol)) return null;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return null;
+  }
+}
+const asked = sameSitePath(next);
 let role = null;
 // Without a page asked for: the page of the user's role (the wall for those who watch cameras).
 const home = () => asked || ({ auditor: '/audit.html', analyst: '/map.html' }[role] || '/live.html');

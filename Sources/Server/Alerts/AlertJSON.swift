@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 
 /// An alert as the API and the alert stream show it.

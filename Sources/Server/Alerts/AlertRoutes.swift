@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import CatalogSQLite
 import Foundation
@@ -12,6 +13,9 @@ import HummingbirdWebSocket
 /// by `id`. Acknowledging is a POST, so that it passes CSRF protection and the audit trail.
 struct AlertRoutes: Sendable {
     let hub: AlertHub
+    /// `https` when served over TLS or behind a TLS proxy: the scheme a WebSocket's Origin must have.
+    let scheme: String
+    let guardian: ConnectionGuard
 
     func register(on router: Router<AulaContext>) {
         router.get("api/alerts", use: list)
@@ -20,12 +24,13 @@ struct AlertRoutes: Sendable {
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "the alert stream is a WebSocket: open it with an Upgrade: websocket request")
             }
-            if let origin = request.headers[.origin], !LiveRoute.sameOrigin(origin, authority: request.head.authority) {
+            if let origin = request.headers[.origin], !LiveRoute.sameOrigin(origin, authority: request.head.authority, scheme: scheme) {
                 throw ProblemDetails(status: .forbidden, detail: "alerts are only streamed to pages of this server (Origin \(origin))")
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            guard let user = context.requestContext.identity?.user else { return }
+            guard let identity = context.requestContext.identity else { return }
+            let user = identity.user
             let (stream, cancel) = hub.subscribe(user: user)
             defer { cancel() }
             for alert in try await hub.visible(try await hub.catalog.alerts(openOnly: true), to: user).reversed() {
@@ -35,6 +40,13 @@ struct AlertRoutes: Sendable {
                 group.addTask {
                     for try await _ in inbound {}
                     cancel()
+                }
+                // Closed within a quarter second when the session ends or the user changes (grants
+                // decide which cameras' alerts are sent, so a changed user reconnects afresh).
+                group.addTask {
+                    await guardian.watch(identity) { user in AccessPolicy.rule(method: .get, path: "/api/alerts/stream")?.allows(user.role) == true }
+                    cancel()
+                    try? await outbound.close(.policyViolation, reason: "the session ended or its rights changed; reconnect")
                 }
                 group.addTask {
                     for await alert in stream { try await outbound.write(.text(Self.message(alert))) }
@@ -62,7 +74,7 @@ struct AlertRoutes: Sendable {
 
     func acknowledge(_ request: Request, context: AulaContext) async throws -> Response {
         let user = try context.user()
-        guard let text = context.parameters.get("id"), let id = Int64(text), let alert = try await hub.catalog.alert(id: id) else {
+        guard let id = PathID.parse(context.parameters.get("id")), let alert = try await hub.catalog.alert(id: id) else {
             throw ProblemDetails.notFound("no such alert")
         }
         let camera = try await alert.cameraID.asyncMap { try await hub.catalog.camera(id: $0) } ?? nil

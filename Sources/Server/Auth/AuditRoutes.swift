@@ -1,4 +1,5 @@
 import AulaSecurity
+import APIInput
 import Catalog
 import CatalogSQLite
 import Foundation
@@ -37,26 +38,12 @@ struct AuditRoutes: Sendable {
 
     /// `from`, `to` (RFC 3339), `after` (an id) and `limit` (1…10000, default 1000).
     func query(_ request: Request) throws -> (from: Int64?, to: Int64?, after: Int64, limit: Int) {
-        var errors: [FieldError] = []
-        func time(_ name: String) -> Int64? {
-            guard let text = request.uri.queryParameters.get(name) else { return nil }
-            guard let t = Time90k.parse(text) else {
-                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
-                return nil
-            }
-            return t * 100 / 9
-        }
-        let from = time("from"), to = time("to")
-        var after: Int64 = 0
-        if let text = request.uri.queryParameters.get("after") {
-            if let v = Int64(text), v >= 0 { after = v } else { errors.append(FieldError(field: "after", message: "must be a whole number ≥ 0")) }
-        }
-        var limit = 1000
-        if let text = request.uri.queryParameters.get("limit") {
-            if let v = Int(text), (1...10_000).contains(v) { limit = v } else { errors.append(FieldError(field: "limit", message: "must be a whole number from 1 to 10000")) }
-        }
-        if let from, let to, to <= from { errors.append(FieldError(field: "to", message: "must be after from")) }
-        guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
+        var query = QueryFields(request)
+        let range = query.timeRange(required: false, start: "from", end: "to")
+        let from = range.start.map(Time90k.micros), to = range.end.map(Time90k.micros)
+        let after = query.integer("after", in: 0...Int64.max) ?? 0
+        let limit = query.integer("limit", in: 1...10_000) ?? 1000
+        try query.check()
         return (from, to, after, limit)
     }
 

@@ -37,7 +37,8 @@ public struct Identity: Sendable {
     public enum Credential: Sendable {
         /// A browser session; unsafe methods must carry its CSRF token.
         case session(digest: String, csrf: String)
-        case apiToken
+        /// An API token, by its digest (so that a long connection can check it still stands).
+        case apiToken(digest: String)
     }
 
     public var user: User

@@ -1,8 +1,10 @@
+import APIInput
 import AulaSecurity
 import Catalog
 import CatalogSQLite
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// Authenticates every request, applies the route's ``RouteRule`` and records audited actions.
 ///
@@ -14,6 +16,8 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AulaContext
     let authenticator: Authenticator
     let catalog: SQLiteCatalog
+    /// Footage views already audited, so that the many range requests of one playback are one row.
+    let footageViews = FootageViews()
 
     func handle(_ request: Request, context: AulaContext, next: (Request, AulaContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -49,13 +53,18 @@ struct AuthMiddleware: RouterMiddleware {
         guard rule.allows(identity.user.role) else {
             try await refuse(request, context: context, identity: identity, reason: "role \(identity.user.role.rawValue)")
         }
-        if let action = rule.camera, let text = context.parameters.get("id"), let id = Int64(text),
+        if let action = rule.camera, let id = PathID.parse(context.parameters.get("id")),
            let camera = try await catalog.camera(id: id), !identity.user.may(action, camera) {
-            try await refuse(request, context: context, identity: identity, reason: "no \(action.rawValue) grant for camera \(id)")
+            // A camera the user may not use answers exactly as a missing one: its existence is not
+            // theirs to learn. The refusal is audited all the same.
+            try await catalog.appendAudit(actor: identity.user.name, client: context.client, action: "access.denied",
+                                          target: "\(request.method) \(request.uri.path)", detail: "no \(action.rawValue) grant for camera \(id)")
+            throw ProblemDetails.notFound("camera \(id) does not exist")
         }
 
         let response = try await next(request, context)
-        if let action = rule.audit, response.status.code < 400, shouldAudit(request) {
+        if let action = rule.audit, response.status.code < 400,
+           !["view.playback", "view.thumbnail"].contains(action) || footageViews.firstView(user: identity.user.name, target: request.uri.path + "?" + (request.uri.query ?? "")) {
             var target = request.uri.path
             if let query = request.uri.query, !query.isEmpty { target += "?" + query }
             if let location = response.headers[.location] { target = location }
@@ -65,16 +74,39 @@ struct AuthMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Playback streams arrive as many range requests; one view is recorded, at its first byte.
-    private func shouldAudit(_ request: Request) -> Bool {
-        guard let range = request.headers[.range] else { return true }
-        return range.hasPrefix("bytes=0-")
-    }
-
     private func refuse(_ request: Request, context: AulaContext, identity: Identity, reason: String) async throws -> Never {
         try await catalog.appendAudit(actor: identity.user.name, client: context.client, action: "access.denied",
                                       target: "\(request.method) \(request.uri.path)", detail: reason)
         throw ProblemDetails(status: .forbidden, type: "/docs/security.md#roles", title: "Forbidden",
                              detail: "\(identity.user.name) (\(identity.user.role.rawValue)) may not do this: \(reason)")
+    }
+}
+
+/// Which recorded footage each user has viewed recently, by path and query (camera and range).
+/// Live views and snapshots show a new moment each time and are audited every time.
+///
+/// A player fetches one recording as many Range requests, in any order and from any offset; each
+/// carries footage, so the first of them is audited whatever its range, and the rest of that view
+/// (the same user, camera and range within ``window``) adds no row. Bounded: the oldest entries go
+/// first when ``capacity`` is reached.
+final class FootageViews: Sendable {
+    static let window: Duration = .seconds(3600)
+    static let capacity = 20_000
+    private let seen = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// True when this user has not viewed `target` within the window (and records that they have).
+    func firstView(user: String, target: String, now: ContinuousClock.Instant = .now) -> Bool {
+        let key = user + "\u{0}" + target
+        return seen.withLock { seen in
+            if let last = seen[key], now - last < Self.window { return false }
+            if seen.count >= Self.capacity {
+                seen = seen.filter { now - $0.value < Self.window }
+                if seen.count >= Self.capacity {
+                    for old in seen.sorted(by: { $0.value < $1.value }).prefix(Self.capacity / 4) { seen.removeValue(forKey: old.key) }
+                }
+            }
+            seen[key] = now
+            return true
+        }
     }
 }

@@ -54,10 +54,11 @@ struct Authenticator: Sendable {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw unauthorized("the Authorization header must be \"Bearer TOKEN\"")
             }
-            guard let user = try await catalog.user(tokenDigest: SecretToken.digest(String(parts[1]).trimmingCharacters(in: .whitespaces))) else {
-                throw unauthorized("the API token is not valid (revoked, or its user was deleted)")
+            let digest = SecretToken.digest(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            guard let user = try await catalog.user(tokenDigest: digest) else {
+                throw unauthorized("the API token is not valid (revoked, expired, or its user was deleted or reset)")
             }
-            return Identity(user: user, credential: .apiToken)
+            return Identity(user: user, credential: .apiToken(digest: digest))
         }
         if let session = request.cookies[Self.sessionCookie]?.value, !session.isEmpty {
             let digest = SecretToken.digest(session)
@@ -69,6 +70,15 @@ struct Authenticator: Sendable {
         return nil
     }
 
+    /// The user behind `identity`'s credential now: nil once the session has ended or expired, the
+    /// token was revoked or expired, or the user was deleted.
+    func current(_ identity: Identity) async throws -> User? {
+        switch identity.credential {
+        case .session(let digest, _): return try await catalog.session(digest: digest)?.0
+        case .apiToken(let digest): return try await catalog.user(tokenDigest: digest)
+        }
+    }
+
     func unauthorized(_ detail: String) -> ProblemDetailsWithHeaders {
         ProblemDetailsWithHeaders(
             problem: ProblemDetails(status: .unauthorized, type: "/docs/security.md#sign-in", title: "Sign-in required", detail: detail),
@@ -78,18 +88,23 @@ struct Authenticator: Sendable {
     enum SignIn {
         case success(User)
         case wrong(delay: Duration)
-        case locked(Duration)
+        case locked(Duration, firstRefusal: Bool)
     }
 
     /// Checks a name and password with delays and lockout.
     func check(name: String, password: String, client: String) async throws -> SignIn {
-        if let left = throttle.lockedFor(name: name, client: client) { return .locked(left) }
-        let user = try await catalog.user(named: name)
-        let (hasher, decoy) = (self.hasher, self.decoy)
-        let verified = try await offload { hasher.verify(password, hash: user?.passwordHash ?? decoy.hash(with: hasher)) }
-        let ok = verified && user != nil
-        if let user, ok {
-            throttle.succeeded(name: name)
+        if case .refused(let left, let first) = throttle.admit(name: name, client: client) { return .locked(left, firstRefusal: first) }
+        let user: User?, verified: Bool
+        do {
+            user = try await catalog.user(named: name)
+            let (hasher, decoy) = (self.hasher, self.decoy)
+            verified = try await offload { hasher.verify(password, hash: user?.passwordHash ?? decoy.hash(with: hasher)) }
+        } catch {
+            throttle.abandoned(name: name, client: client)
+            throw error
+        }
+        if let user, verified {
+            throttle.succeeded(name: name, client: client)
             return .success(user)
         }
         return .wrong(delay: throttle.failed(name: name, client: client))

@@ -1,4 +1,5 @@
 import AulaSecurity
+import APIInput
 import Catalog
 import CatalogSQLite
 import Crypto
@@ -17,6 +18,8 @@ struct EvidenceRoutes: Sendable {
 
     /// Longest range one evidence export may cover.
     static let maxExportSeconds: Int64 = 6 * 3600
+    /// Longest range one evidence lock may keep: a lock is for an incident, not a camera's archive.
+    static let maxLockSeconds: Int64 = 7 * 86_400
 
     func register(on router: Router<AulaContext>) {
         router.post("api/cameras/:id/evidence", use: export)
@@ -25,27 +28,16 @@ struct EvidenceRoutes: Sendable {
         router.delete("api/evidence-locks/:id", use: unlock)
     }
 
-    /// `start` and `end` from a JSON body, as RFC 3339 times.
-    static func range(_ body: inout JSONBody, maxSeconds: Int64?) throws -> (Int64, Int64) {
-        var errors: [FieldError] = []
-        func time(_ name: String) -> Int64? {
-            switch body.string(name) {
-            case .some(.some(let text)):
-                if let t = Time90k.parse(text) { return t }
-                errors.append(FieldError(field: name, message: "\"\(text)\" is not an RFC 3339 time such as 2026-11-24T22:00:00Z"))
-            case .none where !body.has(name):
-                errors.append(FieldError(field: name, message: "is required (an RFC 3339 time such as 2026-11-24T22:00:00Z)"))
-            default: break
-            }
-            return nil
+    /// `start` and `end` from a JSON body, as RFC 3339 times at most `maxSeconds` apart.
+    static func range(_ body: inout JSONBody, maxSeconds: Int64) throws -> (Int64, Int64) {
+        body.require("start", "end")
+        let start = body.time90k("start"), end = body.time90k("end")
+        if let start, let end, end <= start { body.fail("end", "must be after start") }
+        if let start, let end, end > start, end - start > maxSeconds * 90_000 {
+            body.fail("end", "the range must be at most \(maxSeconds / 3600) hours")
         }
-        let start = time("start"), end = time("end")
-        if let start, let end, end <= start { errors.append(FieldError(field: "end", message: "must be after start")) }
-        if let maxSeconds, let start, let end, end - start > maxSeconds * 90_000 {
-            errors.append(FieldError(field: "end", message: "the range must be at most \(maxSeconds / 3600) hours"))
-        }
-        errors = body.errors + errors
-        guard errors.isEmpty, let start, let end else { throw ProblemDetails.validation(errors) }
+        try body.check()
+        guard let start, let end else { throw ProblemDetails.validation(body.errors) }
         return (start, end)
     }
 
@@ -132,8 +124,15 @@ struct EvidenceRoutes: Sendable {
         }
     }
 
+    /// Only the locks on cameras whose footage the user may export: a lock's reason describes an
+    /// incident on that camera.
     func listLocks(_ request: Request, context: AulaContext) async throws -> Response {
-        try JSONResponse.make(try await catalog.evidenceLocks().map(LockJSON.init))
+        let user = try context.user()
+        let cameras = Dictionary(uniqueKeysWithValues: try await catalog.cameras().map { ($0.id, $0) })
+        let visible = try await catalog.evidenceLocks().filter {
+            user.may(.export, cameras[$0.cameraID] ?? Camera(id: $0.cameraID, name: "", rtspURL: "", latitude: 0, longitude: 0))
+        }
+        return try JSONResponse.make(visible.map(LockJSON.init))
     }
 
     /// `{"camera": 3, "start": …, "end": …, "reason": "…"}`.
@@ -141,12 +140,8 @@ struct EvidenceRoutes: Sendable {
         let user = try context.user()
         var body = try await JSONBody.read(request, limit: 16 * 1024)
         var errors: [FieldError] = []
-        var cameraID: Int64?
-        switch body.object["camera"] {
-        case .number(let n) where n > 0 && n == n.rounded(): cameraID = Int64(n)
-        case nil: errors.append(FieldError(field: "camera", message: "is required"))
-        default: errors.append(FieldError(field: "camera", message: "must be a positive whole number"))
-        }
+        body.require("camera")
+        let cameraID = body.id("camera")
         var reason = ""
         switch body.string("reason") {
         case .some(.some(let r)) where !r.trimmingCharacters(in: .whitespaces).isEmpty && r.count <= 500: reason = r
@@ -154,7 +149,7 @@ struct EvidenceRoutes: Sendable {
         default: errors.append(FieldError(field: "reason", message: "must be 1 to 500 characters"))
         }
         let range: (Int64, Int64)?
-        do { range = try Self.range(&body, maxSeconds: nil) } catch let p as ProblemDetails {
+        do { range = try Self.range(&body, maxSeconds: Self.maxLockSeconds) } catch let p as ProblemDetails {
             errors += p.errors
             range = nil
         }
@@ -171,7 +166,7 @@ struct EvidenceRoutes: Sendable {
     }
 
     func unlock(_ request: Request, context: AulaContext) async throws -> Response {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+        guard let id = PathID.parse(context.parameters.get("id")) else {
             throw ProblemDetails(status: .notFound, detail: "lock ids are positive whole numbers", errors: [FieldError(field: "id", message: "must be a positive whole number")])
         }
         guard try await catalog.deleteEvidenceLock(id: id) else { throw ProblemDetails.notFound("evidence lock \(id) does not exist") }

@@ -49,16 +49,25 @@ struct SessionRoutes: Sendable {
         var body = try await JSONBody.read(request, limit: 16 * 1024)
         let fields = try Self.strings(&body, ["name", "password"])
         let (name, password) = (fields[0], fields[1])
+        for ended in authenticator.throttle.endedLocks() {
+            try await catalog.appendAudit(actor: "(anonymous)", client: context.client, action: "signin.locked.end", target: ended.key,
+                                          detail: "\(ended.refusals) attempt(s) refused during the lock")
+        }
         switch try await authenticator.check(name: name, password: password, client: context.client) {
-        case .locked(let left):
-            try await catalog.appendAudit(actor: "(anonymous)", client: context.client, action: "signin.locked", target: name)
+        case .locked(let left, let first):
+            // One audit row per lock period: refusals while locked are counted, not written one by
+            // one, so that an anonymous flood cannot grow the audit trail.
+            if first {
+                try await catalog.appendAudit(actor: "(anonymous)", client: context.client, action: "signin.locked", target: String(name.prefix(200)),
+                                              detail: "locked for \(max(1, Int(left.components.seconds))) s; further attempts during the lock are counted in signin.locked.end")
+            }
             let seconds = max(1, Int(left.components.seconds))
             throw ProblemDetailsWithHeaders(
                 problem: ProblemDetails(status: .tooManyRequests, type: "/docs/security.md#lockout", title: "Too many failed sign-ins",
                                         detail: "sign-in for this account or address is locked for \(seconds) more seconds"),
                 headers: [.retryAfter: String(seconds)])
         case .wrong(let delay):
-            try await catalog.appendAudit(actor: "(anonymous)", client: context.client, action: "signin.failed", target: name)
+            try await catalog.appendAudit(actor: "(anonymous)", client: context.client, action: "signin.failed", target: String(name.prefix(200)))
             try await Task.sleep(for: delay)
             throw ProblemDetails(status: .unauthorized, type: "/docs/security.md#sign-in", title: "Sign-in failed",
                                  detail: "the name or the password is wrong")

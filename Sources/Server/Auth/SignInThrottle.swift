@@ -22,8 +22,20 @@ final class SignInThrottle: Sendable {
 
     struct Entry {
         var failures = 0
+        /// Guesses admitted and not yet answered: counted against the limit, so that 25 guesses
+        /// sent at once cannot all be evaluated before the first failure is recorded.
+        var inFlight = 0
         var lockedUntil: ContinuousClock.Instant?
+        /// Attempts refused during the current lock (audited once, with this count, at its end).
+        var refusals = 0
         var lastFailure: ContinuousClock.Instant
+    }
+
+    /// The answer to an attempt before its password is checked.
+    enum Admission: Equatable {
+        case admitted
+        /// Locked out for this long; `firstRefusal` is true once per lock period (the one audit row).
+        case refused(Duration, firstRefusal: Bool)
     }
 
     let policy: Policy
@@ -34,7 +46,7 @@ final class SignInThrottle: Sendable {
     }
 
     private func keys(name: String, client: String) -> [(key: String, limit: Int)] {
-        [("name:" + name.lowercased(), policy.lockoutAfter), ("client:" + client, policy.lockoutAfter * policy.addressFactor)]
+        [("name:" + String(name.lowercased().prefix(200)), policy.lockoutAfter), ("client:" + client, policy.lockoutAfter * policy.addressFactor)]
     }
 
     /// When the name or the address is locked out: how long is left.
@@ -44,14 +56,55 @@ final class SignInThrottle: Sendable {
         }
     }
 
-    /// Counts a failure and returns how long to wait before answering.
+    /// Admits an attempt, or refuses it while its name or address is locked or while as many
+    /// guesses as the limit allows are already being checked. Every admitted attempt must end in
+    /// ``failed(name:client:now:)`` or ``succeeded(name:client:)``.
+    func admit(name: String, client: String, now: ContinuousClock.Instant = .now) -> Admission {
+        entries.withLock { entries in
+            let keys = keys(name: name, client: client)
+            let locks = keys.compactMap { entries[$0.key]?.lockedUntil }.filter { $0 > now }
+            if let until = locks.max() {
+                var first = false
+                for (key, _) in keys where (entries[key]?.lockedUntil ?? now) > now {
+                    first = first || entries[key]!.refusals == 0
+                    entries[key]!.refusals += 1
+                }
+                return .refused(until - now, firstRefusal: first)
+            }
+            if keys.contains(where: { entries[$0.key].map { $0.failures + $0.inFlight } ?? 0 >= $0.limit }) {
+                // The remaining guesses are being checked; the answer to one of them decides.
+                return .refused(policy.baseDelay, firstRefusal: false)
+            }
+            for (key, _) in keys {
+                var e = entries[key] ?? Entry(lastFailure: now)
+                e.inFlight += 1
+                entries[key] = e
+            }
+            return .admitted
+        }
+    }
+
+    /// Refusals counted during locks that are over, and forgets them: (key, count) for the audit trail.
+    func endedLocks(now: ContinuousClock.Instant = .now) -> [(key: String, refusals: Int)] {
+        entries.withLock { entries in
+            var ended: [(String, Int)] = []
+            for (key, e) in entries where e.refusals > 0 && (e.lockedUntil ?? now) <= now {
+                ended.append((key, e.refusals))
+                entries[key]?.refusals = 0
+            }
+            return ended.sorted { $0.0 < $1.0 }
+        }
+    }
+
+    /// Counts a failure of an admitted attempt and returns how long to wait before answering.
     func failed(name: String, client: String, now: ContinuousClock.Instant = .now) -> Duration {
         entries.withLock { entries in
             // Forget failures that are older than a lockout, so that the table stays small.
-            entries = entries.filter { now - $0.value.lastFailure < policy.lockoutDuration || ($0.value.lockedUntil ?? now) > now }
+            entries = entries.filter { now - $0.value.lastFailure < policy.lockoutDuration || ($0.value.lockedUntil ?? now) > now || $0.value.inFlight > 0 || $0.value.refusals > 0 }
             var worst = 0
             for (key, limit) in keys(name: name, client: client) {
                 var e = entries[key] ?? Entry(lastFailure: now)
+                e.inFlight = max(0, e.inFlight - 1)
                 e.failures += 1
                 e.lastFailure = now
                 if e.failures >= limit { e.lockedUntil = now + policy.lockoutDuration }
@@ -70,7 +123,26 @@ final class SignInThrottle: Sendable {
 
     /// A successful sign-in clears the account's count (not the address's: one good password does
     /// not excuse guessing others).
-    func succeeded(name: String) {
-        _ = entries.withLock { $0.removeValue(forKey: "name:" + name.lowercased()) }
+    func succeeded(name: String, client: String) {
+        entries.withLock { entries in
+            let keys = keys(name: name, client: client)
+            entries.removeValue(forKey: keys[0].key)
+            if var e = entries[keys[1].key] {
+                e.inFlight = max(0, e.inFlight - 1)
+                entries[keys[1].key] = e
+            }
+        }
+    }
+
+    /// An admitted attempt that ended without an answer (the catalogue failed).
+    func abandoned(name: String, client: String) {
+        entries.withLock { entries in
+            for (key, _) in keys(name: name, client: client) {
+                if var e = entries[key] {
+                    e.inFlight = max(0, e.inFlight - 1)
+                    entries[key] = e
+                }
+            }
+        }
     }
 }

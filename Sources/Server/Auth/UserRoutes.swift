@@ -1,4 +1,5 @@
 import AulaSecurity
+import APIInput
 import Catalog
 import CatalogSQLite
 import Foundation
@@ -163,9 +164,9 @@ struct UserRoutes: Sendable {
                 continue
             }
             switch (o["camera"], o["district"]) {
-            case (.number(let n), nil) where n > 0 && n == n.rounded():
-                grants.append(AccessGrant(effect: effect, scope: .camera, target: String(Int64(n))))
-            case (nil, .string(let d)) where !d.isEmpty:
+            case (.number(let n), nil) where Int64(exactly: n).map(InputLimits.ids.contains) ?? false:
+                grants.append(AccessGrant(effect: effect, scope: .camera, target: String(Int64(exactly: n)!)))
+            case (nil, .string(let d)) where !d.isEmpty && d.utf8.count <= 200:
                 grants.append(AccessGrant(effect: effect, scope: .district, target: d))
             default:
                 errors.append(FieldError(field: field, message: "must name either a camera (a positive whole number) or a district (a name)"))

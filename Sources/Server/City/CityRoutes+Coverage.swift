@@ -5,10 +5,18 @@ import Hummingbird
 import Planning
 
 extension CityRoutes {
+    /// The signed-in user (every city route is behind ``AuthMiddleware``).
+    static func user(_ context: Context) throws -> User {
+        guard let user = (context as? any IdentifiedRequestContext)?.identity?.user else {
+            throw ProblemDetails(status: .unauthorized, detail: "sign in first")
+        }
+        return user
+    }
+
     func coverage(_ request: Request, context: Context) async throws -> Response {
         let clock = ContinuousClock()
         let start = clock.now
-        let engine = try await service.engineWithCameras()
+        let engine = try await service.engine(for: try Self.user(context)).engine
         var value = CityJSON.report(engine.report())
         value["cameras"] = .number(Double(engine.cameraIDs.count))
         value["areas"] = .array(engine.areaCoverage().map(CityJSON.area))
@@ -17,8 +25,7 @@ extension CityRoutes {
     }
 
     func coverageCameras(_ request: Request, context: Context) async throws -> Response {
-        let engine = try await service.engineWithCameras()
-        let names = await service.cameraNames
+        let (engine, names) = try await service.engine(for: try Self.user(context))
         let w = GeoJSONWriter(projection: engine.city.projection)
         let features: [GeoValue] = engine.cameraIDs.compactMap { id in
             guard let spec = engine.camera(id) else { return nil }
@@ -46,7 +53,7 @@ extension CityRoutes {
     }
 
     func coverageStreets(_ request: Request, context: Context) async throws -> Response {
-        let engine = try await service.engineWithCameras()
+        let engine = try await service.engine(for: try Self.user(context)).engine
         let w = GeoJSONWriter(projection: engine.city.projection)
         let mainOnly = request.uri.queryParameters.get("main") == "true"
         let features = engine.streetCoverage().enumerated().compactMap { i, p -> GeoValue? in
@@ -69,8 +76,7 @@ extension CityRoutes {
         }
         let lat = coordinate("lat", 90), lon = coordinate("lon", 180)
         guard let lat, let lon, errors.isEmpty else { throw ProblemDetails.validation(errors) }
-        let engine = try await service.engineWithCameras()
-        let names = await service.cameraNames
+        let (engine, names) = try await service.engine(for: try Self.user(context))
         let p = engine.city.projection.project(GeoCoordinate(latitude: lat, longitude: lon))
         let district = engine.city.districts.first { $0.area.contains(p) }?.name
         let ids = engine.camerasSeeing(p)
@@ -87,15 +93,16 @@ extension CityRoutes {
         var id: String?
         switch body.object["cameraId"] {
         case nil, .null?: id = nil
-        case .number(let n)?: id = String(Int64(n))
-        case .string(let s)?: id = s
+        case .number?: id = body.id("cameraId").map { String($0) }
+        case .string(let s)? where s.utf8.count <= 40: id = s
         default: body.errors.append(FieldError(field: "cameraId", message: "must be a camera id"))
         }
         let location = body.location("location")
         let heading = body.number("heading"), fov = body.number("fieldOfView"), range = body.number("range")
         let height = body.number("mountingHeight")
         guard body.errors.isEmpty else { throw ProblemDetails.validation(CameraRoutes<Context>.unique(body.errors)) }
-        let engine = try await service.engineWithCameras()
+        let user = try Self.user(context)
+        let (engine, _) = try await service.engine(for: user)
         var spec: CameraViewSpec
         if let id {
             guard let saved = engine.camera(id) else {
@@ -121,7 +128,9 @@ extension CityRoutes {
 
         let result = try await service.preview(spec)
         let names = await service.cameraNames
-        let copy = result.engine
+        // Cameras the user may not see leave the figures, as in every other coverage answer.
+        var copy = result.engine
+        for hidden in try await service.hiddenCameras(for: user) where hidden != spec.id { _ = copy.removeCamera(hidden) }
         let w = GeoJSONWriter(projection: copy.city.projection)
         // Only the street pieces under the old or the new view can have changed.
         let boxes = result.touched

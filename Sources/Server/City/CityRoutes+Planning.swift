@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import City
 import Foundation
@@ -74,7 +75,7 @@ extension CityRoutes {
         if let exclude { settings.excludeCovered = exclude }
         if let title { settings.title = title }
         let stored = try await service.currentCity()
-        let engine = try await service.engineWithCameras()
+        let engine = try await service.engine(for: try Self.user(context)).engine
         let offences = try await service.offences().offences
         let city = stored.model
         let result: CityPlanner.Result

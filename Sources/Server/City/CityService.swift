@@ -62,6 +62,25 @@ actor CityService {
         return try synchronise(cameras)
     }
 
+    /// The engine as `user` may see it: the cameras they have no grant for are taken out, so that
+    /// coverage, "which cameras see this point" and plans reveal nothing of those cameras (issue 15).
+    func engine(for user: User) async throws -> (engine: CoverageEngine, names: [String: String]) {
+        _ = try currentCity()
+        let cameras = try await cameraStore.cameras()
+        var engine = try synchronise(cameras)
+        var names = cameraNames
+        for c in cameras where !user.may(.metadata, c) {
+            _ = engine.removeCamera(String(c.id))
+            names.removeValue(forKey: String(c.id))
+        }
+        return (engine, names)
+    }
+
+    /// Ids (as the engine spells them) of the cameras `user` may not see.
+    func hiddenCameras(for user: User) async throws -> Set<String> {
+        Set(try await cameraStore.cameras().filter { !user.may(.metadata, $0) }.map { String($0.id) })
+    }
+
     static func spec(_ c: Camera) -> CameraViewSpec { c.viewSpec }
 
     private func synchronise(_ cameras: [Camera]) throws -> CoverageEngine {

@@ -1,46 +1,16 @@
+import APIInput
 import Catalog
 import Foundation
 import Planning
 
 /// Accessors the city routes need beyond ``JSONBody``'s, recording every bad field the same way.
 extension JSONBody {
-    mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
-        guard let n = number(key) else { return nil }
-        guard n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
-            errors.append(FieldError(field: key, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
-            return nil
-        }
-        return Int(n)
-    }
-
-    mutating func bool(_ key: String) -> Bool? {
-        switch object[key] {
-        case nil: return nil
-        case .bool(let b): return b
-        default: errors.append(FieldError(field: key, message: "must be true or false")); return nil
-        }
-    }
-
-    mutating func strings(_ key: String) -> [String]? {
-        switch object[key] {
-        case nil: return nil
-        case .array(let items):
-            var out: [String] = []
-            for (i, item) in items.enumerated() {
-                if case .string(let s) = item { out.append(s) } else {
-                    errors.append(FieldError(field: "\(key)[\(i)]", message: "must be a string"))
-                }
-            }
-            return out
-        default: errors.append(FieldError(field: key, message: "must be an array of strings")); return nil
-        }
-    }
-
     /// A `{"lat": …, "lon": …}` object.
     mutating func location(_ key: String) -> (lat: Double, lon: Double)? {
         guard let o = object(key) else { return nil }
-        let lat = number("lat", in: o, field: "\(key).lat")
-        let lon = number("lon", in: o, field: "\(key).lon")
+        var inner = JSONFields(o, prefix: prefix + key + ".")
+        let lat = inner.number("lat"), lon = inner.number("lon")
+        errors += inner.errors
         if o["lat"] == nil { errors.append(FieldError(field: "\(key).lat", message: "is required")) }
         if o["lon"] == nil { errors.append(FieldError(field: "\(key).lon", message: "is required")) }
         guard let lat, let lon else { return nil }
@@ -76,12 +46,6 @@ extension JSONBody {
         return out
     }
 
-    /// Refuses fields the route does not know, so typos do not pass silently.
-    mutating func rejectUnknown(_ known: Set<String>) {
-        for key in object.keys.sorted() where !known.contains(key) {
-            errors.append(FieldError(field: key, message: "is not a field of this request"))
-        }
-    }
 }
 
 /// Times in requests and queries: RFC 3339 (`2025-01-01T00:00:00Z`), a date (`2025-01-01`, UTC

@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import CatalogSQLite
 import Foundation
@@ -32,31 +33,18 @@ struct EventRoutes: Sendable {
 
     func list(_ request: Request, context: AulaContext) async throws -> Response {
         let user = try context.user()
-        let query = request.uri.queryParameters
-        var errors: [FieldError] = []
-        var start90k = Int64.min, end90k = Int64.max
-        if let text = query.get("start") {
-            if let t = Time90k.parse(text) { start90k = t } else { errors.append(FieldError(field: "start", message: "must be an RFC 3339 time such as 2026-12-02T04:00:00Z")) }
-        }
-        if let text = query.get("end") {
-            if let t = Time90k.parse(text) { end90k = t } else { errors.append(FieldError(field: "end", message: "must be an RFC 3339 time such as 2026-12-02T05:00:00Z")) }
-        }
-        var cameraFilter: Int64?
-        if let text = query.get("camera") {
-            if let id = Int64(text), id > 0 { cameraFilter = id } else { errors.append(FieldError(field: "camera", message: "must be a positive whole number")) }
-        }
-        var limit = 500
-        if let text = query.get("limit") {
-            if let n = Int(text), (1...5000).contains(n) { limit = n } else { errors.append(FieldError(field: "limit", message: "must be 1…5000")) }
-        }
-        if start90k != .min, end90k != .max, end90k <= start90k { errors.append(FieldError(field: "end", message: "must be after start")) }
-        guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
-        let district = query.get("district")
+        var query = QueryFields(request)
+        let range = query.timeRange(required: false)
+        let start90k = range.start ?? .min, end90k = range.end ?? .max
+        let cameraFilter = query.id("camera")
+        let limit = query.integer("limit", in: 1...5000) ?? 500
+        let district = query.string("district"), zone = query.string("zone")
+        try query.check()
         let cameras = try await catalog.cameras().filter { camera in
             Self.mayView(user, camera) && (cameraFilter.map { $0 == camera.id } ?? true) && (district.map { $0 == camera.district } ?? true)
         }
         let names = Dictionary(cameras.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let events = try await catalog.motionEvents(cameras: cameras.map(\.id), zone: query.get("zone"), start90k: start90k, end90k: end90k, limit: limit)
+        let events = try await catalog.motionEvents(cameras: cameras.map(\.id), zone: zone, start90k: start90k, end90k: end90k, limit: limit)
         let json = events.map { e in
             // The clip runs from 2 s before the motion to 2 s after it (10 s after while it is open).
             let clipStart = e.start90k - 2 * 90_000
@@ -70,7 +58,7 @@ struct EventRoutes: Sendable {
 
     func thumbnail(_ request: Request, context: AulaContext) async throws -> Response {
         let user = try context.user()
-        guard let text = context.parameters.get("id"), let id = Int64(text), let found = try await catalog.motionEvent(id: id) else {
+        guard let id = PathID.parse(context.parameters.get("id")), let found = try await catalog.motionEvent(id: id) else {
             throw ProblemDetails.notFound("no such event")
         }
         // An event of a camera the user may not watch is reported as missing, not as forbidden:
