@@ -92,10 +92,11 @@ extension SQLiteCatalog {
         }
     }
 
-    public func addAPIToken(digest: String, userID: Int64, label: String) async throws {
+    /// Stores a token's digest; `expiresAt` (microseconds since the epoch) ends it, nil never.
+    public func addAPIToken(digest: String, userID: Int64, label: String, expiresAt: Int64? = nil) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [digest, userID, label, nowMicros()])
+            try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [digest, userID, label, nowMicros(), expiresAt])
         }
     }
 
@@ -109,7 +110,8 @@ extension SQLiteCatalog {
 
     public func user(tokenDigest: String) async throws -> User? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT user.* FROM api_token JOIN user ON user.id = api_token.user_id WHERE api_token.digest = ?", arguments: [tokenDigest])
+            try Row.fetchOne(db, sql: "SELECT user.* FROM api_token JOIN user ON user.id = api_token.user_id WHERE api_token.digest = ? AND (api_token.expires_at IS NULL OR api_token.expires_at >= ?)",
+                         arguments: [tokenDigest, nowMicros()])
                 .map { try User(row: $0, db: db) }
         }
     }

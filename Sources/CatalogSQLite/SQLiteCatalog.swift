@@ -88,6 +88,10 @@ public final class SQLiteCatalog: Sendable {
             // existing account; administrators hold it by their role, not by this column.
             try db.alter(table: "user") { t in t.add(column: "see_behind_masks", .boolean).notNull().defaults(to: false) }
         }
+        migrator.registerMigration("v7-token-expiry") { db in
+            // API tokens may expire (issue 15); tokens made before never do, as they were issued.
+            try db.alter(table: "api_token") { t in t.add(column: "expires_at", .integer) }
+        }
         return migrator
     }
 }

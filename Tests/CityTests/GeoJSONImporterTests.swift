@@ -35,6 +35,36 @@ import Testing
         }
     }
 
+    /// Found by fuzzing (Fuzz/, target geojson): one corner of a building 2,500 km away made the
+    /// import fill a grid of 300 million cells, until the process ran out of memory. Such a
+    /// feature is now refused by name, and so is a building wider than any real one.
+    @Test func farAwayOrHugeFeaturesAreRefused() throws {
+        func building(_ ring: String) -> [UInt8] {
+            Array("""
+                {"type": "FeatureCollection", "features": [{"type": "Feature", "id": 0, "properties": {"building": "yes"},
+                  "geometry": {"type": "Polygon", "coordinates": [\(ring)]}}]}
+                """.utf8)
+        }
+        var quick = ImportOptions()
+        quick.deriveEnclosedCourtyards = false  // so that the old code returned at once instead of filling the grid
+        let far = building("[[67.709, 47.779], [67.712, 47.779], [67.712, 47.781], [34.7102, 47.7802], [67.709, 47.779]]")
+        let error = try #require(throws: ImportError.self) { try GeoJSONImporter.importCity(from: far, options: quick) }
+        #expect(error.element == "feature 0 (id 0)")
+        #expect(error.reason.contains("km from the city's centre"))
+        #expect(throws: ImportError.self) { try GeoJSONImporter.importCity(from: far) }
+        let huge = building("[[67.70, 47.779], [67.75, 47.779], [67.75, 47.781], [67.70, 47.779]]")  // 3.7 km
+        #expect(throws: ImportError(element: "feature 0 (id 0)", reason: "building outline spans 3747 m; no building is wider than 3000 m")) {
+            try GeoJSONImporter.importCity(from: huge, options: quick)
+        }
+        let district = Array("""
+            {"type": "Feature", "properties": {"name": "Far"},
+             "geometry": {"type": "Polygon", "coordinates": [[[67.7, 47.7], [67.8, 47.7], [67.8, 49.7], [67.7, 47.7]]]}}
+            """.utf8)
+        #expect(throws: ImportError.self) {
+            try GeoJSONImporter.districts(from: district, projection: LocalProjection(origin: GeoCoordinate(latitude: 47.7, longitude: 67.7)))
+        }
+    }
+
     @Test func brokenJSONIsRefused() {
         #expect(throws: ImportError.self) { try GeoJSONImporter.importCity(from: Array("{\"type\": ".utf8)) }
     }

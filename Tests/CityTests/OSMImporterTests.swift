@@ -87,6 +87,27 @@ import Testing
         #expect(throws: ImportError.self) { try OSMImporter.importCity(from: Array(xml.utf8)) }
     }
 
+    /// Found by fuzzing (Fuzz/, target osm): a building's node moved 2° of latitude (220 km) made
+    /// the import hang filling grid cells. Such a feature is now refused by name.
+    @Test func buildingNodeFarAwayIsRefused() throws {
+        let xml = """
+            <osm>
+              <node id="1" lat="43.7313" lon="7.4241"/><node id="2" lat="41.7315" lon="7.4247"/>
+              <node id="3" lat="43.7318" lon="7.4245"/><node id="4" lat="43.7318" lon="7.4239"/>
+              <node id="5" lat="43.7297" lon="7.4173"/><node id="6" lat="43.7298" lon="7.4172"/>
+              <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="building" v="yes"/></way>
+              <way id="11"><nd ref="5"/><nd ref="6"/><tag k="highway" v="residential"/></way>
+              <relation id="12"><member type="way" ref="10" role="outer"/><tag k="type" v="multipolygon"/></relation>
+            </osm>
+            """
+        var quick = ImportOptions()
+        quick.deriveEnclosedCourtyards = false  // so that the old code returned at once instead of hanging
+        let error = try #require(throws: ImportError.self) { try OSMImporter.importCity(from: Array(xml.utf8), options: quick) }
+        #expect(error.element == "relation 12")
+        #expect(error.reason.hasPrefix("lies 22"))
+        #expect(throws: ImportError.self) { try OSMImporter.importCity(from: Array(xml.utf8)) }
+    }
+
     @Test func multipolygonBuildingHasItsHole() throws {
         var xml = "<osm>"
         let coords = [(1, 0.0, 0.0), (2, 0.0, 0.001), (3, 0.001, 0.001), (4, 0.001, 0.0),

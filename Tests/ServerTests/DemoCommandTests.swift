@@ -9,6 +9,8 @@ import Testing
 @Suite struct DemoCommandTests {
     /// The `aula` built with these tests: next to the test bundle (any `--scratch-path`), else `.build/debug/aula`.
     static let binary: String = {
+        // AULA_BINARY: another build, such as the previous commit's, to show that a test fails on it.
+        if let other = ProcessInfo.processInfo.environment["AULA_BINARY"], !other.isEmpty { return other }
         let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("aula").path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

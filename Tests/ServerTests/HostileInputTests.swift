@@ -209,7 +209,7 @@ import Testing
         }
         // The body: every field (nested ones included) given each extreme value or left out, then whole bodies.
         if let body = probe.body {
-            for (label, mutated) in body.mutations(Self.literals) { requests.append(("body \(label)", path([:]), "", mutated.text)) }
+            for (label, mutated) in body.mutations(Self.literals) { requests.append(("body \(label) in \(mutated.text.prefix(120))", path([:]), "", mutated.text)) }
             for b in Self.bodies { requests.append(("whole body \(b.prefix(24))", path([:]), "", b)) }
         }
         if requests.isEmpty { requests.append(("plain", path([:]), "", nil)) }
@@ -218,7 +218,7 @@ import Testing
         for r in requests {
             let status = await server.send(method, r.path, query: r.query, body: r.body, token: token)
             guard server.isRunning else {
-                Issue.record("\(key) \(r.label): the server process died (exit \(server.exitStatus))")
+                Issue.record("\(key) \(r.label): the server process died (exit \(server.exitStatus)); its log: \(server.log)")
                 throw CancellationError()
             }
             // No answer at all is allowed only for a request line of 100 kB, which the HTTP parser refuses.
@@ -248,8 +248,11 @@ final class LiveServer: @unchecked Sendable {
     let spareToken: String
     let simulator: CameraSimulator
     let session: URLSession
+    /// The server's standard error (a crash's backtrace).
+    let log: String
 
-    private init(process: Process, port: Int, token: String, spareToken: String, simulator: CameraSimulator) {
+    private init(process: Process, port: Int, token: String, spareToken: String, simulator: CameraSimulator, log: String) {
+        self.log = log
         self.process = process
         self.port = port
         self.token = token
@@ -307,7 +310,7 @@ final class LiveServer: @unchecked Sendable {
             }
         }
         let found = try #require(port, "aula serve did not say where it listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        let server = LiveServer(process: process, port: found, token: token, spareToken: spare, simulator: simulator)
+        let server = LiveServer(process: process, port: found, token: token, spareToken: spare, simulator: simulator, log: log)
         let recording = try await server.waitForFrames(beyond: 0)
         try #require(recording, "the camera never started recording")
         return server

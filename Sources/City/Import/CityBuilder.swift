@@ -79,10 +79,15 @@ struct CityBuilder {
             let tags = f.tags
             switch f.geometry {
             case .point(let g):
-                if isLamp(tags) { city.streetLights.append(StreetLight(source: f.source, position: projection.project(g))) }
+                if isLamp(tags) {
+                    let position = projection.project(g)
+                    try Self.checkExtent([position], f.source)
+                    city.streetLights.append(StreetLight(source: f.source, position: position))
+                }
             case .line(let coords):
                 let pts = coords.map(projection.project)
                 if let cls = streetClass(tags) {
+                    try Self.checkExtent(pts, f.source)
                     guard pts.count >= 2 else { throw ImportError(element: f.source, reason: "street has fewer than 2 nodes") }
                     city.streets.append(
                         Street(source: f.source, name: tags["name"], highwayClass: cls,
@@ -116,12 +121,36 @@ struct CityBuilder {
     private func addArea(_ polygon: Polygon, _ f: RawFeature, to city: inout CityModel) throws {
         let tags = f.tags
         guard !polygon.isEmpty else { throw ImportError(element: f.source, reason: "area has no ring of 3 or more points") }
+        if wantsArea(tags) { try Self.checkExtent(polygon.rings.joined(), f.source) }
+        if isBuilding(tags) {
+            let box = polygon.boundingBox
+            let span = max(box.maxX - box.minX, box.maxY - box.minY)
+            guard span <= Self.maximumBuildingSpan else {
+                throw ImportError(element: f.source, reason: "building outline spans \(Int(span.rounded())) m; no building is wider than \(Int(Self.maximumBuildingSpan)) m")
+            }
+        }
         if isBuilding(tags) { city.buildings.append(Building(source: f.source, footprint: polygon, height: height(tags))) }
         if let kind = schoolKind(tags) {
             city.schoolGrounds.append(SchoolGround(source: f.source, name: tags["name"], kind: kind, area: polygon))
         }
         if isCourtyard(tags) { city.courtyards.append(Courtyard(source: f.source, origin: .tagged, area: polygon)) }
         if isDistrict(tags) { city.districts.append(District(source: f.source, name: tags["name"] ?? f.source, area: polygon)) }
+    }
+
+    /// How far from the city's centre (the projection origin) a feature may lie: a city, not a
+    /// country. Farther away a coordinate is a mistake or an attack, and the grids that index
+    /// buildings and yards in cells of 50–100 m would need millions of cells for that one feature
+    /// (a single stray node once made an import take gigabytes; Fuzz/, docs/security.md).
+    static let maximumDistanceFromCentre = 100_000.0
+    /// The widest building outline accepted; the longest real buildings are under 2 km.
+    static let maximumBuildingSpan = 3_000.0
+
+    /// Throws when a point of the feature lies farther than ``maximumDistanceFromCentre``.
+    static func checkExtent(_ points: some Sequence<Point>, _ source: String) throws(ImportError) {
+        for p in points where max(abs(p.x), abs(p.y)) > maximumDistanceFromCentre {
+            let kilometres = Int((p.x * p.x + p.y * p.y).squareRoot() / 1000)
+            throw ImportError(element: source, reason: "lies \(kilometres) km from the city's centre; an import covers at most \(Int(maximumDistanceFromCentre / 1000)) km around it")
+        }
     }
 
     /// Centre of the extent of all coordinates, the natural origin for a city-sized projection.

@@ -27,7 +27,10 @@ struct CourtyardDeriver {
         let faceAreas = faces.map(Polygon.signedArea)
         let faceBoxes = faces.map { BoundingBox(points: $0) }
         var faceGrid = GridIndex(cellSize: 100)
-        for (i, box) in faceBoxes.enumerated() { faceGrid.insert(i, box) }
+        // A face larger than a courtyard may be is never kept, so it need not take the holes of the
+        // groups inside it (any face around it is larger still); leaving it out of the grid keeps
+        // the outer faces of a whole district from filling millions of cells.
+        for (i, box) in faceBoxes.enumerated() where faceAreas[i] <= maximumArea { faceGrid.insert(i, box) }
         var holes = [[[Point]]](repeating: [], count: faces.count)
         for outline in outlines {
             let box = BoundingBox(points: outline)

@@ -32,8 +32,9 @@ public enum GeoJSONImporter {
                 guard case .area(let rings) = f.geometry else {
                     throw ImportError(element: f.source, reason: "a district must be a Polygon or MultiPolygon")
                 }
-                return District(source: f.source, name: f.tags["name"] ?? f.source,
-                                area: Polygon(rings: rings.map { $0.map(projection.project) }))
+                let area = Polygon(rings: rings.map { $0.map(projection.project) })
+                try CityBuilder.checkExtent(area.rings.joined(), f.source)
+                return District(source: f.source, name: f.tags["name"] ?? f.source, area: area)
             }
         } catch let e as ImportError {
             throw e

@@ -101,7 +101,13 @@ struct UserRoutes: Sendable {
         errors = body.errors + errors
         guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
         _ = try await catalog.update(user)
-        if notes.contains("password reset") { try await catalog.deleteSessions(userID: user.id) }
+        if notes.contains("password reset") {
+            // A reset is what an administrator does when an account may be in the wrong hands:
+            // every way in ends, API tokens included.
+            try await catalog.deleteSessions(userID: user.id)
+            let tokens = try await catalog.deleteAPITokens(userID: user.id)
+            if tokens > 0 { notes.append("\(tokens) API token(s) revoked") }
+        }
         context.auditNote.set(notes.joined(separator: "; "))
         return try JSONResponse.make(UserJSON(user))
     }
@@ -117,15 +123,21 @@ struct UserRoutes: Sendable {
     func createToken(_ request: Request, context: AulaContext) async throws -> Response {
         let user = try await find(context)
         var label = "api"
+        var days: Int64?
         if request.headers[.contentLength].map({ $0 != "0" }) ?? false {
             var body = try await JSONBody.read(request, limit: 16 * 1024)
-            if case .some(.some(let l)) = body.string("label") { label = String(l.prefix(100)) }
-            guard body.errors.isEmpty else { throw ProblemDetails.validation(body.errors) }
+            body.rejectUnknown(["label", "expiresInDays"])
+            if let l = body.text("label", maxLength: 100) { label = l }
+            days = body.integer("expiresInDays", in: 1...3650)
+            try body.check()
         }
         let token = SecretToken.generate(prefix: "aula_")
-        try await catalog.addAPIToken(digest: SecretToken.digest(token), userID: user.id, label: label)
-        context.auditNote.set("label \(label)")
-        return try JSONResponse.make(["user": user.name, "label": label, "token": token], status: .created)
+        let expires = days.map { Int64(Date().timeIntervalSince1970) * 1_000_000 + $0 * 86_400_000_000 }
+        try await catalog.addAPIToken(digest: SecretToken.digest(token), userID: user.id, label: label, expiresAt: expires)
+        context.auditNote.set("label \(label)" + (expires.map { "; expires \(RFC3339.format(micros: $0))" } ?? ""))
+        var answer = ["user": user.name, "label": label, "token": token]
+        if let expires { answer["expiresAt"] = RFC3339.format(micros: expires) }
+        return try JSONResponse.make(answer, status: .created)
     }
 
     /// Revokes every API token of the user (an integration that leaked, or was retired).

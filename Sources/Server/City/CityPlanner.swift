@@ -37,7 +37,8 @@ public enum CityPlanner {
         let clock = ContinuousClock()
         let start = clock.now
         let density = offences.isEmpty ? nil
-            : Hotspots.grid(offences, projection: city.projection, options: HotspotOptions(cellSize: 25, bandwidth: 150)).density
+            : Hotspots.grid(offences, projection: city.projection, options: HotspotOptions(cellSize: 25, bandwidth: 150),
+                            extent: city.extent.grown(by: 150)).density
         var demand = DemandPoints.sample(city: city, density: density)
         var alreadyCovered = 0
         if settings.excludeCovered, let seen {

@@ -86,6 +86,14 @@ extension CityRoutes {
             if time == nil { body.errors.append(FieldError(field: "time", message: "must be an RFC 3339 time such as 2025-03-04T21:15:00Z")) }
         }
         let location = body.location("location")
+        // An offence is recorded in the imported city (within 2 km of it), or it is a typo.
+        if let location, let city = try? await service.currentCity().model {
+            let p = city.projection.project(GeoCoordinate(latitude: location.lat, longitude: location.lon))
+            let box = city.extent.grown(by: 2000)
+            if !(p.x >= box.minX && p.x <= box.maxX && p.y >= box.minY && p.y <= box.maxY) {
+                body.fail("location", "is outside the imported city (more than 2 km from its streets and buildings)")
+            }
+        }
         var type: String?
         if case .some(.some(let t)) = body.string("type") {
             type = t.lowercased()
@@ -106,8 +114,8 @@ extension CityRoutes {
             id = s
         }
         var address: String?
-        if case .some(let a) = body.string("address", allowNull: true) { address = a }
-        let links = body.strings("footageLinks") ?? []
+        if case .some(let a) = body.string("address", allowNull: true, maxLength: 500) { address = a }
+        let links = body.strings("footageLinks", maxCount: 50, maxLength: 2000) ?? []
         guard body.errors.isEmpty, let time, let location, let type else {
             throw ProblemDetails.validation(CameraRoutes<Context>.unique(body.errors))
         }

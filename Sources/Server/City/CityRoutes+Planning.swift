@@ -6,6 +6,9 @@ import Hummingbird
 import Planning
 
 extension CityRoutes {
+    /// The most grid cells one hot-spot answer computes (memory and time stay bounded on any city).
+    static var maximumHotspotCells: Double { 1_000_000 }
+
     /// Kernel density and Getis-Ord Gi* on a grid for a period and types.
     func hotspots(_ request: Request, context: Context) async throws -> Response {
         let filter = try Self.filter(request)
@@ -21,9 +24,15 @@ extension CityRoutes {
         let cell = number("cell", 10...500, 50), bandwidth = number("bandwidth", 10...2000, 150)
         guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
         let city = try await service.currentCity().model
+        let extent = city.extent.grown(by: bandwidth)
+        let cells = ((extent.maxX - extent.minX) / cell).rounded(.up) * ((extent.maxY - extent.minY) / cell).rounded(.up)
+        guard cells <= Self.maximumHotspotCells else {
+            let smallest = ((extent.maxX - extent.minX) * (extent.maxY - extent.minY) / Self.maximumHotspotCells).squareRoot().rounded(.up)
+            throw ProblemDetails.validation([FieldError(field: "cell", message: "this city needs cells of at least \(Int(smallest)) metres (at most \(Int(Self.maximumHotspotCells)) cells)")])
+        }
         let register = try await service.offences()
         let result = Hotspots.grid(register.offences, filter: filter, projection: city.projection,
-                                   options: HotspotOptions(cellSize: cell, bandwidth: bandwidth))
+                                   options: HotspotOptions(cellSize: cell, bandwidth: bandwidth), extent: extent)
         let w = GeoJSONWriter(projection: city.projection)
         let density = result.density.perSquareKilometre
         let maximum = density.max() ?? 0

@@ -39,7 +39,7 @@ struct CityRoutes<Context: RequestContext>: Sendable {
         let stored = try await service.currentCity()
         let city = stored.model
         let writer = GeoJSONWriter(projection: city.projection)
-        let box = BoundingBox(points: city.buildings.flatMap { $0.footprint.rings.joined() } + city.streets.flatMap(\.line))
+        let box = city.extent
         let sw = city.projection.unproject(Point(x: box.minX, y: box.minY))
         let ne = city.projection.unproject(Point(x: box.maxX, y: box.maxY))
         let main = city.streets.filter(\.isMain)

@@ -21,7 +21,11 @@ extension AulaServer {
                 privacyZones.set(camera: camera, zones: stored.configuration.zones)
                 if stored.enabled && cameras.contains(camera) { motion.configure(camera: camera, stored.configuration, timeZone: stored.scheduleTimeZone(default: configuration.timeZone)) }
             } catch {
-                logger.error("stored motion configuration is unreadable; camera not analysed", metadata: ["camera": "\(camera)", "error": "\(error)"])
+                // Its privacy zones are unknown: restricted users see none of its picture until an
+                // administrator saves the configuration again (fail closed).
+                privacyZones.maskEverything(camera: camera)
+                logger.error("stored motion configuration is unreadable; camera not analysed and fully masked for users without seeBehindMasks",
+                             metadata: ["camera": "\(camera)", "error": "\(error)"])
             }
         }
     }

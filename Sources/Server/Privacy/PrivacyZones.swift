@@ -17,6 +17,13 @@ public final class PrivacyZones: Sendable {
         maskers.withLock { $0[camera] = masker.polygons.isEmpty ? nil : masker }
     }
 
+    /// Masks the whole picture of `camera` for everyone without the right to see behind masks:
+    /// what a camera gets when its stored zones cannot be read (fail closed, not open).
+    public func maskEverything(camera: Int64) {
+        let whole = try? ZonePolygon([NormalizedPoint(x: 0, y: 0), NormalizedPoint(x: 1, y: 0), NormalizedPoint(x: 1, y: 1), NormalizedPoint(x: 0, y: 1)])
+        maskers.withLock { $0[camera] = PrivacyMasker(polygons: whole.map { [$0] } ?? []) }
+    }
+
     /// The camera's masks; nil when it has no privacy zone.
     public func masker(camera: Int64) -> PrivacyMasker? { maskers.withLock { $0[camera] } }
 
