@@ -69,17 +69,20 @@ public enum Tar {
 
     /// The members of an archive in the form ``write(_:mtime:)`` produces, refusing everything else.
     ///
-    /// Refused, with the byte offset of the header at fault: a wrong checksum; any member that is
+    /// Refused, with the byte offset of the header at fault: a checksum that is wrong or not six
+    /// octal digits, a NUL and a space (as Aula, GNU tar and Python write it); any member that is
     /// not a regular file (typeflag `0` or NUL), in particular pax headers (`x`, `g`), GNU long
     /// names (`L`, `K`), links and directories; a magic other than POSIX `ustar\0` `00`; a
     /// non-empty ustar prefix (tar would put the member under that folder); a name that is empty,
     /// `.` or `..`, has `/`, `\`, spaces, control or non-ASCII bytes, or anything after its NUL;
     /// two members whose names are equal ignoring ASCII case (tar would overwrite the first with
     /// the second); numeric fields that are not plain octal digits from their first byte (base-256,
-    /// signs, a leading NUL or space: GNU tar and Python read these differently); a link name,
+    /// signs, a leading NUL or space: GNU tar and Python read these differently); a mode with more
+    /// than permission bits (tar run as root would keep set-user-ID); a link name,
     /// owner name with garbage, or any other byte Aula leaves zero; padding that is not zero; a
     /// member cut short; and an end marker that is missing, shorter than two zero blocks, or
-    /// followed by anything but zeros (`tar --ignore-zeros` would read on after it).
+    /// followed by anything but zeros. (GNU tar stops at the first zero block, as Python does, but
+    /// with `--ignore-zeros` reads on: with only zeros after it, both ways find nothing more.)
     ///
     /// Never traps, whatever the input.
     public static func read(_ bytes: [UInt8]) throws -> [Member] {
@@ -141,9 +144,12 @@ public enum Tar {
         }
         let name = try checkedName(h[0..<100], fail)
         let size = try octal(h, 124..<136, "size", at: offset)
-        for (range, field) in [(100..<108, "mode"), (108..<116, "uid"), (116..<124, "gid"), (136..<148, "mtime")] {
+        for (range, field) in [(108..<116, "uid"), (116..<124, "gid"), (136..<148, "mtime")] {
             _ = try octal(h, range, field, at: offset)
         }
+        // Permissions only: tar run as root would keep set-user-ID, set-group-ID and sticky bits.
+        let mode = try octal(h, 100..<108, "mode", at: offset)
+        if mode & ~0o777 != 0 { throw fail("the mode \(String(mode, radix: 8)) has bits beyond the permissions (set-user-ID, set-group-ID, sticky or a file type)") }
         for (range, field) in [(329..<337, "devmajor"), (337..<345, "devminor")] where !isZero(h, range) {
             _ = try octal(h, range, field, at: offset)
         }

@@ -200,6 +200,7 @@ import Testing
             ("a sign on the size", edited(put("+0000011610\0", at: 124)), "size field"),
             ("a size with no end", edited(put("000000011610", at: 124)), "size field"),
             ("a mode Python cannot read", edited(put("0000644x", at: 100)), "mode field"),
+            ("a set-user-ID mode", edited(put("0004755", at: 100)), "set-user-ID"),
             ("an mtime Python reads as octal 0o17", edited(put("0o000000017\0", at: 136)), "mtime field"),
             ("a devmajor Python cannot read", edited(put("zz", at: 329)), "devmajor field"),
             ("a link name", edited(put("elsewhere", at: 157)), "link name"),
