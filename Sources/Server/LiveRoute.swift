@@ -98,9 +98,15 @@ struct LiveRoute: Sendable {
     /// Whether a WebSocket's `Origin` is this server: same scheme, host and port (a missing port
     /// is the scheme's default), so that a page served by another port or over plain HTTP on the
     /// same host cannot open footage with the user's cookie.
+    ///
+    /// A `ws:`/`wss:` origin is never sent by a browser (pages have http(s) origins), only by
+    /// WebSocket libraries that name the URL they dial; such a client is not a page another site
+    /// could use against a signed-in user, so its host alone must match.
     static func sameOrigin(_ origin: String, authority: String?, scheme: String) -> Bool {
-        guard let authority, let url = URL(string: origin), let host = url.host?.lowercased(),
-              url.scheme?.lowercased() == scheme, url.path.isEmpty || url.path == "/" else { return false }
+        guard let authority, let url = URL(string: origin), let host = url.host?.lowercased(), let originScheme = url.scheme?.lowercased(),
+              url.path.isEmpty || url.path == "/" else { return false }
+        let library = originScheme == "ws" || originScheme == "wss"
+        guard originScheme == scheme || library else { return false }
         let defaultPort = scheme == "https" ? 443 : 80
         var authorityHost = authority.lowercased()
         var authorityPort = defaultPort
@@ -110,6 +116,6 @@ struct LiveRoute: Sendable {
             authorityHost = String(authorityHost[..<colon])
         }
         guard authorityHost == host || authorityHost == "[\(host)]" else { return false }
-        return (url.port ?? defaultPort) == authorityPort
+        return library || (url.port ?? defaultPort) == authorityPort
     }
 }

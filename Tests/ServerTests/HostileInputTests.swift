@@ -154,7 +154,7 @@ import Testing
             ("settings", .object([("sensitivity", .raw("60")), ("minimumObjectArea", .raw("0.002")), ("minimumDuration", .raw("0.8")), ("endAfter", .raw("2")),
                                   ("analysisFPS", .raw("5")), ("analysisWidth", .raw("320")), ("backgroundAdaptation", .raw("8"))])),
             ("zones", .array([.object([("name", .raw("\"door\"")), ("kind", .raw("\"alert\"")),
-                                       ("polygon", .array([.raw("[0.1, 0.1]"), .raw("[0.5, 0.1]"), .raw("[0.5, 0.5]")]))])])),
+                                       ("polygon", .object([("points", .array([.raw(#"{"x": 0.1, "y": 0.1}"#), .raw(#"{"x": 0.5, "y": 0.1}"#), .raw(#"{"x": 0.5, "y": 0.5}"#)]))]))])])),
         ])),
         "GET /api/events": RouteProbe(query: ["start", "end", "camera", "limit", "district", "zone"]),
         "GET /api/events/{id}/thumbnail.jpg": RouteProbe(path: ["id": "999999"]),

@@ -1,0 +1,139 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWebSocket
+import Simulator
+import Synchronization
+import Testing
+
+@testable import Server
+
+/// Issue 15, class 4: open connections follow the rights within 1 s. A live-view socket (frames
+/// flowing) or an alert stream is opened over a real WebSocket, the right behind it is taken away
+/// through the API, and the socket must end within a second of the answer to that request.
+@Suite(.serialized) struct ConnectionRightsTests {
+    static let limit: Duration = .seconds(1)
+    static let zoneBody = #"{"enabled": false, "zones": [{"name": "windows", "kind": "privacy", "polygon": {"points": [{"x": 0.25, "y": 0.25}, {"x": 0.75, "y": 0.25}, {"x": 0.75, "y": 0.75}, {"x": 0.25, "y": 0.75}]}}]}"#
+
+    /// A user with a way in: a bearer token or a session cookie (with its CSRF token).
+    struct Login {
+        var headers: HTTPFields
+        var csrf: String?
+    }
+
+    static func signIn(_ client: some TestClientProtocol, _ name: String) async throws -> Login {
+        let answer = try await client.json(.post, "/api/session", #"{"name": "\#(name)", "password": "correct horse battery"}"#, token: nil)
+        #expect(answer.status == .ok)
+        let cookies = AuthTests.cookies(answer.headers)
+        let session = AuthTests.value(cookies["aula_session"])
+        let login = Login(headers: [.cookie: "aula_session=\(session)"], csrf: AuthTests.value(cookies["aula_csrf"]))
+        let me = try await client.json(.get, "/api/session", token: nil, headers: login.headers)
+        #expect(me.status == .ok, "\(name) signed in: \(me.json)")
+        return login
+    }
+
+    /// Opens `path` as `login`, waits for the first binary message (live) or for the upgrade
+    /// (alerts), runs `revoke`, and returns how long after its answer the server ended the socket;
+    /// nil when it was still open 5 s later.
+    static func closesAfter(_ client: some TestClientProtocol, _ path: String, _ login: Login, waitForVideo: Bool,
+                            revoke: @escaping @Sendable () async throws -> Void) async throws -> Duration? {
+        let result = Mutex<Duration?>(nil)
+        let clock = ContinuousClock()
+        try await client.ws(path, configuration: .init(additionalHeaders: login.headers)) { inbound, outbound, _ in
+            let revoked = Mutex<ContinuousClock.Instant?>(nil)
+            let work: @Sendable () async throws -> Void = {
+                try await revoke()
+                revoked.withLock { $0 = clock.now }
+                try await Task.sleep(for: .seconds(5))
+                try await outbound.close(.normalClosure, reason: "test gave up")
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var started = !waitForVideo
+                if started { group.addTask(operation: work) }
+                for try await message in inbound.messages(maxSize: 4 << 20) {
+                    if case .binary = message, !started {
+                        started = true
+                        group.addTask(operation: work)
+                    }
+                }
+                if let at = revoked.withLock({ $0 }) {
+                    let took = clock.now - at
+                    if took < .seconds(5) { result.withLock { $0 = took } }
+                }
+                group.cancelAll()
+            }
+        }
+        return result.withLock { $0 }
+    }
+
+    @Test(.timeLimit(.minutes(5))) func liveViewAndAlertStreamsEndWhenTheirRightsDo() async throws {
+        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let port = try await simulator.start(port: 0)
+        let server = try RecordingTests.makeRecordingServer()
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        await server.recorder.update(camera)
+        for name in ["signout", "deleted", "denied", "zoned", "unseeing", "alerts"] { _ = try addUser(server, name, .operator) }
+        let resetToken = try addUser(server, "reset", .operator)
+        let router = server.makeRouter()
+        let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
+        let live = "/api/cameras/\(camera.id)/live"
+        let results = Mutex<[String: Duration?]>([:])
+        try await app.test(.live) { client in
+            // Signed out: the session's own request ends it.
+            let signout = try await Self.signIn(client, "signout")
+            results.set("sign-out", try await Self.closesAfter(client, live, signout, waitForVideo: true) {
+                let r = try await client.json(.delete, "/api/session", token: nil, headers: signout.headers + [Authenticator.csrfHeader: signout.csrf ?? ""])
+                #expect(r.status == .noContent)
+            })
+            // The user deleted by an administrator.
+            results.set("user deleted", try await Self.closesAfter(client, live, try await Self.signIn(client, "deleted"), waitForVideo: true) {
+                let answer = try await client.json(.delete, "/api/users/deleted")
+                #expect(answer.status == .noContent)
+            })
+            // A grant lost on this camera.
+            results.set("grant lost", try await Self.closesAfter(client, live, try await Self.signIn(client, "denied"), waitForVideo: true) {
+                let answer = try await client.json(.patch, "/api/users/denied", #"{"grants": [{"effect": "deny", "camera": \#(camera.id)}]}"#)
+                #expect(answer.status == .ok)
+            })
+            // A password reset ends the user's API tokens, and so their sockets.
+            results.set("password reset (token)", try await Self.closesAfter(client, live, Login(headers: [.authorization: "Bearer \(resetToken)"]), waitForVideo: true) {
+                let answer = try await client.json(.patch, "/api/users/reset", #"{"password": "another long password"}"#)
+                #expect(answer.status == .ok)
+            })
+            // A privacy zone added while a restricted user watches the original picture.
+            results.set("privacy zone added", try await Self.closesAfter(client, live, try await Self.signIn(client, "zoned"), waitForVideo: true) {
+                let answer = try await client.json(.put, "/api/cameras/\(camera.id)/motion", Self.zoneBody)
+                #expect(answer.status == .ok)
+            })
+            // The right to see behind masks withdrawn while watching the original picture.
+            let answer = try await client.json(.patch, "/api/users/unseeing", #"{"seeBehindMasks": true}"#)
+            #expect(answer.status == .ok)
+            results.set("seeBehindMasks withdrawn", try await Self.closesAfter(client, live, try await Self.signIn(client, "unseeing"), waitForVideo: true) {
+                let answer = try await client.json(.patch, "/api/users/unseeing", #"{"seeBehindMasks": false}"#)
+                #expect(answer.status == .ok)
+            })
+            // The alert stream of a session that signs out.
+            let alerts = try await Self.signIn(client, "alerts")
+            results.set("alert stream sign-out", try await Self.closesAfter(client, "/api/alerts/stream", alerts, waitForVideo: false) {
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await client.json(.delete, "/api/session", token: nil, headers: alerts.headers + [Authenticator.csrfHeader: alerts.csrf ?? ""])
+            })
+        }
+        await server.recorder.stopAll()
+        await simulator.stop()
+        let took = results.withLock { $0 }
+        #expect(took.count == 7)
+        for (what, duration) in took.sorted(by: { $0.key < $1.key }) {
+            let d = try #require(duration, "\(what): the socket was still open 5 s after the right was taken away")
+            #expect(d <= Self.limit, "\(what): the socket ended \(d) after the right was taken away")
+        }
+        print("ConnectionRightsTests: \(took.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.map { "\($0)" } ?? "never")" }.joined(separator: ", "))")
+    }
+}
+
+extension Mutex where Value == [String: Duration?] {
+    func set(_ key: String, _ value: Duration?) { withLock { $0[key] = value } }
+}
