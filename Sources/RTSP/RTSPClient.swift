@@ -51,7 +51,12 @@ public struct RTSPClient: Sendable {
         var redirects = 0
         while true {
             do {
-                try await runSession(url: url, frames: frames, handle: handle)
+                // The configured credentials go only to the configured host and port: a redirect
+                // elsewhere (a compromised or misconfigured camera, a hostile DNS answer) is followed
+                // with the credentials its own Location names, if any, and never with ours.
+                let home = url.host.lowercased() == configuration.url.host.lowercased() && url.port == configuration.url.port
+                try await runSession(url: url, frames: frames, handle: handle, storedCredentials: home ? configuration.credentials : nil,
+                                     redirectedAway: !home)
                 throw RTSPClientError(.closed, "the camera closed the connection")
             } catch let redirect as Redirect {
                 redirects += 1
@@ -114,9 +119,10 @@ public struct RTSPClient: Sendable {
         return "could not connect"
     }
 
-    private func runSession(url: RTSPURL, frames direct: RTSPFrameHandler?, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void) async throws {
+    private func runSession(url: RTSPURL, frames direct: RTSPFrameHandler?, handle: @escaping @Sendable (RTSPStreamEvent) async throws -> Void,
+                            storedCredentials: Credentials?, redirectedAway: Bool) async throws {
         let (channel, handlers) = try await connect(url)
-        let credentials = configuration.credentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
+        let credentials = storedCredentials ?? url.username.map { Credentials(username: $0, password: url.password ?? "") }
         let requestURL = url.withoutCredentials
         try await channel.executeThenClose { inbound, outbound in
             let state = SessionState(userAgent: configuration.userAgent, credentials: credentials)
@@ -145,6 +151,9 @@ public struct RTSPClient: Sendable {
                     guard let response, let status = response.status else { continue }
                     if status == 401 {
                         guard let credentials else {
+                            if redirectedAway {
+                                throw RTSPClientError(.unauthorized, "the camera redirected to \(url.endpoint), which asks for a password; Aula sends the camera's password only to its own address (\(configuration.url.endpoint))")
+                            }
                             throw RTSPClientError(.unauthorized, "the camera requires a user name and password")
                         }
                         let challenges = response.values(of: "WWW-Authenticate").compactMap(AuthChallenge.init(header:))

@@ -64,7 +64,8 @@ struct AuthMiddleware: RouterMiddleware {
 
         let response = try await next(request, context)
         if let action = rule.audit, response.status.code < 400,
-           !["view.playback", "view.thumbnail"].contains(action) || footageViews.firstView(user: identity.user.name, target: request.uri.path + "?" + (request.uri.query ?? "")) {
+           !["view.playback", "view.thumbnail"].contains(action) || footageViews.firstView(user: identity.user.name,
+                                                                                       target: request.uri.path + "?" + (request.uri.query ?? "") + "\u{0}" + (context.auditNote.value ?? "")) {
             var target = request.uri.path
             if let query = request.uri.query, !query.isEmpty { target += "?" + query }
             if let location = response.headers[.location] { target = location }
@@ -82,7 +83,8 @@ struct AuthMiddleware: RouterMiddleware {
     }
 }
 
-/// Which recorded footage each user has viewed recently, by path and query (camera and range).
+/// Which recorded footage each user has viewed recently, by path and query (camera and range) and
+/// the handler's audit note (the same range seen masked is another view than seen unmasked).
 /// Live views and snapshots show a new moment each time and are audited every time.
 ///
 /// A player fetches one recording as many Range requests, in any order and from any offset; each
