@@ -42,6 +42,11 @@ public struct ServerConfiguration: Sendable {
     /// restricted viewers never take the CPU that recording needs; one per core by default
     /// (a 720p25 masked stream costs 25–40 % of a core, docs/performance.md).
     public var maxMaskedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Live-view sockets one user may hold at once (a wall of 16 tiles twice over) and the server in all.
+    public var maxLiveViewsPerUser = 32
+    public var maxLiveViews = 1000
+    /// A `recording.mp4` range that ended this long ago has its index kept for its later requests.
+    public var exportSettledSeconds: Int64 = 30
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -67,6 +72,8 @@ public struct AulaServer: Sendable {
     /// right to see behind them (docs/motion.md, "Privacy masks").
     public let privacyZones = PrivacyZones()
     public let maskedLive: MaskedLive
+    let liveSockets: LiveSockets
+    let exportCache: ExportCache
     let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
     public let keyFrames = LatestKeyFrames()
@@ -96,6 +103,8 @@ public struct AulaServer: Sendable {
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) })
         live = LiveHub()
+        liveSockets = LiveSockets(perUser: configuration.maxLiveViewsPerUser, total: configuration.maxLiveViews)
+        exportCache = ExportCache(settledSeconds: configuration.exportSettledSeconds)
         alerts = AlertHub(catalog: catalog, logger: logger)
         motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
         let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
@@ -131,8 +140,10 @@ public struct AulaServer: Sendable {
         CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer, deleted: { [motion] id in motion.configure(camera: id, nil) }).register(on: router)
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
-        RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
-        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator)).register(on: router)
+        RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports,
+                       exports: exportCache).register(on: router)
+        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator),
+                  sockets: liveSockets).register(on: router)
         registerUIRoutes(on: router)
         registerCityRoutes(on: router)
         registerMotionRoutes(on: router)

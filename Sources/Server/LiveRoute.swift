@@ -26,6 +26,7 @@ struct LiveRoute: Sendable {
     /// The scheme a WebSocket's Origin must have (``AulaServer/publicScheme``).
     let scheme: String
     let guardian: ConnectionGuard
+    let sockets: LiveSockets
 
     func register(on router: Router<AulaContext>) {
         router.ws("api/cameras/:id/live", shouldUpgrade: { request, context in
@@ -37,6 +38,7 @@ struct LiveRoute: Sendable {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
             let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
+            if let refusal = sockets.refusal(user: context.identity?.user.name ?? "") { throw refusal }
             if privacy.masks(for: context.identity?.user, camera: camera.id) != nil {
                 guard maskedLive.canWatch(camera: camera.id) else {
                     throw ProblemDetails(status: .serviceUnavailable, title: "Too many masked cameras",
@@ -51,6 +53,11 @@ struct LiveRoute: Sendable {
             // Aula, so that a player can measure arrival-to-append latency (the live benchmark).
             let timing = context.request.uri.queryParameters.get("timing") == "1"
             // Decided again here, from the same signed-in user (none counts as restricted).
+            guard sockets.acquire(user: identity.user.name) else {
+                try? await outbound.close(.policyViolation, reason: "too many live views; close some first")
+                return
+            }
+            defer { sockets.release(user: identity.user.name) }
             let masks = privacy.masks(for: identity.user, camera: id)?.fingerprint
             let masked = masks != nil
             let lease = masked ? maskedLive.subscribe(camera: id) : nil

@@ -18,6 +18,7 @@ struct RecordingRoutes: Sendable {
     let recovery: RecoveryState
     let privacy: PrivacyZones
     let maskedExports: MaskedExports
+    let exports: ExportCache
 
     func register(on router: Router<Context>) {
         router.get("api/cameras/:id/recordings", use: list)
@@ -83,7 +84,10 @@ struct RecordingRoutes: Sendable {
         let camera = try await cameraID(context)
         let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
         let (start, end) = try timeRange(request, maxSeconds: Self.maxExportSeconds)
-        var export = try await ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged).plan(camera: camera, start: start, end: end)
+        let planner = ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged)
+        var export = try await exports.file(camera: camera, start: start, end: end, now90k: Int64(Date().timeIntervalSince1970 * 90_000)) {
+            try await planner.plan(camera: camera, start: start, end: end)
+        }
         var name = "aula-camera\(camera)-\(Self.fileSafe(cameraName))-\(Time90k.fileStamp(start)).mp4"
         if let masker = privacy.masks(for: context.identity?.user, camera: camera) {
             export = try await maskedExports.masked(export, masker: masker)

@@ -92,7 +92,9 @@ import Testing
             #expect(hs.status == .ok)
             let filter = OffenceFilter(from: CivilTime.microseconds(year: 2024, month: 1, day: 1),
                                        until: CivilTime.microseconds(year: 2025, month: 1, day: 1), types: ["theft", "assault"])
-            let direct = Hotspots.grid(register.offences, filter: filter, projection: city.projection, options: HotspotOptions(cellSize: 100))
+            // Over the city's extent grown by one bandwidth, as the server computes it (docs/api.md, "Input").
+            let direct = Hotspots.grid(register.offences, filter: filter, projection: city.projection, options: HotspotOptions(cellSize: 100),
+                                       extent: city.extent.grown(by: HotspotOptions().bandwidth))
             #expect(hs.json["offenceCount"] as? Int == direct.offenceCount)
             #expect(hs.json["hotCells"] as? Int == direct.giStar.filter { $0.classification.rawValue > 0 }.count)
             #expect(hs.json["synthetic"] as? Bool == true)

@@ -151,10 +151,11 @@ import Testing
 
     // MARK: Class 9: every footage byte is audited
 
-    @Test(.timeLimit(.minutes(3))) func playbackFromAnyByteIsAuditedOncePerUserAndRange() async throws {
+    @Test(.timeLimit(.minutes(3))) func playbackFromAnyByteIsAuditedOncePerUserAndRangeAndIndexedOnce() async throws {
         let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
-        let server = try RecordingTests.makeRecordingServer()
+        // Every range counts as settled (they end seconds ago), so their indexes are kept.
+        let server = try RecordingTests.makeRecordingServer { $0.exportSettledSeconds = 0 }
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)
@@ -184,6 +185,9 @@ import Testing
         let views = try await server.catalog.auditEntries(limit: 1000).filter { $0.action == "view.playback" && $0.actor == "vic" }
         // One row for the first range (whichever byte it started at), one for the other range.
         #expect(views.count == 2, "\(views.map(\.target))")
+        // Class 8: each range's index was built once, whatever the number of its Range requests.
+        #expect(server.exportCache.statistics.builds == 2, "\(server.exportCache.statistics)")
+        #expect(server.exportCache.statistics.hits == 2, "\(server.exportCache.statistics)")
     }
 
     @Test func footageViewsAreFirstSeenOncePerUserAndRange() {

@@ -94,7 +94,7 @@ import Testing
                 #expect(probe.codec == "mjpeg" && probe.width == 320 && probe.height == 240, "\(probe)")
             }
             // No grant for the other camera, no role, no credential, no picture yet, no camera.
-            #expect(try await client.json(.get, "/api/cameras/\(other.id)/snapshot.jpg", token: guardToken).status == .forbidden)
+            #expect(try await client.json(.get, "/api/cameras/\(other.id)/snapshot.jpg", token: guardToken).status == .notFound)
             #expect(try await client.json(.get, "/api/cameras/\(camera.id)/snapshot.jpg", token: auditorToken).status == .forbidden)
             #expect(try await client.json(.get, "/api/cameras/\(camera.id)/snapshot.jpg", token: nil).status == .unauthorized)
             let none = try await client.json(.get, "/api/cameras/\(other.id)/snapshot.jpg")
