@@ -135,7 +135,8 @@ public struct AulaServer: Sendable {
         SessionRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
         AuditRoutes(catalog: catalog).register(on: router)
-        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer, privacy: privacyZones, maskedExports: maskedExports).register(on: router)
+        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer, privacy: privacyZones, maskedExports: maskedExports,
+                       retention: configuration.retention).register(on: router)
         let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
         CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer, deleted: { [motion] id in motion.configure(camera: id, nil) }).register(on: router)
         StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)

@@ -1,6 +1,9 @@
 import Catalog
 import APIInput
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -81,11 +84,20 @@ import Testing
         let app = Application(router: server.makeRouter())
         let statuses = Statuses()
         try await app.test(.live) { client in
+            // 25 connections of their own, all sent at once (the test client would queue them on one).
+            let port = try #require(client.port)
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.httpMaximumConnectionsPerHost = 32
+            let session = URLSession(configuration: configuration)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<25 {
                     group.addTask {
-                        let r = try await client.json(.post, "/api/session", #"{"name": "ann", "password": "guess \#(i)"}"#, token: nil)
-                        statuses.list.withLock { $0.append(r.status.code) }
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/session")!)
+                        request.httpMethod = "POST"
+                        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                        request.httpBody = Data(#"{"name": "ann", "password": "guess \#(i)"}"#.utf8)
+                        let (_, response) = try await session.data(for: request)
+                        statuses.list.withLock { $0.append((response as? HTTPURLResponse)?.statusCode ?? 0) }
                     }
                 }
                 try await group.waitForAll()
@@ -155,7 +167,11 @@ import Testing
         let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         // Every range counts as settled (they end seconds ago), so their indexes are kept.
-        let server = try RecordingTests.makeRecordingServer { $0.exportSettledSeconds = 0 }
+        // A quota of 150 kB (not enforced here: no retention service runs) to measure locks against.
+        let server = try RecordingTests.makeRecordingServer {
+            $0.exportSettledSeconds = 0
+            $0.retention.quotaBytes = 150_000
+        }
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)
@@ -173,9 +189,17 @@ import Testing
         await server.writer.stopAll()
         await simulator.stop()
         try #require(recorded, "no footage was recorded")
-        let range = "start=\(Time90k.format(first!))&end=\(Time90k.format(newest!))"
+        let (from, to) = (first!, newest!)
+        let range = "start=\(Time90k.format(from))&end=\(Time90k.format(to))"
         let other = "start=\(Time90k.format(first!))&end=\(Time90k.format(newest! - 45_000))"
         try await Application(router: server.makeRouter()).test(.live) { client in
+            // Class 8: a lock whose footage would take more than half the recording space is refused.
+            let usage = try #require(try await server.catalog.usage()[camera.id])
+            #expect(usage.bytes > 75_000, "the test needs more than half the quota recorded: \(usage.bytes)")
+            let whole = try await client.json(.post, "/api/evidence-locks", #"{"camera": \#(camera.id), "start": "\#(Time90k.format(from))", "end": "\#(Time90k.format(to))", "reason": "all of it"}"#)
+            #expect(whole.status.code == 507, "\(whole.json)")
+            let slice = try await client.json(.post, "/api/evidence-locks", #"{"camera": \#(camera.id), "start": "\#(Time90k.format(to - 9_000))", "end": "\#(Time90k.format(to))", "reason": "a moment"}"#)
+            #expect(slice.status == .created, "\(slice.json)")
             for (query, byteRange) in [(range, "bytes=1000-1999"), (range, "bytes=0-"), (range, "bytes=500-"), (other, "bytes=200-300")] {
                 let status = try await client.execute(uri: "/api/cameras/\(camera.id)/recording.mp4?\(query)", method: .get,
                                                       headers: [.authorization: "Bearer \(viewer)", .range: byteRange]) { $0.status }

@@ -15,11 +15,18 @@ struct EvidenceRoutes: Sendable {
     let signer: EvidenceSigner
     let privacy: PrivacyZones
     let maskedExports: MaskedExports
+    /// The retention policy, for the space locked footage may take.
+    var retention = RetentionPolicy()
 
     /// Longest range one evidence export may cover.
     static let maxExportSeconds: Int64 = 6 * 3600
     /// Longest range one evidence lock may keep: a lock is for an incident, not a camera's archive.
     static let maxLockSeconds: Int64 = 7 * 86_400
+    /// Active locks one user may hold.
+    static let maxLocksPerUser = 100
+    /// The share of the space for recordings that locked footage may take: beyond it, retention
+    /// could not free enough for the cameras to go on recording.
+    static let maxLockedShare = 0.5
 
     func register(on router: Router<AulaContext>) {
         router.post("api/cameras/:id/evidence", use: export)
@@ -158,11 +165,44 @@ struct EvidenceRoutes: Sendable {
         if !user.may(.export, try await catalog.camera(id: cameraID) ?? Camera(id: cameraID, name: "", rtspURL: "", latitude: 0, longitude: 0)) {
             throw ProblemDetails(status: .forbidden, detail: "\(user.name) may not export camera \(cameraID), so may not lock its footage")
         }
-        let saved = try await catalog.insert(EvidenceLock(cameraID: cameraID, start90k: range.0, end90k: range.1, reason: reason, createdBy: user.name))
+        let existing = try await catalog.evidenceLocks()
+        guard existing.filter({ $0.createdBy == user.name }).count < Self.maxLocksPerUser else {
+            throw ProblemDetails(status: .tooManyRequests, type: "/docs/security.md#evidence-locks", title: "Too many evidence locks",
+                                 detail: "\(user.name) holds \(Self.maxLocksPerUser) evidence locks, the most one user may; unlock some or ask an administrator")
+        }
+        let candidate = EvidenceLock(cameraID: cameraID, start90k: range.0, end90k: range.1, reason: reason, createdBy: user.name)
+        if let capacity = recordingCapacity() {
+            let locked = try await lockedBytes(existing + [candidate])
+            if Double(locked) > Double(capacity) * Self.maxLockedShare {
+                throw ProblemDetails(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), type: "/docs/security.md#evidence-locks", title: "Locked footage would crowd out recording",
+                                     detail: "with this lock, locked footage would take \(locked / 1_000_000) MB of the \(capacity / 1_000_000) MB that recording may use (at most \(Int(Self.maxLockedShare * 100)) %); export the footage instead, or unlock older evidence",
+                                     errors: [FieldError(field: "end", message: "the locked footage would take too much of the recording space")])
+            }
+        }
+        let saved = try await catalog.insert(candidate)
         context.auditNote.set("camera \(cameraID) \(Time90k.format(range.0)) to \(Time90k.format(range.1)): \(reason)")
         var response = try JSONResponse.make(LockJSON(saved), status: .created)
         response.headers[.location] = "/api/evidence-locks/\(saved.id)"
         return response
+    }
+
+    /// Bytes of the recordings that `locks` cover, each counted once.
+    func lockedBytes(_ locks: [EvidenceLock]) async throws -> Int64 {
+        var seen = Set<Int64>()
+        var total: Int64 = 0
+        for lock in locks {
+            for r in try await catalog.recordings(camera: lock.cameraID, from: lock.start90k, to: lock.end90k) where seen.insert(r.id).inserted {
+                total += r.bytes
+            }
+        }
+        return total
+    }
+
+    /// The space recordings may use: the quota, within what the volume holds beyond its reserve.
+    func recordingCapacity() -> Int64? {
+        guard let volume = VolumeSpace.of(layout.root) else { return retention.quotaBytes }
+        let usable = volume.totalBytes - retention.reserve(volumeBytes: volume.totalBytes)
+        return min(retention.effectiveQuota(volumeBytes: volume.totalBytes) ?? usable, usable)
     }
 
     func unlock(_ request: Request, context: AulaContext) async throws -> Response {
