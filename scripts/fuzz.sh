@@ -10,7 +10,7 @@
 # toolchain: clang's libclang_rt.fuzzer in <swift>/usr/lib/clang/*/lib/linux); installs zlib1g-dev
 # when missing. Everything it builds and finds goes to .build-fuzz/ (git-ignored):
 #   bin/<target>          the fuzzers, built with `swiftc -sanitize=fuzzer,address`
-#   lib/                  Media, City and Planning as static libraries (-O, -enable-testing),
+#   lib/                  Media, City, Planning, Catalog and APIInput as static libraries (-O, -enable-testing),
 #                         compiled straight from Sources/ with swiftc, instrumented likewise
 #   spm/                  SwiftPM scratch path for the modules that need SwiftNIO or swift-crypto
 #                         (RTSP, AulaSecurity), built with -Xswiftc -sanitize=fuzzer,address
@@ -26,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(rtsp sdp rtp h264 h265 sps mp4 osm geojson offence-csv tar)
+TARGETS=(rtsp sdp rtp h264 h265 sps mp4 osm geojson offence-csv tar json)
 OUT=.build-fuzz
 SANITIZE=-sanitize=fuzzer,address
 SWIFT_FLAGS=(-swift-version 6 -enable-upcoming-feature ExistentialAny -parse-as-library -g)
@@ -43,7 +43,8 @@ describe() {
     osm) echo "OSMImporter.importCity (.osm and .osm.gz)" ;;
     geojson) echo "GeoJSONImporter.importCity and districts" ;;
     offence-csv) echo "OffenceCSVImporter: CSV, date formats, coordinates, addresses" ;;
-    tar) echo "Tar.read (evidence packages, AulaSecurity)" ;;
+    tar) echo "Tar.read and EvidencePackage.verify (evidence packages, AulaSecurity)" ;;
+    json) echo "request bodies and queries (APIInput): JSONValue.parse, JSONFields, QueryFields, RFC 3339" ;;
     *) return 1 ;;
   esac
 }
@@ -72,6 +73,7 @@ build_lib() {
   local extra=()
   [ "$module" = City ] && extra=(-I Sources/CZlib)
   [ "$module" = Planning ] && extra=(-I "$OUT/lib" -I Sources/CZlib)
+  [ "$module" = Catalog ] || [ "$module" = APIInput ] && extra=(-I "$OUT/lib")
   local sources=()
   mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
   swiftc "${SWIFT_FLAGS[@]}" -O -enable-testing $SANITIZE "${extra[@]}" -module-name "$module" \
@@ -119,6 +121,14 @@ build_target() {
       if [ "$target" = offence-csv ]; then build_lib Planning "$OUT/lib/libCity.a"; libs=(-lPlanning -lCity); fi
       start=$SECONDS
       swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -I Sources/CZlib -L "$OUT/lib" "${libs[@]}" -lz \
+        "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
+      ;;
+    json)
+      build_lib Media
+      build_lib Catalog "$OUT/lib/libMedia.a"
+      build_lib APIInput "$OUT/lib/libCatalog.a"
+      start=$SECONDS
+      swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -L "$OUT/lib" -lAPIInput -lCatalog -lMedia \
         "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
       ;;
     rtsp|tar)
@@ -178,6 +188,10 @@ case "${1:-}" in
     swiftc "${SWIFT_FLAGS[@]}" -I "$OUT/seeds" -L "$OUT/seeds" -lMedia Fuzz/Support/FuzzSupport.swift \
       Fuzz/Support/Media/*.swift Fuzz/Tools/MakeSeeds.swift -o "$OUT/seeds/make-seeds"
     "$OUT/seeds/make-seeds" Fuzz/Corpus
+    # Evidence packages come from AulaSecurity itself, signed; the tar target writes them.
+    build_target tar
+    mkdir -p Fuzz/Corpus/tar
+    AULA_FUZZ_SEED_DIR=Fuzz/Corpus/tar "$OUT/bin/tar" -runs=0 Fuzz/Corpus/tar >/dev/null 2>&1
     exit 0
     ;;
 esac
