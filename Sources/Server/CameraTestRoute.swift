@@ -115,6 +115,11 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         } catch is Stop {
         } catch let error as RTSPClientError {
             if let p = found.value.withLock({ $0 }) { return (p, nil) }
+            // What a service that is not a camera answered is not repeated: the test must not
+            // become a way to read banners of other services on the network.
+            if error.kind == .malformed {
+                return (nil, "something answered at \(configuration.url.endpoint), but not in RTSP: is this the camera's RTSP port?")
+            }
             return (nil, error.message)
         } catch {
             if let p = found.value.withLock({ $0 }) { return (p, nil) }
