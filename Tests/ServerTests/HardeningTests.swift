@@ -7,7 +7,9 @@ import FoundationNetworking
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Motion
 import Simulator
+import Snapshot
 import Synchronization
 import Testing
 
@@ -74,6 +76,42 @@ import Testing
             let asAdmin = try await client.json(.get, "/api/cameras/\(hidden.id)")
             #expect((asAdmin.json["rtspUrl"] as? String)?.contains("hunter2") == true)
         }
+    }
+
+    // MARK: Class 4: thumbnails made before a privacy zone are masked when served
+
+    @Test func thumbnailsMadeBeforeAZoneAreMaskedWhenServed() async throws {
+        let server = try makeServer()
+        let camera = try await server.catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:1/x", latitude: 1, longitude: 2))
+        // A bright 320 × 180 thumbnail, stored before any zone existed.
+        let bright = try Self.grayJPEG(width: 320, height: 180, level: 220)
+        let id = try await server.catalog.insertMotionEvent(StoredMotionEvent(cameraID: camera.id, zone: "door", start90k: 90_000, confirmed90k: 90_000, peakScore: 1, box: [0, 0, 1, 1]),
+                                                            thumbnail: bright)
+        let restricted = try addUser(server, "opi", .operator)
+        try await Application(router: server.makeRouter()).test(.router) { client in
+            let zone = #"{"enabled": false, "zones": [{"name": "windows", "kind": "privacy", "polygon": {"points": [{"x": 0.25, "y": 0.25}, {"x": 0.75, "y": 0.25}, {"x": 0.75, "y": 0.75}, {"x": 0.25, "y": 0.75}]}}]}"#
+            #expect(try await client.json(.put, "/api/cameras/\(camera.id)/motion", zone).status == .ok)
+            for (token, masked) in [(restricted, true), (testAdminToken, false)] {
+                let body = try await client.execute(uri: "/api/events/\(id)/thumbnail.jpg", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                    Array($0.body.readableBytesView)
+                }
+                var centre = 0.0, corner = 0.0
+                _ = try GrayJPEG.redraw(body) { plane, width, height, stride in
+                    centre = Double(plane[height / 2 * stride + width / 2])
+                    corner = Double(plane[4 * stride + 4])
+                }
+                #expect(corner > 180, "outside the zone the picture is unchanged")
+                #expect(masked ? centre < 40 : centre > 180, "masked \(masked): the zone's middle is \(centre)")
+            }
+        }
+        let views = try await server.catalog.auditEntries(limit: 100).filter { $0.action == "view.thumbnail" }
+        #expect(views.contains { $0.actor == "opi" && $0.detail.contains("privacy masks applied") }, "\(views.map(\.detail))")
+    }
+
+    /// A uniform grey JPEG, made by the motion thumbnail encoder as a real event's would be.
+    static func grayJPEG(width: Int, height: Int, level: UInt8) throws -> [UInt8] {
+        let encoder = try ThumbnailEncoder(width: width, height: height)
+        return try encoder.encode(LumaFrame(width: width, height: height, pixels: [UInt8](repeating: level, count: width * height), timestamp: 0))
     }
 
     // MARK: Class 7: sign-in under attack

@@ -3,6 +3,7 @@ import Catalog
 import CatalogSQLite
 import Foundation
 import Hummingbird
+import Snapshot
 
 /// `GET /api/events` and `GET /api/events/{id}/thumbnail.jpg` (docs/api.md, "Motion events").
 ///
@@ -10,6 +11,7 @@ import Hummingbird
 /// footage, so it is audited (`view.thumbnail`) and checked against the event's camera.
 struct EventRoutes: Sendable {
     let catalog: SQLiteCatalog
+    let privacy: PrivacyZones
 
     func register(on router: Router<AulaContext>) {
         router.get("api/events", use: list)
@@ -69,8 +71,19 @@ struct EventRoutes: Sendable {
             }
             throw ProblemDetails.notFound("no such event")
         }
-        guard let jpeg = found.thumbnail else { throw ProblemDetails.notFound("event \(id) has no thumbnail") }
-        context.auditNote.set("camera \(camera.id) event \(id)")
+        guard var jpeg = found.thumbnail else { throw ProblemDetails.notFound("event \(id) has no thumbnail") }
+        // The camera's privacy zones now, not those of when the thumbnail was made: a zone drawn
+        // after the event still hides what it covers from users without the right.
+        if let masker = privacy.masks(for: user, camera: camera.id) {
+            do {
+                jpeg = try GrayJPEG.redraw(jpeg) { plane, width, height, stride in masker.apply(luma: plane, width: width, height: height, stride: stride) }
+            } catch {
+                throw ProblemDetails(status: .internalServerError, detail: "the thumbnail could not be masked, so it is not shown")
+            }
+            context.auditNote.set("camera \(camera.id) event \(id); privacy masks applied")
+        } else {
+            context.auditNote.set("camera \(camera.id) event \(id)")
+        }
         return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
     }
 }
