@@ -74,6 +74,7 @@ public struct AulaServer: Sendable {
     public let maskedLive: MaskedLive
     let liveSockets: LiveSockets
     let exportCache: ExportCache
+    let heavyWork = HeavyWork()
     let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
     public let keyFrames = LatestKeyFrames()

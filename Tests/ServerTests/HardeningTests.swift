@@ -114,6 +114,30 @@ import Testing
         return try encoder.encode(LumaFrame(width: width, height: height, pixels: [UInt8](repeating: level, count: width * height), timestamp: 0))
     }
 
+    // MARK: Class 8: heavy answers off the shared pool, bounded
+
+    @Test(.timeLimit(.minutes(1))) func heavyWorkRunsOffTheCooperativePoolBoundedAndDropsCancelledRequests() async throws {
+        let heavy = HeavyWork(threads: 1, queueLimit: 2)
+        #expect(try await heavy.run("a name") { Thread.current.name ?? "" }.hasPrefix("TP-"), "a NIO thread-pool thread, not the cooperative pool")
+        let gate = DispatchSemaphore(value: 0)
+        let running = Atomic(false)
+        let blocker = Task { try await heavy.run("the blocker") { running.store(true, ordering: .relaxed); gate.wait() } }
+        while !running.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
+        let first = Task { try await heavy.run("first") { 1 } }
+        while heavy.inUse < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        let second = Task { try await heavy.run("second") { 2 } }
+        while heavy.inUse < 3 { try await Task.sleep(for: .milliseconds(10)) }
+        // One running and two waiting: the next is refused at once.
+        await #expect(throws: ProblemDetails.self) { try await heavy.run("one too many") { 3 } }
+        // The client of the first waiting request goes away: it never runs.
+        first.cancel()
+        gate.signal()
+        try await blocker.value
+        await #expect(throws: CancellationError.self) { try await first.value }
+        #expect(try await second.value == 2)
+        #expect(heavy.inUse == 0)
+    }
+
     // MARK: Class 7: sign-in under attack
 
     @Test func lockoutHoldsAgainstParallelGuessesAndLocksAreOneAuditRow() async throws {

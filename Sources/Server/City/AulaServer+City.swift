@@ -5,7 +5,7 @@ extension AulaServer {
     /// docs/planning.md), and the static web UI from `Web/` (see ``WebRoot``).
     func registerCityRoutes(on router: Router<AulaContext>) {
         let service = CityService(store: CityStore(dataDirectory: configuration.dataDirectory), cameras: catalog)
-        CityRoutes<AulaContext>(service: service).register(on: router)
+        CityRoutes<AulaContext>(service: service, heavy: heavyWork).register(on: router)
         if let root = WebRoot.locate() {
             router.middlewares.add(WebMiddleware<AulaContext>(root: root))
         } else {

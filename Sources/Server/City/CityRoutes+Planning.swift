@@ -31,8 +31,10 @@ extension CityRoutes {
             throw ProblemDetails.validation([FieldError(field: "cell", message: "this city needs cells of at least \(Int(smallest)) metres (at most \(Int(Self.maximumHotspotCells)) cells)")])
         }
         let register = try await service.offences()
-        let result = Hotspots.grid(register.offences, filter: filter, projection: city.projection,
-                                   options: HotspotOptions(cellSize: cell, bandwidth: bandwidth), extent: extent)
+        let offences = register.offences, projection = city.projection
+        let result = try await heavy.run("the hot spots") {
+            Hotspots.grid(offences, filter: filter, projection: projection, options: HotspotOptions(cellSize: cell, bandwidth: bandwidth), extent: extent)
+        }
         let w = GeoJSONWriter(projection: city.projection)
         let density = result.density.perSquareKilometre
         let maximum = density.max() ?? 0
@@ -89,7 +91,10 @@ extension CityRoutes {
         let city = stored.model
         let result: CityPlanner.Result
         do {
-            result = try CityPlanner.plan(city: city, offences: offences, settings: settings) { !engine.camerasSeeing($0).isEmpty }
+            let chosen = settings
+            result = try await heavy.run("the plan") {
+                try CityPlanner.plan(city: city, offences: offences, settings: chosen) { !engine.camerasSeeing($0).isEmpty }
+            }
         } catch let error as CityCommandError {
             throw ProblemDetails(status: .unprocessableContent, type: "/docs/city-api.md#plan", title: "No plan", detail: error.message)
         }
@@ -209,14 +214,19 @@ extension CityRoutes {
         var study = PilotStudy(pilot: pilot, start: start, controls: controls, beforeMonths: before, afterMonths: after,
                                bufferWidth: buffer, types: types)
         var suggested = false
+        let offences = register.offences
         if study.controls.isEmpty || suggest != nil {
-            study.controls = PilotEvaluation.suggestControls(register.offences, projection: projection, study: study, count: suggest ?? 2)
+            let asked = study
+            study.controls = try await heavy.run("the evaluation") {
+                PilotEvaluation.suggestControls(offences, projection: projection, study: asked, count: suggest ?? 2)
+            }
             suggested = true
         }
         guard !study.controls.isEmpty else {
             throw ProblemDetails.validation([FieldError(field: "controls", message: "no control area could be suggested; draw one")])
         }
-        let e = PilotEvaluation.evaluate(register.offences, projection: projection, study: study)
+        let final = study
+        let e = try await heavy.run("the evaluation") { PilotEvaluation.evaluate(offences, projection: projection, study: final) }
         func counts(_ c: AreaCounts) -> GeoValue { ["name": .string(c.name), "before": .number(Double(c.before)), "after": .number(Double(c.after))] }
         var value: [String: GeoValue] = [
             "pilot": ["name": .string(e.pilot.name), "before": .number(Double(e.pilot.before)), "after": .number(Double(e.pilot.after)),

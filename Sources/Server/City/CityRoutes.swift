@@ -8,6 +8,8 @@ import Planning
 /// `/api/evaluation`: see docs/city-api.md.
 struct CityRoutes<Context: RequestContext>: Sendable {
     let service: CityService
+    /// Plans, hot spots and evaluations run there, off the cooperative pool.
+    let heavy: HeavyWork
 
     func register(on router: Router<Context>) {
         router.get("api/city", use: summary)
