@@ -5,6 +5,7 @@ Usage: fake_rtsp_service.py MODE LOGFILE [ARG]
   banner       answer any connection with a non-RTSP banner that must never be echoed
   challenge    answer every RTSP request with 401 and a Basic challenge; log every request
   redirect     answer every RTSP request with 302 to rtsp://127.0.0.1:ARG/elsewhere; log requests
+  silent       a camera that accepts OPTIONS, DESCRIBE, SETUP and PLAY, then never sends a packet
 Prints the port it listens on (127.0.0.1, chosen by the system), then serves until killed.
 Every request received is appended to LOGFILE, so a test can see which credentials reached it.
 """
@@ -26,6 +27,22 @@ def cseq(request):
         if line.lower().startswith(b"cseq:"):
             return line.split(b":", 1)[1].strip()
     return b"1"
+
+
+SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=silent\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+       b"a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\na=control:track1\r\n")
+
+
+def silent_reply(request):
+    head = b"RTSP/1.0 200 OK\r\nCSeq: " + cseq(request) + b"\r\n"
+    method = request.split(b" ", 1)[0]
+    if method == b"DESCRIBE":
+        return head + b"Content-Type: application/sdp\r\nContent-Length: " + str(len(SDP)).encode() + b"\r\n\r\n" + SDP
+    if method == b"SETUP":
+        return head + b"Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 1234;timeout=60\r\n\r\n"
+    if method == b"PLAY":
+        return head + b"Session: 1234\r\n\r\n"
+    return head + b"Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER\r\n\r\n"
 
 
 def serve(conn):
@@ -51,7 +68,9 @@ def serve(conn):
                 request, data = data.split(b"\r\n\r\n", 1)
                 with open(log, "ab") as f:
                     f.write(request + b"\r\n\r\n")
-                if mode == "challenge":
+                if mode == "silent":
+                    reply = silent_reply(request)
+                elif mode == "challenge":
                     reply = b"RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq(request) + b"\r\nWWW-Authenticate: Basic realm=\"fake\"\r\n\r\n"
                 else:
                     reply = (b"RTSP/1.0 302 Found\r\nCSeq: " + cseq(request) + b"\r\nLocation: rtsp://127.0.0.1:"

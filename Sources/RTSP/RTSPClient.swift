@@ -83,10 +83,10 @@ public struct RTSPClient: Sendable {
                 .connect(host: url.host, port: url.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let ops = channel.pipeline.syncOperations
-                        try ops.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
+                        // Times only the camera's silence, not Aula's own backpressure (see the handler).
+                        try ops.addHandler(CameraSilenceHandler(seconds: timeout))
                         let decoder = SessionDecoder()
                         try ops.addHandler(ByteToMessageHandler(decoder))
-                        try ops.addHandler(ReadTimeoutHandler<SessionInput>(seconds: timeout))
                         let pacer = ReadPacer()
                         try ops.addHandler(pacer)
                         return (try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel),

@@ -60,26 +60,3 @@ final class RTSPFrameDecoder: ByteToMessageDecoder {
         try decode(context: context, buffer: &buffer)
     }
 }
-
-/// Turns the read-idle event of `IdleStateHandler` into an error, so that a camera that goes silent
-/// ends the session instead of hanging it forever.
-final class ReadTimeoutHandler<Frame>: ChannelInboundHandler {
-    typealias InboundIn = Frame
-    typealias InboundOut = Frame
-    let seconds: Int64
-
-    init(seconds: Int64) { self.seconds = seconds }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.fireErrorCaught(RTSPClientError(.timeout, "the camera stopped sending video for \(seconds) s"))
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RTSP
 
@@ -26,6 +27,21 @@ public final class CameraSimulator: Sendable {
         server = RTSPServer(mounts: streams.enumerated().map { i, s in
             RTSPMount(path: "/sim/\(i + 1)", loop: s.loop, credentials: credentials)
         }, logger: logger)
+    }
+
+    /// ``init(cameras:base:cacheDirectory:distinctScenes:credentials:logger:)`` on a thread of its
+    /// own: encoding the scenes takes seconds of CPU, which must not hold one of the few threads of
+    /// Swift's cooperative pool (where everything else in a test process or a server waits).
+    public static func make(cameras: Int, base: SceneSpec = SceneSpec(), cacheDirectory: String? = nil, distinctScenes: Int = 8,
+                            credentials: Credentials? = nil, logger: Logger = Logger(label: "aula.simulate")) async throws -> CameraSimulator {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try CameraSimulator(cameras: cameras, base: base, cacheDirectory: cacheDirectory, distinctScenes: distinctScenes,
+                                        credentials: credentials, logger: logger)
+                })
+            }.start()
+        }
     }
 
     /// Starts serving; returns the bound port.

@@ -12,6 +12,13 @@ public struct SimulatedStream: Sendable {
     public var parameterSets: ParameterSets
 
     /// Renders and encodes `spec`, or loads the result of an earlier run from `cacheDirectory`.
+    /// The stream encoded on a thread of its own, off Swift's cooperative pool (seconds of CPU).
+    public static func make(spec: SceneSpec, cacheDirectory: String? = nil) async throws -> SimulatedStream {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try SimulatedStream(spec: spec, cacheDirectory: cacheDirectory) }) }.start()
+        }
+    }
+
     public init(spec: SceneSpec, cacheDirectory: String? = nil) throws {
         self.spec = spec
         let renderer = SceneRenderer(spec: spec)

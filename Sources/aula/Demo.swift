@@ -28,7 +28,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("info")
         say("Preparing \(cameras) simulated cameras (the first run encodes the scenes; later runs reuse them)…")
-        let simulator = try CameraSimulator(cameras: cameras, base: try scene.spec(), cacheDirectory: data + "/sim-cache", logger: logger)
+        let simulator = try await CameraSimulator.make(cameras: cameras, base: try scene.spec(), cacheDirectory: data + "/sim-cache", logger: logger)
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
         let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), logger: logger)
         try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, in: server.catalog)

@@ -70,7 +70,7 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         guard (1...2000).contains(cameras) else { throw ValidationError("--cameras must be between 1 and 2000") }
         let logger = makeLogger("info")
-        let simulator = try CameraSimulator(cameras: cameras, base: try scene.spec(), cacheDirectory: cache, logger: logger)
+        let simulator = try await CameraSimulator.make(cameras: cameras, base: try scene.spec(), cacheDirectory: cache, logger: logger)
         if let groundTruth {
             try writeGroundTruth(simulator, to: groundTruth)
         }

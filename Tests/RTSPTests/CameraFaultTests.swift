@@ -9,7 +9,7 @@ import Testing
 /// Cameras that misbehave end the session in the right state with the right message.
 @Suite struct CameraFaultTests {
     @Test func unknownPathIs404() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
         let port = try await server.start(port: 0)
         defer { Task { await server.stop() } }
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func garbageAnswerIsMalformed() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop, fault: .garbage)])
         let port = try await server.start(port: 0)
         defer { Task { await server.stop() } }
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func closingMidStreamIsReported() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop, fault: .closeAfterFrames(30))])
         let port = try await server.start(port: 0)
         defer { Task { await server.stop() } }
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func redirectIsFollowed() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         let target = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
         let targetPort = try await target.start(port: 0)
         let front = RTSPServer(mounts: [RTSPMount(path: "/old", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(targetPort)/sim/1"))])
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func redirectLoopEndsWithAClearError() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         // The port is only known after binding, so the loop redirects by a fixed high port we bind to.
         let port = Int.random(in: 46_000...48_000)
         let looping = RTSPServer(mounts: [RTSPMount(path: "/a", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(port)/a"))])

@@ -10,7 +10,7 @@ import Testing
     func receivesEveryFrameWithTheKeyFrameCadenceSent(codec: SimCodec) async throws {
         // A 2 s loop of 50 frames, received for 130 frames: the loop repeats twice and must look
         // like one continuous stream (timestamps +3600 every frame, no sequence gap).
-        let stream = try SimulatedStream(spec: testSpec(codec: codec, loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(codec: codec, loopSeconds: 2))
         #expect(stream.frames.count == 50)
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
         let port = try await server.start(port: 0)
@@ -35,7 +35,7 @@ import Testing
     /// A recorder's session: frames delivered on the event loop, reads paced. With 200 ms pacing
     /// the 25 fps camera's frames arrive in bursts of about five, all of them, in order.
     @Test func pacedReadsDeliverEveryFrameInBursts() async throws {
-        let stream = try SimulatedStream(spec: testSpec(codec: .h264, loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(codec: .h264, loopSeconds: 2))
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop)])
         let port = try await server.start(port: 0)
         defer { Task { await server.stop() } }
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func digestProtectedSimulatorNeedsThePassword() async throws {
-        let stream = try SimulatedStream(spec: testSpec(loopSeconds: 2))
+        let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
         let credentials = Credentials(username: "admin", password: "s3cret")
         let server = RTSPServer(mounts: [RTSPMount(path: "/sim/1", loop: stream.loop, credentials: credentials)])
         let port = try await server.start(port: 0)

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func streamingFailedAndUnreachableCameras() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: Self.spec(), credentials: Credentials(username: "admin", password: "right"))
+        let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec(), credentials: Credentials(username: "admin", password: "right"))
         let rtspPort = try await simulator.start(port: 0)
         let server = try makeServer()
         let app = Application(router: server.makeRouter())

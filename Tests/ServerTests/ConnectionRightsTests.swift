@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(5))) func liveViewAndAlertStreamsEndWhenTheirRightsDo() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         let server = try RecordingTests.makeRecordingServer()
         try await server.startRecorder()

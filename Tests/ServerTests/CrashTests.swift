@@ -30,7 +30,7 @@ import Testing
     @Test(.timeLimit(.minutes(10))) func sigkillAtRandomMomentsLosesAtMostTheFlushInterval() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the aula product first (swift build --build-tests builds it)")
         let kills = Int(ProcessInfo.processInfo.environment["AULA_CRASH_KILLS"] ?? "") ?? 20
-        let simulator = try CameraSimulator(cameras: 2, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 2, base: RecordingTests.spec())
         let rtspPort = try await simulator.start(port: 0)
         defer { Task { await simulator.stop() } }
         let data = temporaryDirectory()

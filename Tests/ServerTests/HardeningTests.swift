@@ -226,7 +226,7 @@ import Testing
     // MARK: Class 9: every footage byte is audited
 
     @Test(.timeLimit(.minutes(3))) func playbackFromAnyByteIsAuditedOncePerUserAndRangeAndIndexedOnce() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         // Every range counts as settled (they end seconds ago), so their indexes are kept.
         // A quota of 150 kB (not enforced here: no retention service runs) to measure locks against.

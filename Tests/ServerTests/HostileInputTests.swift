@@ -267,7 +267,7 @@ final class LiveServer: @unchecked Sendable {
     var exitStatus: Int32 { process.isRunning ? 0 : process.terminationStatus }
 
     static func start() async throws -> LiveServer {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let rtspPort = try await simulator.start(port: 0)
         let data = temporaryDirectory()
         let token = SecretToken.generate(prefix: "aula_"), spare = SecretToken.generate(prefix: "aula_")

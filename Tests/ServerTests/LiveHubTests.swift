@@ -13,7 +13,7 @@ import Testing
     /// do not need each frame the moment it arrives, and reading each as it comes costs far more
     /// CPU); once someone watches it, it is read as frames arrive.
     @Test func aWatchedCameraIsReadAsFramesArrive() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec(codec: .h264))
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec(codec: .h264))
         let port = try await simulator.start(port: 0)
         // A long interval, so that paced and unpaced reading differ far beyond what a loaded
         // machine's scheduling delays can blur.
@@ -60,7 +60,7 @@ import Testing
     func viewersShareOneSessionAndASlowViewerSkipsToAKeyFrame(codec: SimCodec) async throws {
         var spec = RecordingTests.spec(codec: codec)
         spec.gopFrames = 25  // a key frame a second
-        let simulator = try CameraSimulator(cameras: 1, base: spec)
+        let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
         let server = try RecordingTests.makeRecordingServer()
         try await server.startRecorder()
@@ -156,7 +156,7 @@ import Testing
     func theFirstViewerOfAnUnwatchedCameraStartsAtOnce(codec: SimCodec, bFrames: Int) async throws {
         var spec = RecordingTests.spec(codec: codec, bFrames: bFrames)
         spec.gopFrames = 50
-        let simulator = try CameraSimulator(cameras: 1, base: spec)
+        let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
         let server = try RecordingTests.makeRecordingServer()
         try await server.startRecorder()

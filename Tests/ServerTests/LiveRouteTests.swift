@@ -18,7 +18,7 @@ import WSClient
     @Test func liveViewSendsAnInitSegmentThenFragmentsFromAKeyFrame() async throws {
         var spec = RecordingTests.spec()
         spec.gopFrames = 25
-        let simulator = try CameraSimulator(cameras: 1, base: spec)
+        let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
         let server = try RecordingTests.makeRecordingServer()
         try await server.startRecorder()

@@ -39,7 +39,7 @@ import WSClient
         """
 
     @Test(.timeLimit(.minutes(3))) func motionRaisesEventsAndAlertsThatAreAcknowledgedEscalatedAndFiltered() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
+        let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
         let rtspPort = try await simulator.start(port: 0)
         let relay = try TCPRelay(target: rtspPort)
         defer { relay.stop() }
@@ -159,7 +159,7 @@ import WSClient
     /// Schedules gate events through the whole server: of two alert zones over the same ground,
     /// only the one whose schedule includes now raises events.
     @Test(.timeLimit(.minutes(2))) func aZoneOutsideItsScheduleRaisesNothing() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
+        let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
         let rtspPort = try await simulator.start(port: 0)
         let server = try makeServer()
         try await server.startRecorder()

@@ -45,7 +45,7 @@ import Testing
         try #require(min(apart, 1440 - apart) >= 4 * 60, "\(site.identifier) and \(server.identifier) are only \(apart) min apart")
         print("site \(site.identifier) \(Self.hm(siteMinute)) window \(siteWindow); server \(server.identifier) \(Self.hm(serverMinute)) window \(serverWindow); system \(TimeZone.current.identifier)")
 
-        let simulator = try CameraSimulator(cameras: 2, base: MotionAlertTests.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
+        let simulator = try await CameraSimulator.make(cameras: 2, base: MotionAlertTests.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
         let rtspPort = try await simulator.start(port: 0)
         let aula = try makeServer { $0.timeZone = server }
         try await aula.startRecorder()

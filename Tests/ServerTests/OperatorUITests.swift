@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func cameraTestReportsCodecAndSizeOfARealStream() async throws {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         let server = try makeServer()
         let app = Application(router: server.makeRouter())

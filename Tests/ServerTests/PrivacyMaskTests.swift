@@ -173,7 +173,7 @@ extension RecordingTests {
     @Test(.timeLimit(.minutes(3))) func liveViewIsMaskedForViewersWithoutTheRight() async throws {
         var spec = RecordingTests.spec()
         spec.gopFrames = 25
-        let simulator = try CameraSimulator(cameras: 2, base: spec)
+        let simulator = try await CameraSimulator.make(cameras: 2, base: spec)
         let port = try await simulator.start(port: 0)
         let server = try RecordingTests.makeRecordingServer(maxMaskedLiveCameras: 1)
         try await server.startRecorder()

@@ -41,7 +41,7 @@ import Testing
         try StorageTests.mountTmpfs(at: recordings, megabytes: 8)
         defer { _ = try? FFprobe.shell("/bin/umount", ["-l", recordings]) }
 
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         let server = try Self.server(data: data) { c in
             c.retention = RetentionPolicy(minFreeBytes: 0)
@@ -143,7 +143,7 @@ import Testing
     /// `bytes`, the alert monitor running and an operator listening; returns what the operator
     /// received and the recordings retention deleted.
     static func recordUnderQuota(bytes: Int64, seconds: Int, retentionEvery: Duration) async throws -> (AlertCollector, AulaServer, Int) {
-        let simulator = try CameraSimulator(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         let server = try Self.server(data: temporaryDirectory()) { c in
             c.retention = RetentionPolicy(quotaBytes: bytes, minFreeBytes: 0)

@@ -26,7 +26,7 @@ import Media
 
     /// Records one simulated camera for `seconds`, with 2 s sample files and 0.5 s flushes.
     static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
-        let simulator = try CameraSimulator(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
+        let simulator = try await CameraSimulator.make(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
         let port = try await simulator.start(port: 0)
         let server = try server ?? makeRecordingServer()
         try await server.startRecorder()

@@ -78,7 +78,7 @@ import Testing
 
         var spec = RecordingTests.spec()
         spec.bitRate = 2_000_000
-        let simulator = try CameraSimulator(cameras: 2, base: spec)
+        let simulator = try await CameraSimulator.make(cameras: 2, base: spec)
         let port = try await simulator.start(port: 0)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
