@@ -15,14 +15,16 @@ import Testing
         let error = Mutex<String?>(nil)
     }
 
-    /// The reader stops taking frames for three times the timeout (as a starved task would); the
-    /// camera went on sending, so the session must go on too.
+    /// The reader stops taking frames for two and a half times the timeout (as a starved task
+    /// would); the camera went on sending, so the session must go on too. (The timeout is longer
+    /// than the simulator's 2 s GOP: a camera whose viewer cannot keep up drops frames until the
+    /// next key frame, a silence that is the camera's, which the timeout must outlast.)
     @Test(.timeLimit(.minutes(1))) func aSlowReaderIsNotASilentCamera() async throws {
         let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec())
         let port = try await simulator.start(port: 0)
         defer { Task { await simulator.stop() } }
         var configuration = RTSPClientConfiguration(url: RTSPURL("rtsp://127.0.0.1:\(port)/sim/1")!)
-        configuration.readTimeoutSeconds = 1
+        configuration.readTimeoutSeconds = 4
         let client = RTSPClient(configuration: configuration, logger: Logger(label: "test"))
         let counts = Counts()
         let session = Task {
@@ -31,7 +33,7 @@ import Testing
                     guard case .accessUnit = event else { return }
                     let n = counts.units.withLock { $0 += 1; return $0 }
                     // Backpressure: nothing is read from the socket while this handler sleeps.
-                    if n == 5 { try await Task.sleep(for: .seconds(3)) }
+                    if n == 5 { try await Task.sleep(for: .seconds(10)) }
                 }
             } catch is CancellationError {
             } catch {
