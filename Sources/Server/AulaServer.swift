@@ -75,6 +75,7 @@ public struct AulaServer: Sendable {
     let liveSockets: LiveSockets
     let exportCache: ExportCache
     let heavyWork = HeavyWork()
+    let rightsChanges = RightsChanges()
     let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
     public let keyFrames = LatestKeyFrames()
@@ -129,7 +130,7 @@ public struct AulaServer: Sendable {
         let router = Router(context: AulaContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog))
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, rights: rightsChanges))
         router.get("api/health") { _, _ in
             try JSONResponse.make(["status": "ok"])
         }
@@ -144,7 +145,7 @@ public struct AulaServer: Sendable {
         MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
         RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports,
                        exports: exportCache).register(on: router)
-        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator),
+        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges),
                   sockets: liveSockets).register(on: router)
         registerUIRoutes(on: router)
         registerCityRoutes(on: router)

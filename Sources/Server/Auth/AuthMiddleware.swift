@@ -16,6 +16,8 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AulaContext
     let authenticator: Authenticator
     let catalog: SQLiteCatalog
+    /// Told after every successful change, so that open sockets re-check their rights at once.
+    let rights: RightsChanges
     /// Footage views already audited, so that the many range requests of one playback are one row.
     let footageViews = FootageViews()
 
@@ -63,6 +65,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
 
         let response = try await next(request, context)
+        if ![.get, .head, .options].contains(request.method), response.status.code < 400 { rights.changed() }
         if let action = rule.audit, response.status.code < 400,
            !["view.playback", "view.thumbnail"].contains(action) || footageViews.firstView(user: identity.user.name,
                                                                                        target: request.uri.path + "?" + (request.uri.query ?? "") + "\u{0}" + (context.auditNote.value ?? "")) {

@@ -7,7 +7,7 @@ extension AulaServer {
     func registerMotionRoutes(on router: Router<AulaContext>) {
         MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone, privacy: privacyZones).register(on: router)
         EventRoutes(catalog: catalog, privacy: privacyZones).register(on: router)
-        AlertRoutes(hub: alerts, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator)).register(on: router)
+        AlertRoutes(hub: alerts, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges)).register(on: router)
     }
 
     /// Starts analysis for every camera with an enabled motion configuration.
