@@ -58,7 +58,7 @@ import Testing
         let alerts = AlertCollector()
         let filler = recordings + "/filler"
 
-        try await app.test(.live) { client in
+        let freedAt = try await app.test(.live) { client -> Double in
             let listener = Task { try await alerts.listen(client, token: operatorToken) }
             #expect(await eventually(timeout: .seconds(5)) { server.alerts.subscriberCount == 1 })
             await server.recorder.update(camera)
@@ -101,6 +101,7 @@ import Testing
             #expect(!StoredAlert.Kind.recordingResumed.escalates && !StoredAlert.Kind.diskPressureCleared.escalates)
             alerts.stop()
             _ = await listener.result
+            return freed.timeIntervalSince1970
         }
         monitor.cancel()
         await server.recorder.stopAll()
@@ -109,7 +110,8 @@ import Testing
         await simulator.stop()
 
         let newest = try #require(try await server.catalog.usage()[camera.id]?.newest90k)
-        #expect(Date().timeIntervalSince1970 - Double(newest) / 90_000 < 5, "recording did not go on after the disk had space again")
+        // Footage from after the disk had space again was committed (progress, not a wall-clock bound).
+        #expect(Double(newest) / 90_000 > freedAt, "recording did not go on after the disk had space again")
         let audit = try await server.catalog.auditEntries()
         for kind in ["diskPressure", "recordingStalled", "recordingResumed", "diskPressureCleared"] {
             #expect(audit.contains { $0.action == "alert.raise" && $0.actor == "aula" && $0.detail.hasPrefix("\(kind)") }, "\(kind) not audited")
