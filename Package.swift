@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "Catalog",
-            dependencies: ["Media"],
+            dependencies: ["Media", "AulaSecurity"],
             swiftSettings: swiftSettings
         ),
         // Request input (pure): every id, number, time and range from a request, checked before use.
@@ -126,6 +126,12 @@ let package = Package(
         .target(
             name: "CatalogSQLite",
             dependencies: ["Catalog", "AulaSecurity", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // What every catalogue backend must do (issue 16); the PostgreSQL backend joins it.
+        .testTarget(
+            name: "CatalogConformanceTests",
+            dependencies: ["Catalog", "CatalogSQLite", "AulaSecurity", "Media"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -123,8 +123,3 @@ public struct EvidenceLock: Sendable, Hashable, Identifiable {
         recording.cameraID == cameraID && recording.start90k < end90k && recording.end90k > start90k
     }
 }
-
-/// Evidence locks, read by retention before it deletes anything.
-public protocol EvidenceLockStore: Sendable {
-    func evidenceLocks() async throws -> [EvidenceLock]
-}

@@ -2,12 +2,7 @@ import AulaSecurity
 import Catalog
 import GRDB
 
-/// A user name that is already taken.
-public struct DuplicateUserName: Error, Sendable {
-    public let name: String
-}
-
-extension SQLiteCatalog {
+extension SQLiteCatalog: AccountStore {
     public func users() async throws -> [User] {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try User(row: $0, db: db) } }
     }
@@ -86,14 +81,14 @@ extension SQLiteCatalog {
     }
 
     /// Ends every session of a user (after a password change), except `keeping`.
-    public func deleteSessions(userID: Int64, keeping: String? = nil) async throws {
+    public func deleteSessions(userID: Int64, keeping: String?) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM session WHERE user_id = ? AND digest != ?", arguments: [userID, keeping ?? ""])
         }
     }
 
     /// Stores a token's digest; `expiresAt` (microseconds since the epoch) ends it, nil never.
-    public func addAPIToken(digest: String, userID: Int64, label: String, expiresAt: Int64? = nil) async throws {
+    public func addAPIToken(digest: String, userID: Int64, label: String, expiresAt: Int64?) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO api_token (digest, user_id, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [digest, userID, label, nowMicros(), expiresAt])

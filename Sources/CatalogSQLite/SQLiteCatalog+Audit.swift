@@ -3,40 +3,58 @@ import Catalog
 import Foundation
 import GRDB
 
-extension SQLiteCatalog {
-    /// Where the newest entry's id and hash are kept outside the database, so that deleting the
-    /// newest rows (which leaves a valid shorter chain) is still detected.
-    var auditHeadPath: String { directory + "/audit.head" }
-
-    /// Appends one entry, linked to the one before, in one transaction.
-    @discardableResult
-    public func appendAudit(actor: String, client: String, action: String, target: String, detail: String = "", timeMicros: Int64? = nil) async throws -> AuditEntry {
-        let entry = try await pool.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
-            var id = (last?["id"] as Int64? ?? 0) + 1
-            var previous: String = last?["hash"] ?? AuditChain.genesis
-            // When the newest rows were deleted, continue after the head rather than reusing their
-            // ids, so that the gap stays visible instead of being papered over by the next entry.
-            if let head = try auditHead(), head.id != Int64.max, head.id >= id {
-                id = head.id + 1
-                previous = head.hash
+extension SQLiteCatalog: AuditStore {
+    /// "v8-audit-head": the head (the newest entry's id and hash) moves from the file `audit.head`
+    /// beside the database into a one-row table that can only move forward, so that every backend
+    /// keeps it in the database it shares (docs/security.md, "Audit trail").
+    static func registerAuditHeadMigration(_ migrator: inout DatabaseMigrator, directory: String) {
+        migrator.registerMigration("v8-audit-head") { db in
+            try db.create(table: "audit_head") { t in
+                t.primaryKey("singleton", .integer).check { $0 == 1 }
+                t.column("id", .integer).notNull()
+                t.column("hash", .text).notNull()
             }
-            let entry = AuditEntry(
-                id: id, timeMicros: timeMicros ?? nowMicros(), actor: actor, client: client,
-                action: action, target: target, detail: detail, previousHash: previous
-            ).sealed()
+            try db.execute(sql: """
+                CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
+                CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head WHEN NEW.id <= OLD.id
+                  BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
+                """)
+            let file = directory + "/audit.head"
+            var head: AuditHead?
+            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+                let parts = text.split(whereSeparator: \.isWhitespace)
+                if parts.count == 2, let id = Int64(parts[0]) {
+                    head = AuditHead(id: id, hash: String(parts[1]))
+                } else {
+                    // An unreadable head stays a finding of every verification.
+                    head = AuditHead(id: .max, hash: "unreadable head file")
+                }
+            } else if let newest = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1") {
+                head = AuditHead(id: newest["id"], hash: newest["hash"])
+            }
+            if let head {
+                try db.execute(sql: "INSERT INTO audit_head (singleton, id, hash) VALUES (1, ?, ?)", arguments: [head.id, head.hash])
+            }
+            try? FileManager.default.removeItem(atPath: file)
+        }
+    }
+
+    public func appendAudit(link: @escaping @Sendable (AuditHead?, AuditHead?) throws -> AuditEntry) async throws -> AuditEntry {
+        try await pool.write { db in
+            let newest = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").map { AuditHead(id: $0["id"], hash: $0["hash"]) }
+            let entry = try link(newest, try Self.auditHead(db))
             try db.execute(
                 sql: "INSERT INTO audit (id, time_micros, actor, client, action, target, detail, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [entry.id, entry.timeMicros, entry.actor, entry.client, entry.action, entry.target, entry.detail, entry.previousHash, entry.hash])
-            // Written while the write lock is held, so heads are written in order.
-            try Data("\(entry.id) \(entry.hash)\n".utf8).write(to: URL(fileURLWithPath: auditHeadPath), options: .atomic)
+            try db.execute(sql: """
+                INSERT INTO audit_head (singleton, id, hash) VALUES (1, ?, ?)
+                ON CONFLICT(singleton) DO UPDATE SET id = excluded.id, hash = excluded.hash
+                """, arguments: [entry.id, entry.hash])
             return entry
         }
-        return entry
     }
 
-    /// Entries in id order, optionally within a time window (microseconds) and after an id.
-    public func auditEntries(fromMicros: Int64? = nil, toMicros: Int64? = nil, afterID: Int64 = 0, limit: Int = .max) async throws -> [AuditEntry] {
+    public func auditPage(fromMicros: Int64?, toMicros: Int64?, afterID: Int64, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM audit WHERE id > ? AND time_micros >= ? AND time_micros < ? ORDER BY id LIMIT ?
@@ -44,18 +62,12 @@ extension SQLiteCatalog {
         }
     }
 
-    /// The head written with the newest entry; nil before the first entry.
-    public func auditHead() throws -> (id: Int64, hash: String)? {
-        guard let text = try? String(contentsOfFile: auditHeadPath, encoding: .utf8) else { return nil }
-        let parts = text.split(whereSeparator: \.isWhitespace)
-        guard parts.count == 2, let id = Int64(parts[0]) else { return (Int64.max, "unreadable head file") }
-        return (id, String(parts[1]))
+    public func auditHead() async throws -> AuditHead? {
+        try await pool.read { db in try Self.auditHead(db) }
     }
 
-    /// Checks the whole trail (see ``AuditChain``).
-    public func verifyAudit() async throws -> (entries: Int, problems: [AuditChain.Problem]) {
-        let entries = try await auditEntries()
-        return (entries.count, AuditChain.verify(entries, head: try auditHead()))
+    static func auditHead(_ db: Database) throws -> AuditHead? {
+        try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_head WHERE singleton = 1").map { AuditHead(id: $0["id"], hash: $0["hash"]) }
     }
 }
 

@@ -5,13 +5,13 @@ import AulaSecurity
 extension SQLiteCatalog: CameraStore {
     public func cameras() async throws -> [Camera] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM camera ORDER BY id").map { try Camera(row: $0, secrets: self.secrets) }
+            try Row.fetchAll(db, sql: "SELECT * FROM camera ORDER BY id").map(Camera.init(row:))
         }
     }
 
     public func camera(id: Int64) async throws -> Camera? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM camera WHERE id = ?", arguments: [id]).map { try Camera(row: $0, secrets: self.secrets) }
+            try Row.fetchOne(db, sql: "SELECT * FROM camera WHERE id = ?", arguments: [id]).map(Camera.init(row:))
         }
     }
 
@@ -26,7 +26,7 @@ extension SQLiteCatalog: CameraStore {
                       field_of_view, range, mounting_height, address, site, district, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: try c.columnValues(secrets) + [c.createdAt, c.updatedAt])
+                arguments: c.columnValues + [c.createdAt, c.updatedAt])
             c.id = db.lastInsertedRowID
             return c
         }
@@ -43,9 +43,9 @@ extension SQLiteCatalog: CameraStore {
                       updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: try c.columnValues(secrets) + [c.updatedAt, c.id])
+                arguments: c.columnValues + [c.updatedAt, c.id])
             guard db.changesCount > 0 else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT * FROM camera WHERE id = ?", arguments: [c.id]).map { try Camera(row: $0, secrets: self.secrets) }
+            return try Row.fetchOne(db, sql: "SELECT * FROM camera WHERE id = ?", arguments: [c.id]).map(Camera.init(row:))
         }
     }
 
@@ -65,21 +65,20 @@ extension SQLiteCatalog: CameraStore {
 }
 
 extension Camera {
-    /// Camera passwords are stored sealed (AES-GCM); a value that no longer opens (wrong key, edited
-    /// row) is an error, never silently an empty password.
-    init(row: Row, secrets: SecretBox) throws {
-        let stored: String? = row["password"]
+    /// The password column holds what ``Catalog/AulaCatalog`` sealed; this backend never sees a
+    /// camera password in the clear.
+    init(row: Row) {
         self.init(
             id: row["id"], name: row["name"], rtspURL: row["rtsp_url"], username: row["username"],
-            password: try stored.map { try secrets.open($0) }, latitude: row["latitude"], longitude: row["longitude"],
+            password: row["password"], latitude: row["latitude"], longitude: row["longitude"],
             heading: row["heading"], fieldOfView: row["field_of_view"], range: row["range"],
             mountingHeight: row["mounting_height"], address: row["address"],
             site: SiteKind(rawValue: row["site"]) ?? .courtyard, district: row["district"],
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 
-    func columnValues(_ secrets: SecretBox) throws -> StatementArguments {
-        [name, rtspURL, username, try password.map { try secrets.seal($0) }, latitude, longitude, heading, fieldOfView, range, mountingHeight,
+    var columnValues: StatementArguments {
+        [name, rtspURL, username, password, latitude, longitude, heading, fieldOfView, range, mountingHeight,
          address, site.rawValue, district]
     }
 }

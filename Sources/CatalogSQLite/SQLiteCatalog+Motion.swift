@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 import GRDB
 
-extension SQLiteCatalog {
+extension SQLiteCatalog: MotionSettingsStore, MotionEventStore, AlertStore {
     /// "v5-motion-events": per-camera motion configuration (JSON, validated by the server before it
     /// is stored), motion events with their thumbnails, and alerts.
     static func registerMotionMigration(_ migrator: inout DatabaseMigrator) {
@@ -96,7 +96,7 @@ extension SQLiteCatalog {
 
     /// Events overlapping [start, end) (90 kHz since the epoch), newest first; `cameras` limits them
     /// to those cameras when given.
-    public func motionEvents(cameras: [Int64]? = nil, zone: String? = nil, start90k: Int64 = .min, end90k: Int64 = .max, limit: Int = 1000) async throws -> [StoredMotionEvent] {
+    public func motionEvents(cameras: [Int64]?, zone: String?, start90k: Int64, end90k: Int64, limit: Int) async throws -> [StoredMotionEvent] {
         try await pool.read { db in
             var sql = "SELECT id, camera_id, zone, start_90k, confirmed_90k, end_90k, peak_score, box FROM motion_event WHERE start_90k < ? AND COALESCE(end_90k, start_90k) >= ?"
             var arguments: [any DatabaseValueConvertible] = [end90k, start90k]
@@ -154,7 +154,7 @@ extension SQLiteCatalog {
     }
 
     /// Alerts, newest first; only unacknowledged ones when `openOnly`.
-    public func alerts(openOnly: Bool, limit: Int = 500) async throws -> [StoredAlert] {
+    public func alerts(openOnly: Bool, limit: Int) async throws -> [StoredAlert] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM alert \(openOnly ? "WHERE acknowledged_at IS NULL" : "") ORDER BY id DESC LIMIT ?",
                              arguments: [limit]).map(Self.alert(row:))

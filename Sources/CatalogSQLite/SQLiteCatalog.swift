@@ -3,27 +3,28 @@ import Foundation
 import GRDB
 import AulaSecurity
 
-/// The embedded catalogue: one SQLite file in WAL mode in the data folder, opened once per process
-/// (GRDB's first rule of concurrency: connect to any database file only once).
+/// The embedded catalogue backend: one SQLite file in WAL mode in the data folder, opened once per
+/// process (GRDB's first rule of concurrency: connect to any database file only once).
+///
+/// Use it through ``Catalog/AulaCatalog`` (``openSQLite(directory:)``), which seals camera
+/// passwords and chains the audit trail above it.
 public final class SQLiteCatalog: Sendable {
     let pool: DatabasePool
     let directory: String
-    /// Encrypts camera passwords at rest; the key is `secrets.key` beside the database (docs/security.md).
-    let secrets: SecretBox
 
-    /// Opens (creating if needed) `catalog.sqlite` in `directory` and migrates it.
-    public init(directory: String) throws {
+    /// Opens (creating if needed) `catalog.sqlite` in `directory` and migrates it. `secrets` is the
+    /// key that seals camera passwords: migration v4 sealed the passwords stored in plain text before.
+    public init(directory: String, secrets: SecretBox) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
-        secrets = try SecretBox(keyFile: directory + "/secrets.key")
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: directory + "/catalog.sqlite", configuration: config)
-        try Self.migrator(secrets: secrets).migrate(pool)
+        try Self.migrator(secrets: secrets, directory: directory).migrate(pool)
     }
 
-    static func migrator(secrets: SecretBox) -> DatabaseMigrator {
+    static func migrator(secrets: SecretBox, directory: String) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-cameras") { db in
             try db.create(table: "camera") { t in
@@ -92,9 +93,12 @@ public final class SQLiteCatalog: Sendable {
             // API tokens may expire (issue 15); tokens made before never do, as they were issued.
             try db.alter(table: "api_token") { t in t.add(column: "expires_at", .integer) }
         }
+        registerAuditHeadMigration(&migrator, directory: directory)
         return migrator
     }
 }
+
+extension SQLiteCatalog: CatalogBackend {}
 
 /// Microseconds since the Unix epoch, the catalogue's unit of wall time.
 func nowMicros() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }

@@ -1,6 +1,5 @@
 import AulaSecurity
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -59,7 +58,7 @@ public struct ServerConfiguration: Sendable {
 /// `ServiceGroup`, so that SIGTERM stops both cleanly.
 public struct AulaServer: Sendable {
     public let configuration: ServerConfiguration
-    public let catalog: SQLiteCatalog
+    public let catalog: AulaCatalog
     public let recorder: Recorder
     public let writer: RecordingWriter
     /// Live view: fragments for every viewer from the one session per camera.
@@ -90,10 +89,12 @@ public struct AulaServer: Sendable {
     public let signer: EvidenceSigner
     let authenticator: Authenticator
 
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "aula")) throws {
+    /// A server over `catalog`, which the caller opens (the backend is chosen where the process
+    /// is composed, not here), with its recordings and keys in `configuration.dataDirectory`.
+    public init(configuration: ServerConfiguration, catalog: AulaCatalog, logger: Logger = Logger(label: "aula")) throws {
         self.configuration = configuration
         self.logger = logger
-        catalog = try SQLiteCatalog(directory: configuration.dataDirectory)
+        self.catalog = catalog
         usageCache = UsageCache(store: catalog)
         let flushHistogram = metrics.makeDurationHistogram(
             descriptor: MetricNameDescriptor(metricName: "aula_writer_flush_duration", unitName: "seconds",
@@ -213,49 +214,9 @@ extension AulaServer {
         return try .tls(base, tlsConfiguration: tlsConfiguration)
     }
 
-    /// At first start (no users yet): an administrator `admin` with a one-time password, returned
-    /// so that the caller prints it once. The password must be changed at first sign-in.
-    public func ensureAdministrator() async throws -> String? {
-        guard try await catalog.userCount() == 0 else { return nil }
-        let password = SecretToken.generate().prefix(20)
-        _ = try await catalog.insert(User(name: "admin", role: .administrator, passwordHash: try await authenticator.hash(String(password)), mustChangePassword: true))
-        try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: "admin", detail: "first start: administrator with a one-time password")
-        return String(password)
-    }
+    /// Accounts set up from the command line and at first start (see ``AccountSetup``).
+    public var accounts: AccountSetup { AccountSetup(authenticator: authenticator) }
 
-    /// Creates or resets a user with a known password (the CLI's `users add`, the demo's login).
-    /// `seeBehindMasks`: grant or withdraw the right to see behind privacy masks; nil leaves it as it is.
-    public func setUser(name: String, role: Role, password: String, mustChangePassword: Bool = false, seeBehindMasks: Bool? = nil) async throws {
-        let problems = authenticator.passwordProblems(password, name: name, field: "password")
-        guard problems.isEmpty else { throw ServerSetupError(problems.map(\.description).joined(separator: "; ")) }
-        guard UserRoutes.validName(name) else { throw ServerSetupError("name: must be 1 to 64 letters, digits or . _ - @") }
-        let hash = try await authenticator.hash(password)
-        if var user = try await catalog.user(named: name) {
-            user.role = role
-            user.passwordHash = hash
-            user.mustChangePassword = mustChangePassword
-            var detail = "role \(role.rawValue); password set from the command line"
-            if let seeBehindMasks {
-                detail += "; see behind masks \(user.seeBehindMasks) → \(seeBehindMasks)"
-                user.seeBehindMasks = seeBehindMasks
-            }
-            _ = try await catalog.update(user)
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: name, detail: detail)
-        } else {
-            let user = try await catalog.insert(User(name: name, role: role, passwordHash: hash, mustChangePassword: mustChangePassword, seeBehindMasks: seeBehindMasks ?? false))
-            try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: name,
-                                          detail: "role \(role.rawValue); see behind masks \(user.seeBehindMasks); from the command line")
-        }
-    }
-
-    /// A new API token for an existing user, returned once (only its digest is stored).
-    public func createAPIToken(user name: String, label: String = "cli") async throws -> String {
-        guard let user = try await catalog.user(named: name) else { throw ServerSetupError("no user named \(name)") }
-        let token = SecretToken.generate(prefix: "aula_")
-        try await catalog.addAPIToken(digest: SecretToken.digest(token), userID: user.id, label: label)
-        try await catalog.appendAudit(actor: "aula", client: "local", action: "token.create", target: name, detail: "label \(label); from the command line")
-        return token
-    }
 }
 
 /// A setup problem reported to the operator as one sentence.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Catalog
-import CatalogSQLite
 import Foundation
 
 /// Records N simulated cameras with `aula serve`, then the same streams with one
@@ -74,7 +73,7 @@ struct BenchRecord: AsyncParsableCommand {
         // Aula: the catalogue lists the cameras before the server starts, as after a restart.
         let aulaData = data + "/aula"
         do {
-            let catalog = try SQLiteCatalog(directory: aulaData)
+            let catalog = try openCatalog(data: aulaData)
             for i in 1...cameras {
                 _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
             }
@@ -84,7 +83,7 @@ struct BenchRecord: AsyncParsableCommand {
         kill(server, SIGTERM)
         var status: Int32 = 0
         waitpid(server, &status, 0)
-        let catalog = try SQLiteCatalog(directory: aulaData)
+        let catalog = try openCatalog(data: aulaData)
         var recorded = 0, lost = 0, indexBytes = 0
         for i in 1...cameras {
             let recordings = try await catalog.recordings(camera: Int64(i), from: 0, to: Int64.max / 2)

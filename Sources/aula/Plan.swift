@@ -1,5 +1,4 @@
 import ArgumentParser
-import CatalogSQLite
 import City
 import Foundation
 import Planning
@@ -54,7 +53,7 @@ struct Plan: AsyncParsableCommand {
         let register = try store.loadOffences()
         var engine = CoverageEngine(city: stored.model)
         if !includeCovered {
-            let registered = try await SQLiteCatalog(directory: data).cameras().map(\.viewSpec).filter { (try? $0.validate()) != nil }
+            let registered = try await openCatalog(data: data).cameras().map(\.viewSpec).filter { (try? $0.validate()) != nil }
             try engine.setCameras(registered)
         }
         var settings = CityPlanner.Settings(budget: cameras.map { .cameras($0) } ?? .money(budget ?? 0))

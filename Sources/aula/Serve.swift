@@ -109,13 +109,13 @@ struct Serve: AsyncParsableCommand {
             }
             logger.warning("listening on a network address over plain HTTP: passwords, cookies and video cross the network unencrypted", metadata: ["listen": "\(listen.host)"])
         }
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaServer(configuration: configuration, catalog: try openCatalog(data: configuration.dataDirectory), logger: logger)
         let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await server.run { port in
                 // After the recorder has started: a bcrypt hash must not delay recording.
                 do {
-                    if let password = try await server.ensureAdministrator() {
+                    if let password = try await server.accounts.ensureAdministrator() {
                         // Printed once, to the terminal of whoever started the first run, never logged.
                         say("""
                             First start: created the administrator "admin" with the one-time password

@@ -30,8 +30,8 @@ struct Users: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw ValidationError("no password on standard input (for example: aula users add \(name) --role \(role.rawValue) < password.txt)")
             }
-            let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data))
-            try await server.setUser(name: name, role: role, password: line, seeBehindMasks: seeBehindMasks)
+            let accounts = AccountSetup(catalog: try openCatalog(data: data))
+            try await accounts.setUser(name: name, role: role, password: line, seeBehindMasks: seeBehindMasks)
             say("user \(name) is now a\(role == .administrator || role == .operator || role == .analyst || role == .auditor ? "n" : "") \(role.rawValue)")
         }
     }
@@ -54,9 +54,9 @@ struct Token: AsyncParsableCommand {
         var data: String = "./aula-data"
 
         func run() async throws {
-            let server = try AulaServer(configuration: ServerConfiguration(dataDirectory: data))
+            let accounts = AccountSetup(catalog: try openCatalog(data: data))
             do {
-                say(try await server.createAPIToken(user: user, label: label))
+                say(try await accounts.createAPIToken(user: user, label: label))
             } catch let e as ServerSetupError {
                 throw ValidationError(e.description)
             }

@@ -156,9 +156,9 @@ import Testing
         var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
         configuration.auth = testAuthConfiguration()
         let server = try AulaServer(configuration: configuration, logger: logger)
-        let password = try #require(try await server.ensureAdministrator())
+        let password = try #require(try await server.accounts.ensureAdministrator())
         #expect(password.count >= 16)
-        #expect(try await server.ensureAdministrator() == nil, "printed once")
+        #expect(try await server.accounts.ensureAdministrator() == nil, "printed once")
         try await Application(router: server.makeRouter()).test(.router) { client in
             let signIn = try await client.json(.post, "/api/session", #"{"name": "admin", "password": "\#(password)"}"#, token: nil)
             #expect(signIn.json["mustChangePassword"] as? Bool == true)

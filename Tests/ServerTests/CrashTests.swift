@@ -36,7 +36,7 @@ import Testing
         let data = temporaryDirectory()
         var cameraIDs: [Int64] = []
         do {
-            let catalog = try SQLiteCatalog(directory: data)
+            let catalog = try AulaCatalog.openSQLite(directory: data)
             for n in 1...2 {
                 cameraIDs.append(try await catalog.insert(.init(name: "Yard \(n)", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/\(n)", latitude: 1, longitude: 2)).id)
             }
@@ -56,7 +56,7 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "kill \(kill): the server exited by itself (status \(process.terminationStatus))")
 
-            let catalog = try SQLiteCatalog(directory: data)
+            let catalog = try AulaCatalog.openSQLite(directory: data)
             let layout = SampleFileLayout(root: data + "/recordings")
             // Everything committed is on disk (a tail beyond the index is allowed until the restart).
             for location in try await catalog.allRecordingLocations() {
@@ -128,7 +128,7 @@ import Testing
     }
 
     /// Every indexed file holds exactly the committed bytes, and no other sample file exists.
-    static func expectExactAgreement(_ catalog: SQLiteCatalog, layout: SampleFileLayout, _ when: String) async throws {
+    static func expectExactAgreement(_ catalog: AulaCatalog, layout: SampleFileLayout, _ when: String) async throws {
         var indexed = Set<String>()
         for location in try await catalog.allRecordingLocations() {
             let path = layout.path(camera: location.camera, recording: location.id)
@@ -148,7 +148,7 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 
-    static func runCount(_ catalog: SQLiteCatalog, cameras: [Int64]) async throws -> Int {
+    static func runCount(_ catalog: AulaCatalog, cameras: [Int64]) async throws -> Int {
         var runs = Set<Int64>()
         for camera in cameras {
             for r in try await catalog.recordings(camera: camera, from: 0, to: Int64.max / 2) { runs.insert(r.runID) }

@@ -272,13 +272,13 @@ final class LiveServer: @unchecked Sendable {
         let data = temporaryDirectory()
         let token = SecretToken.generate(prefix: "aula_"), spare = SecretToken.generate(prefix: "aula_")
         do {
-            let catalog = try SQLiteCatalog(directory: data)
+            let catalog = try AulaCatalog.openSQLite(directory: data)
             _ = try await catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/1", latitude: 43.7301, longitude: 7.4210, district: "Nord"))
             _ = try await catalog.insert(Camera(name: "Dark", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 43.7302, longitude: 7.4211))
             let hash = PasswordHasher(cost: 4).hash("probe-password-1")
-            _ = try catalog.insertSynchronously(User(name: "probe-admin", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(token))
-            _ = try catalog.insertSynchronously(User(name: "probe-spare", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(spare))
-            _ = try catalog.insertSynchronously(User(name: "probe-target", role: .operator, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
+            _ = try catalog.sqlite.insertSynchronously(User(name: "probe-admin", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(token))
+            _ = try catalog.sqlite.insertSynchronously(User(name: "probe-spare", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(spare))
+            _ = try catalog.sqlite.insertSynchronously(User(name: "probe-target", role: .operator, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
         }
         let city = try CityFixture.write(CityFixture.geojson)
         for arguments in [["import", "osm", city, "--city", "Probe", "--data", data], ["import", "offences", "--synthetic", "--data", data]] {

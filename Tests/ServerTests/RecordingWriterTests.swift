@@ -14,7 +14,7 @@ import Testing
 @Suite struct RecordingWriterTests {
     /// The real SQLite catalogue, with storing codec parameters slowed down as on a loaded server.
     struct SlowParameterStore: RecordingStore {
-        let base: SQLiteCatalog
+        let base: AulaCatalog
         let delay: Duration
         func commit(_ recordings: [Recording]) async throws { try await base.commit(recordings) }
         func sampleEntryID(codec: VideoCodec, parameterSets: ParameterSets) async throws -> Int64 {
@@ -54,7 +54,7 @@ import Testing
     @Test func framesWaitInOrderWhileNewParametersAreStored() async throws {
         let root = NSTemporaryDirectory() + "aula-writer-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let catalog = try SQLiteCatalog(directory: root)
+        let catalog = try AulaCatalog.openSQLite(directory: root)
         let store = SlowParameterStore(base: catalog, delay: .milliseconds(300))
         let writer = RecordingWriter(layout: SampleFileLayout(root: root + "/recordings"), store: store, firstID: 1, logger: Logger(label: "test"))
         let a = try Self.stream(width: 320, height: 240)

@@ -45,7 +45,7 @@ import Testing
     /// Events of one camera around its recordings: one that ends before the recording that will be
     /// the oldest left, one that ends inside it, one still open, and one of another camera; an
     /// alert points at the first. Returns their ids in that order and the alert's id.
-    static func addEvents(_ catalog: SQLiteCatalog, camera: Int64, keptFrom kept90k: Int64) async throws -> (gone: Int64, kept: Int64, open: Int64, other: Int64, alert: Int64) {
+    static func addEvents(_ catalog: AulaCatalog, camera: Int64, keptFrom kept90k: Int64) async throws -> (gone: Int64, kept: Int64, open: Int64, other: Int64, alert: Int64) {
         let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xD9]
         func event(_ camera: Int64, _ start: Int64, _ end: Int64?) -> StoredMotionEvent {
             StoredMotionEvent(cameraID: camera, zone: "yard", start90k: start, confirmed90k: start + 72_000, end90k: end, peakScore: 0.1, box: [0, 0, 1, 1])
@@ -58,7 +58,7 @@ import Testing
         return (gone, kept, open, other, alert.id)
     }
 
-    static func expectPruned(_ catalog: SQLiteCatalog, _ e: (gone: Int64, kept: Int64, open: Int64, other: Int64, alert: Int64)) async throws {
+    static func expectPruned(_ catalog: AulaCatalog, _ e: (gone: Int64, kept: Int64, open: Int64, other: Int64, alert: Int64)) async throws {
         #expect(try await catalog.motionEvent(id: e.gone) == nil, "an event older than the oldest footage survived")
         #expect(try await catalog.motionEvent(id: e.kept)?.thumbnail != nil, "an event overlapping kept footage was deleted")
         #expect(try await catalog.motionEvent(id: e.open) != nil, "an open event was deleted")
@@ -109,7 +109,7 @@ import Testing
         let doomed = before.dropLast().map(\.id)
         #expect(try await server.catalog.moveToGarbage(ids: doomed) == 1)
         // "Crash": a new process opens the catalogue and reconciles.
-        let reopened = try SQLiteCatalog(directory: server.configuration.dataDirectory)
+        let reopened = try AulaCatalog.openSQLite(directory: server.configuration.dataDirectory)
         try await Self.expectPruned(reopened, events)
         let report = try await RecordingRecovery.reconcile(layout: server.writer.layout, store: reopened, logger: Logger(label: "test"))
         #expect(Set(report.garbageCollected) == Set(doomed))

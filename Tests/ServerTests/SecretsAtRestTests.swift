@@ -22,7 +22,7 @@ import Testing
         }
         // Without the right key file the password cannot be read back.
         try FileManager.default.removeItem(atPath: folder + "/secrets.key")
-        let other = try SQLiteCatalog(directory: folder)
+        let other = try AulaCatalog.openSQLite(directory: folder)
         await #expect(throws: (any Error).self) { try await other.camera(id: camera.id) }
     }
 
@@ -39,7 +39,7 @@ import Testing
             INSERT INTO camera (name, rtsp_url, username, password, latitude, longitude, heading, field_of_view, range, mounting_height, address, site, district, created_at, updated_at)
               VALUES ('Old', 'rtsp://127.0.0.1:1/old', 'admin', 'plain-old-secret', 1, 2, 0, 90, 30, 4, '', 'courtyard', '', 0, 0);
             """)
-        let catalog = try SQLiteCatalog(directory: folder)
+        let catalog = try AulaCatalog.openSQLite(directory: folder)
         #expect(try await catalog.camera(id: 1)?.password == "plain-old-secret")
         #expect(try sqlite(db, "SELECT password FROM camera").hasPrefix("aesgcm:"))
     }

@@ -51,7 +51,7 @@ import Testing
             let signIn = try await client.json(.post, "/api/session", #"{"name": "ann", "password": "long enough password"}"#, token: nil)
             #expect(signIn.status == .ok)
         }
-        #expect(try await server.ensureAdministrator() == nil, "users exist: no first-start administrator")
+        #expect(try await server.accounts.ensureAdministrator() == nil, "users exist: no first-start administrator")
         let audit = try await server.catalog.auditEntries().map(\.action)
         #expect(audit.starts(with: ["user.create", "token.create"]))
     }

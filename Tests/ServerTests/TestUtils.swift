@@ -1,5 +1,6 @@
 import AulaSecurity
 import Catalog
+import CatalogSQLite
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,6 +8,18 @@ import Logging
 import NIOCore
 import Recorder
 import Server
+
+extension AulaServer {
+    /// A server over the embedded catalogue in its data folder: the tests' composition root.
+    init(configuration: ServerConfiguration, logger: Logger = Logger(label: "aula")) throws {
+        try self.init(configuration: configuration, catalog: try AulaCatalog.openSQLite(directory: configuration.dataDirectory), logger: logger)
+    }
+}
+
+extension AulaCatalog {
+    /// The SQLite backend, for fixtures that must write synchronously.
+    var sqlite: SQLiteCatalog { backend as! SQLiteCatalog }
+}
 
 /// A fresh data folder per test.
 func temporaryDirectory() -> String {
@@ -46,7 +59,7 @@ func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) throw
 func addTestAdministrator(to server: AulaServer) throws {
     // Fails only when test-admin exists already (a server restarted on the same data folder);
     // anything else shows as 401s in the test that follows.
-    _ = try? server.catalog.insertSynchronously(
+    _ = try? server.catalog.sqlite.insertSynchronously(
         User(name: "test-admin", role: .administrator, passwordHash: PasswordHasher(cost: 4).hash("test-admin-password")),
         apiTokenDigest: SecretToken.digest(testAdminToken))
 }
@@ -54,7 +67,7 @@ func addTestAdministrator(to server: AulaServer) throws {
 /// Adds a user with `role` (and grants) and returns an API token for them.
 func addUser(_ server: AulaServer, _ name: String, _ role: Role, grants: [AccessGrant] = [], password: String = "correct horse battery") throws -> String {
     let token = SecretToken.generate(prefix: "aula_")
-    _ = try server.catalog.insertSynchronously(
+    _ = try server.catalog.sqlite.insertSynchronously(
         User(name: name, role: role, passwordHash: PasswordHasher(cost: 4).hash(password), grants: grants), apiTokenDigest: SecretToken.digest(token))
     return token
 }

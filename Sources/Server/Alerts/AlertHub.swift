@@ -1,5 +1,4 @@
 import Catalog
-import CatalogSQLite
 import Foundation
 import Logging
 import Synchronization
@@ -12,7 +11,7 @@ import Synchronization
 /// not denied to them), and server-wide alerts (disk pressure) only if it is not a guard.
 /// A slow subscriber never holds the others up: its queue keeps the newest 256 messages.
 public final class AlertHub: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let logger: Logger
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextSubscriber = Atomic<Int>(1)
@@ -22,7 +21,7 @@ public final class AlertHub: Sendable {
         var continuation: AsyncStream<AlertJSON>.Continuation
     }
 
-    init(catalog: SQLiteCatalog, logger: Logger) {
+    init(catalog: AulaCatalog, logger: Logger) {
         self.catalog = catalog
         self.logger = logger
     }

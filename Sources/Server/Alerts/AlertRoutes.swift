@@ -1,6 +1,5 @@
 import APIInput
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket

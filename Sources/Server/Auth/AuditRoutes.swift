@@ -1,13 +1,12 @@
 import AulaSecurity
 import APIInput
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 
 /// `/api/audit`: the audit trail for auditors, as JSON or CSV, and its verification.
 struct AuditRoutes: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
 
     func register(on router: Router<AulaContext>) {
         router.get("api/audit", use: list)

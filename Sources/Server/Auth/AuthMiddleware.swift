@@ -1,7 +1,6 @@
 import APIInput
 import AulaSecurity
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 import Synchronization
@@ -15,7 +14,7 @@ import Synchronization
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AulaContext
     let authenticator: Authenticator
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     /// Told after every successful change, so that open sockets re-check their rights at once.
     let rights: RightsChanges
     /// Footage views already audited, so that the many range requests of one playback are one row.

@@ -1,6 +1,5 @@
 import AulaSecurity
 import Catalog
-import CatalogSQLite
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -31,7 +30,7 @@ struct Authenticator: Sendable {
     static let csrfCookie = "aula_csrf"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let configuration: AuthConfiguration
     let hasher: PasswordHasher
     let throttle: SignInThrottle
@@ -39,7 +38,7 @@ struct Authenticator: Sendable {
     /// the first such sign-in rather than at start-up, which a bcrypt hash would slow down.
     private let decoy = DecoyHash()
 
-    init(catalog: SQLiteCatalog, configuration: AuthConfiguration) {
+    init(catalog: AulaCatalog, configuration: AuthConfiguration) {
         self.catalog = catalog
         self.configuration = configuration
         hasher = PasswordHasher(cost: configuration.passwordCost)

@@ -1,7 +1,6 @@
 import AulaSecurity
 import APIInput
 import Catalog
-import CatalogSQLite
 import Crypto
 import Foundation
 import Hummingbird
@@ -9,7 +8,7 @@ import Recorder
 
 /// Signed evidence exports and evidence locks.
 struct EvidenceRoutes: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let layout: SampleFileLayout
     let recovery: RecoveryState
     let signer: EvidenceSigner

@@ -1,13 +1,12 @@
 import AulaSecurity
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 
 /// `/api/session`: sign in, who am I, sign out, change password.
 struct SessionRoutes: Sendable {
     let authenticator: Authenticator
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
 
     func register(on router: Router<AulaContext>) {
         router.post("api/session", use: signIn)

@@ -1,14 +1,13 @@
 import AulaSecurity
 import APIInput
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 
 /// `/api/users`: accounts, roles, grants and API tokens (administrators only).
 struct UserRoutes: Sendable {
     let authenticator: Authenticator
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
 
     func register(on router: Router<AulaContext>) {
         router.get("api/users", use: list)

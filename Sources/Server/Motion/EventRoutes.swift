@@ -1,6 +1,5 @@
 import APIInput
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 import Snapshot
@@ -10,7 +9,7 @@ import Snapshot
 /// Users see the events of cameras they may watch (live or playback); a thumbnail is a view of
 /// footage, so it is audited (`view.thumbnail`) and checked against the event's camera.
 struct EventRoutes: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let privacy: PrivacyZones
 
     func register(on router: Router<AulaContext>) {

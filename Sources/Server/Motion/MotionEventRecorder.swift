@@ -1,12 +1,11 @@
 import Catalog
-import CatalogSQLite
 import Logging
 import Motion
 
 /// Stores motion events and raises their alerts. Events come only from alert zones, and only
 /// start inside a zone's schedule (the detector gates them), so every started event is an alert.
 struct MotionEventRecorder: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let alerts: AlertHub
     let logger: Logger
 

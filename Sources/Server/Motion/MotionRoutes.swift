@@ -1,5 +1,4 @@
 import Catalog
-import CatalogSQLite
 import Foundation
 import Hummingbird
 import Motion
@@ -14,7 +13,7 @@ import Motion
 /// Invalid input is a 422 problem naming the field (`zones[1].polygon.points[1].x`, `timeZone`).
 /// A change replaces the camera's analyzer at once.
 struct MotionRoutes: Sendable {
-    let catalog: SQLiteCatalog
+    let catalog: AulaCatalog
     let sink: MotionSink
     /// The zone of schedules for cameras whose settings name none.
     let defaultTimeZone: TimeZone
@@ -64,7 +63,7 @@ struct MotionRoutes: Sendable {
         return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
     }
 
-    static func load(camera: Int64, catalog: SQLiteCatalog) async throws -> Stored? {
+    static func load(camera: Int64, catalog: AulaCatalog) async throws -> Stored? {
         guard let json = try await catalog.motionConfiguration(camera: camera) else { return nil }
         return try JSONDecoder().decode(Stored.self, from: Data(json.utf8))
     }
