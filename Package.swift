@@ -27,20 +27,23 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
+        // The one seeded random generator (pure): reproducible scenes, demo data and tests.
+        .target(name: "Randomness", swiftSettings: swiftSettings),
+
         // MARK: Media (pure: SDP, RTP, depacketisers, parameter sets, MP4 boxes)
         .target(name: "Media", swiftSettings: swiftSettings),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Media", "Randomness", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
 
         // BEGIN City targets (owned by the city/coverage work; edit only inside this block)
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "City", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "City", dependencies: ["CZlib", "Randomness"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CityTests",
-            dependencies: ["City", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["City", "Randomness", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -50,11 +53,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Planning (pure: offence register, hotspots, placement planner, pilot evaluation)
-        .target(name: "Planning", dependencies: ["City"], swiftSettings: swiftSettings),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "City"], swiftSettings: swiftSettings),
+        .target(name: "Planning", dependencies: ["City", "Randomness"], swiftSettings: swiftSettings),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "City", "Randomness"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "PlanBench",
-            dependencies: ["Planning", "City"],
+            dependencies: ["Planning", "City", "Randomness"],
             path: "Benchmarks/PlanBench",
             swiftSettings: swiftSettings
         ),
@@ -96,7 +99,7 @@ let package = Package(
         .target(
             name: "RTSP",
             dependencies: [
-                "Media", "Catalog",
+                "Media",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "Simulator",
-            dependencies: ["Media", "RTSP", "CFFmpeg", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Media", "RTSP", "CFFmpeg", "Randomness", .product(name: "Logging", package: "swift-log")],
             // Scenes are drawn pixel by pixel at start-up; optimise even in debug builds so that the
             // demo (a debug build shared with the tests) starts in seconds.
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]
@@ -143,6 +146,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Alerts to operators and guards: raised, stored, audited, delivered, escalated; the monitor
+        // of cameras, recording and the disk (docs/motion.md, "Alerts").
+        .target(
+            name: "Alerts",
+            dependencies: [
+                "Catalog", "Recorder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The city's services outside HTTP: the stored city and offences, imports, planning runs.
+        .target(name: "CityServices", dependencies: ["City", "Planning"], swiftSettings: swiftSettings),
+        // Analytics beside recording: frame sinks that decode (motion analysis, masked live view)
+        // and masked exports; each decoder confined to its own task (docs/motion.md).
+        .target(
+            name: "Analytics",
+            dependencies: [
+                "Media", "Catalog", "Recorder", "Alerts", "Motion",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // BEGIN AulaSecurity targets (issue 4: accounts, audit trail, signed evidence, secrets at rest)
         .target(
             name: "AulaSecurity",
@@ -152,12 +180,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AulaSecurityTests", dependencies: ["AulaSecurity"], swiftSettings: swiftSettings),
+        .testTarget(name: "AulaSecurityTests", dependencies: ["AulaSecurity", "Randomness"], swiftSettings: swiftSettings),
         // END AulaSecurity targets
         .target(
             name: "Server",
             dependencies: [
-                "Media", "Catalog", "CatalogSQLite", "Recorder", "City", "Planning", "AulaSecurity", "Motion",
+                "Media", "Catalog", "Recorder", "Alerts", "Analytics", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 "RTSP", "Snapshot", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -173,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
+                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -182,14 +210,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RTSPTests",
-            dependencies: ["RTSP", "Media", "Simulator", .product(name: "PropertyBased", package: "swift-property-based"),
+            dependencies: ["RTSP", "Media", "Simulator", "Randomness", .product(name: "PropertyBased", package: "swift-property-based"),
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Simulator", "Recorder", "Catalog", "CatalogSQLite", "City", "Planning", "AulaSecurity", "Motion",
+                "Server", "Simulator", "Recorder", "Alerts", "Analytics", "Catalog", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 "Snapshot", "APIInput",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

@@ -1,6 +1,7 @@
 import City
 import Foundation
 import Planning
+import Randomness
 
 // Placement planner benchmark: 2,000 candidates (250 sites × 8 headings) × 20,000 demand points on
 // the real Monaco extract, release build:

@@ -1,3 +1,5 @@
+import Media
+
 extension Camera {
     /// Checks every field and returns all problems, each naming its field as the API spells it.
     public func validationErrors() -> [FieldError] {

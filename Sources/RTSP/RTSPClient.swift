@@ -1,4 +1,3 @@
-import Catalog
 import Logging
 import Media
 import NIOCore

@@ -1,10 +1,12 @@
+import Alerts
+import Analytics
 import AulaSecurity
 import Catalog
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
 import Prometheus
 import Recorder
@@ -183,7 +185,9 @@ public struct AulaServer: Sendable {
             router: router,
             server: try serverBuilder(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            services: [retentionService, alertMonitor, writer, recorder],  // shut down in reverse: stop ingest, then flush
+            // Shut down in reverse: stop ingest, flush what was received, stop the masked encoders
+            // and the motion analysis (open events are stored), then alerts and retention.
+            services: [retentionService, alertMonitor, motion, maskedLive, writer, recorder],
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -233,67 +237,3 @@ final class RecoveryState: Sendable {
     var current: RecoveryReport { report.withLock { $0 } }
 }
 
-/// Runs ``RetentionEnforcer`` every `interval`, and at once when the volume's free space falls
-/// below the reserve or the writer hits a full disk (checked every second: `statvfs` is cheap).
-struct RetentionService: Service {
-    let enforcer: RetentionEnforcer
-    let writer: RecordingWriter
-    let state: StorageState
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        let clock = ContinuousClock()
-        var last: ContinuousClock.Instant?
-        var lastDiskFullSeen: Int64?
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let diskFull = writer.writeFailures.lastDiskFull
-            var due = last.map { clock.now - $0 >= interval } ?? true
-            let emergency = diskFull != lastDiskFullSeen
-            if emergency { due = true }
-            if !due, let volume = VolumeSpace.of(enforcer.layout.root),
-               volume.availableBytes < enforcer.policy.reserve(volumeBytes: volume.totalBytes) {
-                due = true
-            }
-            if due {
-                lastDiskFullSeen = diskFull
-                last = clock.now
-                do {
-                    var enforcer = self.enforcer
-                    for (camera, days) in try await enforcer.store.maxAgeDays() { enforcer.policy.maxAgeSeconds[camera] = Int64(days) * 86_400 }
-                    let pass = try await enforcer.enforcePass(now90k: Int64(Date().timeIntervalSince1970 * 90_000), emergency: emergency)
-                    state.record(pass)
-                } catch {
-                    logger.error("retention failed", metadata: ["error": "\(error)"])
-                    state.recordError("\(error)")
-                }
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-        }
-    }
-}
-
-/// Retention's latest view of the disk, for `GET /api/storage` and `/metrics`.
-final class StorageState: Sendable {
-    struct Snapshot: Sendable {
-        var lastPass: RetentionPass?
-        var lastPassTime: Int64?
-        var deletedRecordings = 0
-        var deletedBytes: Int64 = 0
-        var deletedEvents = 0
-        var lastError: String?
-    }
-    private let value = Mutex(Snapshot())
-    func record(_ pass: RetentionPass) {
-        value.withLock {
-            $0.lastPass = pass
-            $0.lastPassTime = Int64(Date().timeIntervalSince1970 * 1e6)
-            $0.deletedRecordings += pass.deleted.count
-            $0.deletedBytes += pass.deletedBytes
-            $0.deletedEvents += pass.deletedEvents
-            $0.lastError = nil
-        }
-    }
-    func recordError(_ message: String) { value.withLock { $0.lastError = message } }
-    var snapshot: Snapshot { value.withLock { $0 } }
-}

@@ -1,6 +1,7 @@
 import APIInput
 import Catalog
 import Foundation
+import Media
 import Recorder
 
 /// A camera as the API returns it: never the password, and with live status.

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Hummingbird
+import Media
 import Recorder
 
 /// `/api/cameras`: the camera registry.

@@ -1,3 +1,4 @@
+import Analytics
 import APIInput
 import Catalog
 import Foundation

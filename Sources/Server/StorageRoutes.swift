@@ -5,27 +5,6 @@ import Hummingbird
 import Recorder
 import Synchronization
 
-/// Per-camera recording figures, cached for a few seconds: summing a large index on every status
-/// request would cost more than the status is worth.
-final class UsageCache: Sendable {
-    typealias Usage = [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)]
-    private let store: any RecordingStore
-    private let cached = Mutex<(at: ContinuousClock.Instant, usage: Usage)?>(nil)
-    private let maxAge: Duration
-
-    init(store: any RecordingStore, maxAge: Duration = .seconds(5)) {
-        self.store = store
-        self.maxAge = maxAge
-    }
-
-    func usage() async throws -> Usage {
-        if let c = cached.withLock({ $0 }), ContinuousClock.now - c.at < maxAge { return c.usage }
-        let fresh = try await store.usage()
-        cached.withLock { $0 = (ContinuousClock.now, fresh) }
-        return fresh
-    }
-}
-
 /// What the camera status says about recording (docs/api.md, "Camera status").
 struct RecordingStatusResponse: Encodable {
     /// Bytes of sample files in the index.
@@ -73,22 +52,11 @@ struct RecordingObserver: Sendable {
                                 maxAgeDays: ages[camera] ?? policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) })
     }
 
-    /// Disk pressure: `full` while writes fail for lack of space (and 30 s after), `high` when
-    /// retention cannot bring the disk within its quota or reserve, otherwise `ok`.
-    ///
-    /// `high` is what retention's last pass found (`blocked`), not whether the recordings exceed the
-    /// quota right now: between two passes they always grow past it a little, and pressure (and its
-    /// alert) would flap every pass on any disk that has reached its quota. Before the first pass,
-    /// the present state is all there is.
+    var pressure: StoragePressure { StoragePressure(writer: writer, storage: storage, policy: policy) }
+
+    /// Disk pressure (see ``StoragePressure``).
     func pressure(volume: VolumeSpace?, recordingsBytes: Int64) -> String {
-        let now = Int64(Date().timeIntervalSince1970 * 1e6)
-        if let full = writer.writeFailures.lastDiskFull, now - full < 30_000_000 { return "full" }
-        if let pass = storage.snapshot.lastPass { return pass.blocked ? "high" : "ok" }
-        if let volume {
-            if volume.availableBytes < policy.reserve(volumeBytes: volume.totalBytes) { return "high" }
-            if let quota = policy.effectiveQuota(volumeBytes: volume.totalBytes), recordingsBytes > quota { return "high" }
-        }
-        return "ok"
+        pressure.level(volume: volume, recordingsBytes: recordingsBytes)
     }
 }
 

@@ -13,7 +13,7 @@ public struct SceneRenderer: Sendable {
 
     public init(spec: SceneSpec) {
         self.spec = spec
-        var rng = SplitMix64(seed: spec.seed &* 0x2545_F491_4F6C_DD1D &+ 7)
+        var rng = SeededRandom(seed: spec.seed &* 0x2545_F491_4F6C_DD1D &+ 7)
         let w = spec.width, h = spec.height
         var bg = [UInt8](repeating: 0, count: w * h)
         var u = [UInt8](repeating: 128, count: (w / 2) * (h / 2))
@@ -122,3 +122,4 @@ public struct SceneRenderer: Sendable {
 }
 
 import Foundation
+import Randomness

@@ -11,8 +11,8 @@ struct Demo: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(abstract: "Start 8 simulated cameras and the server, with data under ./aula-data.")
 
-    @Option(help: "Folder for the catalogue and recordings.")
-    var data: String = "./aula-data"
+    @OptionGroup var dataOptions: DataOptions
+    var data: String { dataOptions.data }
 
     @Option(help: "Address for the web UI and API, HOST:PORT.")
     var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import City
+import CityServices
 import Foundation
 import Planning
 import Server
@@ -22,8 +23,8 @@ struct ImportMap: ParsableCommand {
     @Option(help: "Name of the city, shown in the UI and reports.")
     var city: String
 
-    @Option(help: "Folder for the catalogue and recordings.")
-    var data: String = "./aula-data"
+    @OptionGroup var dataOptions: DataOptions
+    var data: String { dataOptions.data }
 
     @Option(help: "Highway classes counted as main streets, comma-separated (default primary,secondary,tertiary).")
     var mainStreets: String?
@@ -70,8 +71,8 @@ struct ImportOffences: ParsableCommand {
     @Flag(help: "Replace the register instead of adding to it.")
     var replace = false
 
-    @Option(help: "Folder for the catalogue and recordings.")
-    var data: String = "./aula-data"
+    @OptionGroup var dataOptions: DataOptions
+    var data: String { dataOptions.data }
 
     func validate() throws {
         if synthetic {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import City
+import CityServices
 import Foundation
 import Planning
 import Server
@@ -18,8 +19,8 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "Budget as money (site costs: building corner 1, façade 1.2, lighting pole 0.8).")
     var budget: Double?
 
-    @Option(help: "Folder for the catalogue and recordings.")
-    var data: String = "./aula-data"
+    @OptionGroup var dataOptions: DataOptions
+    var data: String { dataOptions.data }
 
     @Option(help: "Write the report (Markdown) to this file instead of printing it.")
     var out: String?

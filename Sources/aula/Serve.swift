@@ -1,3 +1,4 @@
+import Analytics
 import ArgumentParser
 import Foundation
 import Logging
@@ -6,8 +7,8 @@ import Server
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the Aula server: API, web UI and recorder.")
 
-    @Option(help: "Folder for the catalogue and recordings.")
-    var data: String = "./aula-data"
+    @OptionGroup var dataOptions: DataOptions
+    var data: String { dataOptions.data }
 
     @Option(help: "Address to listen on, HOST:PORT.")
     var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080)

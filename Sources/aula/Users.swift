@@ -19,8 +19,8 @@ struct Users: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Grant (or with --no-see-behind-masks, withdraw) the right to see behind privacy masks; unchanged when not given. Administrators always hold it.")
         var seeBehindMasks: Bool?
 
-        @Option(help: "Folder for the catalogue and recordings.")
-        var data: String = "./aula-data"
+        @OptionGroup var dataOptions: DataOptions
+        var data: String { dataOptions.data }
 
         func run() async throws {
             guard let role = Role(rawValue: role) else {
@@ -50,8 +50,8 @@ struct Token: AsyncParsableCommand {
         @Option(help: "A label to recognise the token by.")
         var label: String = "cli"
 
-        @Option(help: "Folder for the catalogue and recordings.")
-        var data: String = "./aula-data"
+        @OptionGroup var dataOptions: DataOptions
+        var data: String { dataOptions.data }
 
         func run() async throws {
             let accounts = AccountSetup(catalog: try openCatalog(data: data))

@@ -1,5 +1,6 @@
 import AulaSecurity
 import Foundation
+import Randomness
 import Testing
 
 /// Evidence that verifies is the evidence that extracts: packages forged with GNU tar and with
@@ -255,7 +256,7 @@ import Testing
 
         // Hostile headers: random sizes (huge, negative, base-256, unterminated), types and
         // lengths around the genuine clip header, then random bytes. The reader only must not trap.
-        var random = SplitMix64(seed: 15)
+        var random = SeededRandom(seed: 15)
         let sizes = ["77777777777\0", "777777777777", "-1\0", "\u{80}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}",
                      "\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}", "1\0", "0\0", "", "9999999999\0", " \0"]
         for _ in 0..<3000 {
@@ -274,15 +275,3 @@ import Testing
     }
 }
 
-/// A small seeded generator, so that a failure can be repeated.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import Randomness
 import Testing
 @testable import City
 
@@ -103,7 +104,7 @@ import Testing
         }
         let districts = [rect(-50, -50, 100, 300), rect(100, -50, 300, 300)]
         await propertyCheck(count: 10, input: Gen.uint64()) { seed in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             func randomCamera(_ id: String) -> CameraViewSpec {
                 let x = rng.unit() * 240
                 let y = rng.unit() * 240

@@ -1,4 +1,5 @@
 import PropertyBased
+import Randomness
 import Testing
 @testable import Media
 
@@ -7,7 +8,7 @@ import Testing
     @Test(arguments: VideoCodec.allCases)
     func roundTripWithoutLoss(codec: VideoCodec) async throws {
         await propertyCheck(count: 40, input: Gen.uint64(), Gen.int(in: 200...1500)) { seed, mtu in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let units = makeAccessUnits(codec, count: Int(2 + rng.next() % 10), rng: &rng)
             let (packets, _) = packetize(units, codec: codec, mtu: mtu, rng: &rng)
             #expect(packets.allSatisfy { $0.serialized().count <= mtu })
@@ -27,7 +28,7 @@ import Testing
     @Test(arguments: VideoCodec.allCases)
     func roundTripThroughRTPBytes(codec: VideoCodec) async throws {
         await propertyCheck(count: 20, input: Gen.uint64(), Gen.int(in: 200...1500)) { seed, mtu in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let units = makeAccessUnits(codec, count: Int(1 + rng.next() % 6), rng: &rng)
             let (packets, _) = packetize(units, codec: codec, mtu: mtu, rng: &rng)
             let parsed = try packets.map { packet throws(MediaError) in try RTPPacket(parsing: packet.serialized()) }
@@ -40,7 +41,7 @@ import Testing
     @Test(arguments: VideoCodec.allCases)
     func reorderingWithinTheWindowIsRepaired(codec: VideoCodec) async throws {
         await propertyCheck(count: 40, input: Gen.uint64(), Gen.int(in: 200...1500), Gen.int(in: 1...8)) { seed, mtu, window in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let units = makeAccessUnits(codec, count: Int(2 + rng.next() % 10), rng: &rng)
             let (packets, _) = packetize(units, codec: codec, mtu: mtu, rng: &rng)
             var arrivals = shuffledWithinWindow(packets, window: window, rng: &rng)
@@ -62,7 +63,7 @@ import Testing
     @Test(arguments: VideoCodec.allCases)
     func lossesDropBrokenAccessUnitsUntilTheNextKeyFrame(codec: VideoCodec) async throws {
         await propertyCheck(count: 60, input: Gen.uint64(), Gen.int(in: 200...1500), Gen.int(in: 0...4)) { seed, mtu, window in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let units = makeAccessUnits(codec, count: Int(3 + rng.next() % 14), rng: &rng)
             let (packets, ranges) = packetize(units, codec: codec, mtu: mtu, rng: &rng)
             // Never lose the first packet: nothing could tell that it was missing.

@@ -1,3 +1,4 @@
+import Randomness
 import Testing
 @testable import Media
 
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func randomGOPStructures() {
-        var rng = SplitMix64(seed: 0xD75)
+        var rng = SeededRandom(seed: 0xD75)
         for _ in 0..<400 {
             let structure = Structure.allCases[Int(rng.next() % 4)]
             let period = Int64([3000, 3600, 3750, 1500, 7][Int(rng.next() % 5)])

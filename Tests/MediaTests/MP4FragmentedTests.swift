@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 @testable import Media
 
@@ -67,7 +68,7 @@ import Testing
         #expect(throws: MediaError.self) { try MP4BoxReader.parse([0, 0, 0, 8, 0x66]) }
         #expect(throws: MediaError.self) { try MP4BoxReader.parse([0, 0, 0, 12, 0x73, 0x74, 0x73, 0x64, 0, 0, 0, 0]) }
         #expect(throws: MediaError.self) { try AVCCFormat.split([0, 0, 0, 5, 1]) }
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededRandom(seed: 99)
         for _ in 0..<2000 {
             _ = try? MP4BoxReader.parse(rng.bytes(Int(rng.next() % 64)))
         }

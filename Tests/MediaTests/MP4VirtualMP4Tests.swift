@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 @testable import Media
 
@@ -204,7 +205,7 @@ func moovBox(_ mp4: VirtualMP4) throws -> MP4Box {
     }
 
     @Test func partsForByteRangesReassembleTheFile() throws {
-        var rng = SplitMix64(seed: 0x4D50_34)
+        var rng = SeededRandom(seed: 0x4D50_34)
         let parameters = try VideoParameters(codec: .h264, parameterSets: Vectors.h264High720)
         for _ in 0..<40 {
             var segments: [MP4Segment] = []

@@ -1,4 +1,5 @@
 import PropertyBased
+import Randomness
 import Testing
 @testable import Media
 
@@ -182,7 +183,7 @@ import Testing
 
     @Test func renderedThenParsedIsIdentity() async {
         await propertyCheck(count: 300, input: Gen.uint64()) { seed in
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let sdp = randomSessionDescription(&rng)
             let parsed = try SessionDescription(parsing: sdp.rendered())
             #expect(parsed == sdp)
@@ -190,13 +191,13 @@ import Testing
     }
 }
 
-private func randomWord(_ rng: inout SplitMix64, alphabet: String = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", length: ClosedRange<Int> = 1...12) -> String {
+private func randomWord(_ rng: inout SeededRandom, alphabet: String = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", length: ClosedRange<Int> = 1...12) -> String {
     let characters = Array(alphabet)
     let count = length.lowerBound + Int(rng.next() % UInt64(length.count))
     return String((0..<count).map { _ in characters[Int(rng.next() % UInt64(characters.count))] })
 }
 
-func randomSessionDescription(_ rng: inout SplitMix64) -> SessionDescription {
+func randomSessionDescription(_ rng: inout SeededRandom) -> SessionDescription {
     let urlCharacters = "abcdefghijklmnopqrstuvwxyz0123456789:/?=&.*-_"
     var media: [MediaDescription] = []
     for _ in 0..<Int(rng.next() % 4) {

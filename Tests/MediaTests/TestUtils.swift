@@ -1,33 +1,5 @@
+import Randomness
 @testable import Media
-
-/// A small, fast, seedable generator (SplitMix64) so failures reproduce from a seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(count + 8)
-        while out.count < count {
-            let word = next()
-            for shift in stride(from: 0, to: 64, by: 8) where out.count < count {
-                out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
-        }
-        return out
-    }
-}
 
 /// Bytes from a hex string; whitespace is ignored.
 func bytes(_ hexString: String) -> [UInt8] {
@@ -46,7 +18,7 @@ func hexString(_ bytes: [UInt8]) -> String {
 }
 
 /// A made-up NAL unit with a valid header of `type` and `size` bytes in total.
-func makeNAL(_ codec: VideoCodec, type: UInt8, size: Int, rng: inout SplitMix64) -> [UInt8] {
+func makeNAL(_ codec: VideoCodec, type: UInt8, size: Int, rng: inout SeededRandom) -> [UInt8] {
     switch codec {
     case .h264:
         let nri = UInt8(rng.next() % 4) << 5
@@ -58,7 +30,7 @@ func makeNAL(_ codec: VideoCodec, type: UInt8, size: Int, rng: inout SplitMix64)
 }
 
 /// Mostly small NAL units (so aggregation happens), some around the MTU, a few large ones.
-func randomNALSize(_ rng: inout SplitMix64) -> Int {
+func randomNALSize(_ rng: inout SeededRandom) -> Int {
     switch rng.next() % 10 {
     case 0..<6: Int(1 + rng.next() % 200)
     case 6..<9: Int(200 + rng.next() % 3000)
@@ -68,7 +40,7 @@ func randomNALSize(_ rng: inout SplitMix64) -> Int {
 
 /// A sequence of access units as a camera would send them: the first is a key frame with
 /// parameter sets, more key frames follow at random, timestamps advance and may wrap.
-func makeAccessUnits(_ codec: VideoCodec, count: Int, rng: inout SplitMix64) -> [AccessUnit] {
+func makeAccessUnits(_ codec: VideoCodec, count: Int, rng: inout SeededRandom) -> [AccessUnit] {
     let types: (parameterSets: [UInt8], key: UInt8, nonKey: [UInt8], extra: [UInt8]) =
         codec == .h264 ? ([7, 8], 5, [1], [6, 9]) : ([32, 33, 34], 19, [1, 0], [39, 35])
     var rtpTimestamp: UInt32 = rng.next() % 2 == 0 ? UInt32.max &- UInt32(rng.next() % 20_000) : UInt32(truncatingIfNeeded: rng.next())
@@ -95,7 +67,7 @@ func makeAccessUnits(_ codec: VideoCodec, count: Int, rng: inout SplitMix64) -> 
 }
 
 /// Packets for `units`, and which packets belong to each access unit.
-func packetize(_ units: [AccessUnit], codec: VideoCodec, mtu: Int, rng: inout SplitMix64) -> (packets: [RTPPacket], ranges: [Range<Int>]) {
+func packetize(_ units: [AccessUnit], codec: VideoCodec, mtu: Int, rng: inout SeededRandom) -> (packets: [RTPPacket], ranges: [Range<Int>]) {
     var packetizer = makePacketizer(
         codec: codec, mtu: mtu, payloadType: 96, ssrc: UInt32(truncatingIfNeeded: rng.next()),
         initialSequenceNumber: UInt16(truncatingIfNeeded: rng.next()))
@@ -110,7 +82,7 @@ func packetize(_ units: [AccessUnit], codec: VideoCodec, mtu: Int, rng: inout Sp
 }
 
 /// Shuffles consecutive chunks of `window + 1` packets, so no packet moves more than `window` places.
-func shuffledWithinWindow<T>(_ items: [T], window: Int, rng: inout SplitMix64) -> [T] {
+func shuffledWithinWindow<T>(_ items: [T], window: Int, rng: inout SeededRandom) -> [T] {
     guard window > 0 else { return items }
     var out: [T] = []
     var start = 0

@@ -1,5 +1,6 @@
 import City
 import Foundation
+import Randomness
 import Testing
 @testable import Planning
 

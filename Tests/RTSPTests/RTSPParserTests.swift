@@ -1,4 +1,5 @@
 import NIOCore
+import Randomness
 import Testing
 
 @testable import RTSP
@@ -116,7 +117,7 @@ import Testing
 
     /// 100,000 random and truncated inputs: the parser may refuse them but must never crash.
     @Test func fuzzNeverCrashes() {
-        var rng = TestRNG(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let seeds: [[UInt8]] = [Self.describeResponse, Self.interleaved, Array("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".utf8)]
         var accepted = 0
         for i in 0..<100_000 {
@@ -137,14 +138,3 @@ import Testing
     }
 }
 
-struct TestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,3 @@
-import Catalog
 import Media
 import RTSP
 import Simulator

@@ -1,5 +1,6 @@
 import Catalog
 import City
+import CityServices
 import Foundation
 import Hummingbird
 import HummingbirdTesting

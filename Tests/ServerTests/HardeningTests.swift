@@ -1,5 +1,6 @@
-import Catalog
 import APIInput
+import Catalog
+import CityServices
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

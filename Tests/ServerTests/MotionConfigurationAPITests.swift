@@ -1,3 +1,4 @@
+import Analytics
 import Catalog
 import Foundation
 import Hummingbird

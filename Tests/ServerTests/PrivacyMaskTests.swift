@@ -1,13 +1,14 @@
+import Analytics
 import AulaSecurity
 import Catalog
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import HummingbirdWebSocket
+import HummingbirdWSTesting
 import Logging
 import Media
 import Motion
-import HummingbirdTesting
-import HummingbirdWSTesting
-import HummingbirdWebSocket
 import Simulator
 import Synchronization
 import Testing

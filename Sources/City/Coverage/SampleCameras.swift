@@ -1,3 +1,5 @@
+import Randomness
+
 /// Deterministic camera layouts for demos, benchmarks and the reference comparison: the same seed
 /// gives the same cameras on every machine.
 public enum SampleCameras {
@@ -5,7 +7,7 @@ public enum SampleCameras {
     /// walls looking away from them. None stands inside a building. Varied FOV (including some 360°
     /// domes) and range.
     public static func generate(for city: CityModel, count: Int, seed: UInt64) -> [CameraViewSpec] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let obstacles = ObstacleIndex(buildings: city.buildings)
         let segments = city.streets.flatMap { s in zip(s.line, s.line.dropFirst()).filter { $0.0.distance(to: $0.1) > 2 } }
         let walls = obstacles.walls.filter { $0.0.distance(to: $0.1) > 3 }
@@ -51,23 +53,3 @@ public enum SampleCameras {
     }
 }
 
-/// SplitMix64: a tiny, well-mixed PRNG whose sequence is fixed by its seed.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Uniform in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}

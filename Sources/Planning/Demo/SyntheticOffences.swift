@@ -1,5 +1,6 @@
-import Foundation
 import City
+import Foundation
+import Randomness
 
 /// Realistic, clearly labelled synthetic offences for demos: every record has `synthetic == true`
 /// and an id starting `synthetic-`. Offences cluster around a few hot spots on main streets,

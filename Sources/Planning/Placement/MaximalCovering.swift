@@ -1,3 +1,5 @@
+import Randomness
+
 /// The budget of a plan.
 public enum PlacementBudget: Sendable, Hashable, Codable {
     /// At most this many cameras (site costs are ignored).

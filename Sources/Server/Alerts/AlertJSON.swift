@@ -1,4 +1,5 @@
 import APIInput
+import Alerts
 import Catalog
 
 /// An alert as the API and the alert stream show it.
@@ -18,6 +19,8 @@ struct AlertJSON: Encodable, Sendable {
     var escalatedAt: String?
     var acknowledgedBy: String?
     var acknowledgedAt: String?
+
+    init(_ notice: AlertNotice) { self.init(notice.alert, cameraName: notice.cameraName) }
 
     init(_ alert: StoredAlert, cameraName: String?) {
         id = alert.id

@@ -1,3 +1,4 @@
+import Alerts
 import APIInput
 import Catalog
 import Foundation
@@ -56,7 +57,8 @@ struct AlertRoutes: Sendable {
         })
     }
 
-    static func message(_ alert: AlertJSON) -> String {
+    static func message(_ notice: AlertNotice) -> String {
+        let alert = AlertJSON(notice)
         struct Message: Encodable { var type = "alert"; var alert: AlertJSON }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -67,7 +69,7 @@ struct AlertRoutes: Sendable {
         let user = try context.user()
         let state = request.uri.queryParameters.get("state") ?? "all"
         guard ["open", "all"].contains(state) else { throw ProblemDetails.validation([FieldError(field: "state", message: "must be open or all")]) }
-        let alerts = try await hub.visible(try await hub.catalog.alerts(openOnly: state == "open"), to: user)
+        let alerts = try await hub.visible(try await hub.catalog.alerts(openOnly: state == "open"), to: user).map(AlertJSON.init)
         return try JSONResponse.make(["alerts": alerts])
     }
 

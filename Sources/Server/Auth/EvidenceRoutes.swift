@@ -1,5 +1,6 @@
-import AulaSecurity
+import Analytics
 import APIInput
+import AulaSecurity
 import Catalog
 import Crypto
 import Foundation

@@ -1,3 +1,4 @@
+import CityServices
 import Hummingbird
 
 extension AulaServer {

@@ -1,6 +1,7 @@
 import APIInput
 import Catalog
 import City
+import CityServices
 import Foundation
 import Hummingbird
 import Planning

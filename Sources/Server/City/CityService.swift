@@ -1,5 +1,6 @@
 import Catalog
 import City
+import CityServices
 import Foundation
 import Planning
 
@@ -180,18 +181,4 @@ extension Camera {
         CameraViewSpec(id: String(id), position: .geo(GeoCoordinate(latitude: latitude, longitude: longitude)),
                        heading: heading, fieldOfView: fieldOfView, range: range, mountingHeight: mountingHeight)
     }
-}
-
-extension CityModel {
-    /// The box of the city's buildings and streets (a 100 m square at the origin when it has none).
-    /// Analyses run over this box, never over the box of whatever points a register holds: one
-    /// offence recorded at the North Pole must not make a grid the size of a hemisphere.
-    var extent: BoundingBox {
-        let points = buildings.flatMap { $0.footprint.rings.joined() } + streets.flatMap(\.line)
-        return points.isEmpty ? BoundingBox(minX: -50, minY: -50, maxX: 50, maxY: 50) : BoundingBox(points: points)
-    }
-}
-
-extension BoundingBox {
-    func grown(by d: Double) -> BoundingBox { BoundingBox(minX: minX - d, minY: minY - d, maxX: maxX + d, maxY: maxY + d) }
 }

@@ -1,6 +1,8 @@
+import Alerts
 import Foundation
 import Hummingbird
 import Motion
+import Recorder
 
 extension AulaServer {
     /// Motion configuration, events and alerts (docs/motion.md).
@@ -32,8 +34,8 @@ extension AulaServer {
 
     /// Camera, recording and disk alerts, and escalation.
     public var alertMonitor: AlertMonitor {
-        AlertMonitor(hub: alerts, recorder: recorder, writer: writer,
-                     observer: RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention),
+        AlertMonitor(hub: alerts, recorder: recorder, writer: writer, usage: usageCache,
+                     pressure: StoragePressure(writer: writer, storage: storage, policy: configuration.retention),
                      configuration: configuration.alerts, logger: logger)
     }
 }

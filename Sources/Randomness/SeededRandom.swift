@@ -1,7 +1,8 @@
 import Foundation
 
-/// A small deterministic random generator (SplitMix64): the same seed gives the same sequence on
-/// every machine, so demo data, benchmarks and tests are reproducible.
+/// The one seeded random generator of the project (SplitMix64): the same seed gives the same
+/// sequence on every machine, so simulated scenes, demo data, benchmarks and randomised tests are
+/// reproducible from their seed.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -26,5 +27,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         let u = max(unit(), 1e-300)
         let v = unit()
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+
+    /// `count` random bytes.
+    public mutating func bytes(_ count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count + 8)
+        while out.count < count {
+            let word = next()
+            for shift in stride(from: 0, to: 64, by: 8) where out.count < count {
+                out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
+        }
+        return out
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import Media
 import Motion
 import Recorder
+import ServiceLifecycle
 import Synchronization
 
 /// Motion analysis beside recording and live view: a ``FrameSink`` that hands each configured
@@ -18,7 +19,7 @@ import Synchronization
 /// Each task owns its camera's ``MotionAnalyzer`` (FFmpeg contexts are not thread-safe, so they
 /// never leave it). A new configuration ends the task and starts a fresh one, which waits for the
 /// next key frame and re-learns the background in 2 s.
-public final class MotionSink: FrameSink {
+public final class MotionSink: FrameSink, Service {
     public let maxQueuedUnits: Int
     let events: MotionEventRecorder
     let logger: Logger
@@ -56,7 +57,7 @@ public final class MotionSink: FrameSink {
         public var catchUps = 0
     }
 
-    init(events: MotionEventRecorder, maxQueuedUnits: Int = 100, logger: Logger) {
+    public init(events: MotionEventRecorder, maxQueuedUnits: Int = 100, logger: Logger) {
         self.events = events
         self.maxQueuedUnits = maxQueuedUnits
         self.logger = logger
@@ -92,6 +93,13 @@ public final class MotionSink: FrameSink {
             return all.values.map(\.task)
         }
         for task in tasks { await task.value }
+    }
+
+    /// A service of the process: waits for shutdown, then ends every analysis task in order (open
+    /// events are closed and stored) before the process exits.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await stopAll()
     }
 
     public func streamStarted(camera: Int64, parameters: VideoParameters) {}

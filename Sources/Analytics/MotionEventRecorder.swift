@@ -1,13 +1,20 @@
+import Alerts
 import Catalog
 import Logging
 import Motion
 
 /// Stores motion events and raises their alerts. Events come only from alert zones, and only
 /// start inside a zone's schedule (the detector gates them), so every started event is an alert.
-struct MotionEventRecorder: Sendable {
+public struct MotionEventRecorder: Sendable {
     let catalog: AulaCatalog
     let alerts: AlertHub
     let logger: Logger
+
+    public init(catalog: AulaCatalog, alerts: AlertHub, logger: Logger) {
+        self.catalog = catalog
+        self.alerts = alerts
+        self.logger = logger
+    }
 
     /// Records `updates` of `camera`; `open` maps the detector's sequence to the stored event id.
     /// Returns how many events started.

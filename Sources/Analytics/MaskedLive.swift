@@ -3,6 +3,7 @@ import Logging
 import Media
 import Motion
 import Recorder
+import ServiceLifecycle
 import Synchronization
 
 /// Live view with privacy zones blacked out, for viewers without the right to see behind masks
@@ -18,7 +19,7 @@ import Synchronization
 /// the encoder is bounded (`maxQueuedUnits`); when the encoder falls behind, the rest of the GOP
 /// and whole GOPs up to a key frame that fits are dropped and counted, as for motion analysis
 /// (``MotionSink``): the recording and the other cameras never slow down.
-public final class MaskedLive: FrameSink {
+public final class MaskedLive: FrameSink, Service {
     /// The masked streams, by camera id.
     public let hub = LiveHub()
     public let maxQueuedUnits: Int
@@ -122,6 +123,31 @@ public final class MaskedLive: FrameSink {
             stopped.continuation.finish()
             stopped.task.cancel()
         }
+    }
+
+    /// A service of the process: waits for shutdown, then stops every encoder and waits for each to
+    /// end, so that no libavcodec context outlives the process's orderly stop.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await stopAll()
+    }
+
+    /// Stops every encoder (viewers' streams end) and waits until their tasks have returned.
+    public func stopAll() async {
+        let encoders = cameras.withLock { all -> [Encoder] in
+            var stopped: [Encoder] = []
+            for (camera, var state) in all {
+                if let encoder = state.encoder { stopped.append(encoder) }
+                state.encoder = nil
+                all[camera] = state
+            }
+            return stopped
+        }
+        for encoder in encoders {
+            encoder.continuation.finish()
+            encoder.task.cancel()
+        }
+        for encoder in encoders { await encoder.task.value }
     }
 
     /// Whether one more restricted viewer of `camera` can be served: its encoder runs already, or

@@ -40,7 +40,7 @@ public final class PrivacyZones: Sendable {
 
 extension PrivacyMasker {
     /// A stable text of the polygons, for ETags and cache keys of masked files.
-    var fingerprint: String {
+    public var fingerprint: String {
         polygons.map { $0.points.map { "\($0.x),\($0.y)" }.joined(separator: ";") }.joined(separator: "|")
     }
 }

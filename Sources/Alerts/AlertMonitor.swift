@@ -16,9 +16,22 @@ public struct AlertMonitor: Service {
     let hub: AlertHub
     let recorder: Recorder
     let writer: RecordingWriter
-    let observer: RecordingObserver
+    /// What reached the recording index, per camera (cached for a few seconds).
+    let usage: UsageCache
+    let pressure: StoragePressure
     let configuration: AlertConfiguration
     let logger: Logger
+
+    public init(hub: AlertHub, recorder: Recorder, writer: RecordingWriter, usage: UsageCache, pressure: StoragePressure,
+                configuration: AlertConfiguration, logger: Logger) {
+        self.hub = hub
+        self.recorder = recorder
+        self.writer = writer
+        self.usage = usage
+        self.pressure = pressure
+        self.configuration = configuration
+        self.logger = logger
+    }
 
     struct Watch {
         var firstSeen: Int64
@@ -54,7 +67,7 @@ public struct AlertMonitor: Service {
         // every frame and fall back at every failed write, so they never look stalled. The index
         // only grows when video was really recorded. (Cached for a few seconds: `stallAfter` must be
         // longer than that plus a flush interval.)
-        let recorded = try await observer.usageCache.usage()
+        let recorded = try await usage.usage()
         let offlineAfter = Self.micros(configuration.offlineAfter), stallAfter = Self.micros(configuration.stallAfter)
         for id in watches.keys where statuses[id] == nil { watches[id] = nil }
         for (id, status) in statuses {
@@ -95,8 +108,8 @@ public struct AlertMonitor: Service {
     }
 
     func checkDisk(_ last: inout String) async throws {
-        let bytes = try await observer.usageCache.usage().values.reduce(Int64(0)) { $0 + $1.bytes }
-        let now = observer.pressure(volume: VolumeSpace.of(writer.layout.root), recordingsBytes: bytes)
+        let bytes = try await usage.usage().values.reduce(Int64(0)) { $0 + $1.bytes }
+        let now = pressure.level(volume: VolumeSpace.of(writer.layout.root), recordingsBytes: bytes)
         defer { last = now }
         guard now != last else { return }
         if now == "ok" {

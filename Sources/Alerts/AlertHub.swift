@@ -11,17 +11,17 @@ import Synchronization
 /// not denied to them), and server-wide alerts (disk pressure) only if it is not a guard.
 /// A slow subscriber never holds the others up: its queue keeps the newest 256 messages.
 public final class AlertHub: Sendable {
-    let catalog: AulaCatalog
+    public let catalog: AulaCatalog
     let logger: Logger
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextSubscriber = Atomic<Int>(1)
 
     struct Subscriber {
         var user: User
-        var continuation: AsyncStream<AlertJSON>.Continuation
+        var continuation: AsyncStream<AlertNotice>.Continuation
     }
 
-    init(catalog: AulaCatalog, logger: Logger) {
+    public init(catalog: AulaCatalog, logger: Logger) {
         self.catalog = catalog
         self.logger = logger
     }
@@ -37,14 +37,14 @@ public final class AlertHub: Sendable {
     }
 
     /// Acknowledges an alert for `user` (the route records the acknowledgement in the audit trail).
-    func acknowledge(id: Int64, by user: String) async throws -> StoredAlert? {
+    public func acknowledge(id: Int64, by user: String) async throws -> StoredAlert? {
         guard let alert = try await catalog.acknowledgeAlert(id: id, by: user, atMicros: Self.now()) else { return nil }
         await broadcast(alert)
         return alert
     }
 
     /// Escalates open alerts older than `after`: marked, audited, sent again flagged.
-    func escalateDue(after: Duration) async throws {
+    public func escalateDue(after: Duration) async throws {
         let now = Self.now()
         let micros = after.components.seconds * 1_000_000 + after.components.attoseconds / 1_000_000_000_000
         for alert in try await catalog.escalateAlerts(raisedBefore: now - micros, atMicros: now) {
@@ -55,14 +55,14 @@ public final class AlertHub: Sendable {
     }
 
     /// Alerts as the API shows them, with camera names, limited to what `user` may see.
-    func visible(_ alerts: [StoredAlert], to user: User) async throws -> [AlertJSON] {
+    public func visible(_ alerts: [StoredAlert], to user: User) async throws -> [AlertNotice] {
         let cameras = Dictionary(try await catalog.cameras().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return alerts.filter { Self.may(user, see: $0, camera: $0.cameraID.flatMap { cameras[$0] }) }
-            .map { AlertJSON($0, cameraName: $0.cameraID.flatMap { cameras[$0]?.name }) }
+            .map { AlertNotice(alert: $0, cameraName: $0.cameraID.flatMap { cameras[$0]?.name }) }
     }
 
     /// Whether `user` receives `alert`. Alerts of a deleted camera go to operators only.
-    static func may(_ user: User, see alert: StoredAlert, camera: Camera?) -> Bool {
+    public static func may(_ user: User, see alert: StoredAlert, camera: Camera?) -> Bool {
         switch user.role {
         case .administrator: return true
         case .operator: return camera.map { user.may(.live, $0) } ?? true
@@ -72,8 +72,8 @@ public final class AlertHub: Sendable {
     }
 
     /// A stream of the alerts `user` may see, from now on; cancel it with the returned closure.
-    func subscribe(user: User) -> (stream: AsyncStream<AlertJSON>, cancel: @Sendable () -> Void) {
-        let (stream, continuation) = AsyncStream<AlertJSON>.makeStream(bufferingPolicy: .bufferingNewest(256))
+    public func subscribe(user: User) -> (stream: AsyncStream<AlertNotice>, cancel: @Sendable () -> Void) {
+        let (stream, continuation) = AsyncStream<AlertNotice>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = nextSubscriber.wrappingAdd(1, ordering: .relaxed).oldValue
         subscribers.withLock { $0[id] = Subscriber(user: user, continuation: continuation) }
         let cancel: @Sendable () -> Void = { [weak self] in
@@ -92,7 +92,7 @@ public final class AlertHub: Sendable {
             logger.error("alert camera lookup failed", metadata: ["error": "\(error)"])
             camera = nil
         }
-        let json = AlertJSON(alert, cameraName: camera?.name)
+        let json = AlertNotice(alert: alert, cameraName: camera?.name)
         subscribers.withLock { all in
             for subscriber in all.values where Self.may(subscriber.user, see: alert, camera: camera) {
                 subscriber.continuation.yield(json)
@@ -100,11 +100,17 @@ public final class AlertHub: Sendable {
         }
     }
 
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+}
+
+/// An alert with the name of its camera, as subscribers receive it.
+public struct AlertNotice: Sendable {
+    public var alert: StoredAlert
+    public var cameraName: String?
 }
 
 extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
     }

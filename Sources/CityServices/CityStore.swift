@@ -65,11 +65,11 @@ public struct CityStore: Sendable {
     }
 
     /// When city.json last changed (nil when there is none), so a running server notices an import.
-    func cityStamp() -> Date? {
+    public func cityStamp() -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: cityPath))?[.modificationDate] as? Date
     }
 
-    func offencesStamp() -> Date? {
+    public func offencesStamp() -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: offencesPath))?[.modificationDate] as? Date
     }
 

@@ -60,7 +60,7 @@ public enum CityPlanner {
             problem = try PlanningProblem.build(city: city, sites: sites, demand: demand, headings: settings.headings,
                                                 camera: settings.camera)
         } catch {
-            throw CityCommandError("camera model: \(error.description)")
+            throw CityCommandError("camera model: \(error)")
         }
         let solution = MaximalCovering.solve(problem, budget: settings.budget)
         let programme = PhasedProgramme.build(problem: problem, solution: solution)
