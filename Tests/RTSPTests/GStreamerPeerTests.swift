@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: ["h264", "h265"])
     func receivesWhatGStreamerSent(mount: String) async throws {
-        let camera = try GStreamerCamera(frames: 0, keyint: Self.keyint)
+        let camera = try await GStreamerCamera.start(frames: 0, keyint: Self.keyint)
         let r = await receive("rtsp://127.0.0.1:\(camera.port)/\(mount)", count: Self.frames, timeout: .seconds(30))
         #expect(r.error == nil, "\(String(describing: r.error))")
         #expect(r.units.count == Self.frames)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func digestMount() async throws {
-        let camera = try GStreamerCamera(frames: 0, keyint: Self.keyint)
+        let camera = try await GStreamerCamera.start(frames: 0, keyint: Self.keyint)
         let url = "rtsp://127.0.0.1:\(camera.port + 1)/secure"
         let ok = await receive(url, credentials: Credentials(username: "aula", password: "secret"), count: Self.frames, timeout: .seconds(30))
         #expect(ok.error == nil, "\(String(describing: ok.error))")

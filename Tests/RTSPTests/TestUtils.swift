@@ -136,6 +136,15 @@ final class GStreamerCamera: Sendable {
         throw lastError ?? GStreamerError(message: "could not start")
     }
 
+    /// Starts the camera on a thread of its own: waiting for Python and GStreamer to start (seconds
+    /// on a busy machine) must not hold one of the cooperative pool's threads, on which every RTSP
+    /// session of every other test runs.
+    static func start(frames: Int, keyint: Int) async throws -> GStreamerCamera {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try GStreamerCamera(frames: frames, keyint: keyint) }) }
+        }
+    }
+
     deinit {
         // SIGKILL: the server must go even if a pipeline is wedged; nothing of it needs saving.
         kill(process.processIdentifier, SIGKILL)

@@ -10,7 +10,7 @@ import Testing
 @Suite struct BrowserAlertsTests {
     @Test(.timeLimit(.minutes(4))) func anOperatorSeesAMotionAlertLiveAndAcknowledgesIt() async throws {
         try await BrowserTest.withDemo(["--cameras", "1", "--size", "320x240", "--loop-seconds", "20", "--bitrate", "300000"]) { port in
-            let (status, output) = try BrowserTest.script("browser_alerts.py", port: port, ["1"])
+            let (status, output) = try await BrowserTest.script("browser_alerts.py", port: port, ["1"])
             #expect(status == 0, "browser_alerts.py: \(output.suffix(3000))")
         }
     }

@@ -11,7 +11,7 @@ import Testing
     @Test(.timeLimit(.minutes(4))) func everyTileOfTheWallDecodesFrames() async throws {
         try await BrowserTest.withDemo(["--size", "320x240", "--loop-seconds", "2", "--bitrate", "300000"]) { port in
             let shot = BrowserTest.artifacts.appendingPathComponent("live-wall.png").path
-            let (status, output) = try BrowserTest.script("browser_live.py", port: port, ["4", "320", "240", shot])
+            let (status, output) = try await BrowserTest.script("browser_live.py", port: port, ["4", "320", "240", shot])
             #expect(status == 0, "browser_live.py: \(output.suffix(3000))")
             #expect(FileManager.default.fileExists(atPath: shot))
         }

@@ -37,8 +37,8 @@ enum BrowserTest {
     }
 
     /// Runs `scripts/NAME` with the demo's address and sign-in first; returns its status and output.
-    static func script(_ name: String, port: Int, _ arguments: [String]) throws -> (Int32, String) {
-        try RecordingTests.EvidenceTests.run("/usr/bin/python3", [root.appendingPathComponent("scripts/\(name)").path,
+    static func script(_ name: String, port: Int, _ arguments: [String]) async throws -> (Int32, String) {
+        try await RecordingTests.EvidenceTests.run("/usr/bin/python3", [root.appendingPathComponent("scripts/\(name)").path,
                                                                  "http://127.0.0.1:\(port)", "demo", "aula-demo-login"] + arguments)
     }
 }

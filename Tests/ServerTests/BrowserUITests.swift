@@ -14,7 +14,7 @@ import Testing
         try await BrowserTest.withDemo(["--cameras", "2", "--size", "320x240", "--loop-seconds", "2", "--bitrate", "300000"],
                                        peers: ["/usr/bin/ffprobe"]) { port in
             let artifacts = BrowserTest.artifacts
-            let (status, output) = try BrowserTest.script("browser_ui.py", port: port, ["320", "240", artifacts.path])
+            let (status, output) = try await BrowserTest.script("browser_ui.py", port: port, ["320", "240", artifacts.path])
             #expect(status == 0, "browser_ui.py: \(output.suffix(4000))")
             for shot in ["ui-playback.png", "ui-health.png", "ui-camera-snapshot.png", "ui-cameras.png"] {
                 #expect(FileManager.default.fileExists(atPath: artifacts.appendingPathComponent(shot).path), "\(shot)")

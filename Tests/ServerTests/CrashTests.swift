@@ -90,7 +90,7 @@ import Testing
         let process = try Self.launch(data: data)
         try await Task.sleep(for: .seconds(2.5))
         process.terminate()
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
 
         let server = try RecordingTests.makeRecordingServer(data: data)
@@ -110,7 +110,7 @@ import Testing
             let url = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(u.oldest90k))&end=\(Time90k.format(u.newest90k))"
             let response = try await client.execute(uri: url, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView)) }
             #expect(response.0 == .ok)
-            let probe = try FFprobe.run(response.1)
+            let probe = try await FFprobe.run(response.1)
             #expect(probe.errors.isEmpty, "\(probe.errors.prefix(2000))")
             #expect(probe.frames > 0 && probe.firstFrameIsKey)
         }

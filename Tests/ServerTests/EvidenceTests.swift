@@ -22,7 +22,12 @@ extension RecordingTests {
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+    /// Runs a tool and waits for it on a thread of its own (see ``offPool(_:)``).
+    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) async throws -> (status: Int32, output: String) {
+        try await offPool { try runBlocking(executable, arguments, in: directory) }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -57,19 +62,19 @@ extension RecordingTests {
         try Data(package).write(to: URL(fileURLWithPath: file))
 
         // Independent readers: tar unpacks it, ffprobe plays the clip.
-        #expect(try Self.run("/usr/bin/tar", ["-xf", file], in: folder).status == 0)
+        #expect(try await Self.run("/usr/bin/tar", ["-xf", file], in: folder).status == 0)
         let verified = try EvidencePackage.verify(package, trustedKey: EvidencePackage.parseKeyHex(server.signer.publicKeyHex)!)
         let m = verified.manifest
         #expect(m.cameraID == Int64(camera) && m.cameraName == "Yard" && m.exportedBy == "test-admin")
         #expect(m.start == start && m.end == end)
         let clip = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + m.mediaFile))
         #expect(EvidencePackage.sha256Hex([UInt8](clip)) == m.mediaSHA256)
-        let probe = try Self.run("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", folder + "/" + m.mediaFile])
+        let probe = try await Self.run("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", folder + "/" + m.mediaFile])
         #expect(probe.status == 0 && probe.output.hasPrefix("h264,"), "\(probe.output)")
 
         // The real command, offline, with the server's key from its data folder.
         let aula = DemoCommandTests.binary
-        let good = try Self.run(aula, ["verify", file, "--data", server.configuration.dataDirectory])
+        let good = try await Self.run(aula, ["verify", file, "--data", server.configuration.dataDirectory])
         #expect(good.status == 0 && good.output.hasPrefix("VALID"), "\(good.output)")
 
         // One flipped bit in the clip.
@@ -77,12 +82,12 @@ extension RecordingTests {
         let clipOffset = package.count - 1024 - Tar.padding(after: m.mediaBytes).count - m.mediaBytes
         tampered[clipOffset + m.mediaBytes / 2] ^= 0x01
         try Data(tampered).write(to: URL(fileURLWithPath: folder + "/tampered.tar"))
-        let bad = try Self.run(aula, ["verify", folder + "/tampered.tar", "--data", server.configuration.dataDirectory])
+        let bad = try await Self.run(aula, ["verify", folder + "/tampered.tar", "--data", server.configuration.dataDirectory])
         #expect(bad.status == 1 && bad.output.contains("INVALID") && bad.output.contains("clip was altered"), "\(bad.output)")
 
         // The right package checked against another key.
         let other = try EvidenceSigner(keyFile: temporaryDirectory() + "/other.key")
-        let wrongKey = try Self.run(aula, ["verify", file, "--public-key", other.publicKeyHex])
+        let wrongKey = try await Self.run(aula, ["verify", file, "--public-key", other.publicKeyHex])
         #expect(wrongKey.status == 1 && wrongKey.output.contains("signature"), "\(wrongKey.output)")
 
         let audit = try await server.catalog.auditEntries().filter { $0.action == "export.evidence" }

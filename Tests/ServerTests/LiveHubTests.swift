@@ -89,7 +89,7 @@ import Testing
         }
         #expect(firstIsKey == true)
         #expect(mime.hasPrefix(codec == .h264 ? "avc1." : "hvc1.") || mime.hasPrefix("hev1."))
-        let probe = try FFprobe.run(Data(fastBytes))
+        let probe = try await FFprobe.run(Data(fastBytes))
         #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
         #expect(probe.frames == 100)
         #expect(probe.width == 320 && probe.height == 240)
@@ -112,7 +112,7 @@ import Testing
             if slowFrames == 30 { break }
         }
         #expect(resumedAtKey == true)
-        let slowProbe = try FFprobe.run(Data(slowBytes))
+        let slowProbe = try await FFprobe.run(Data(slowBytes))
         #expect(slowProbe.errors.isEmpty, "\(slowProbe.errors.prefix(1000))")
         #expect(slowProbe.frames == 30)
         // A viewer who arrives while the camera streams starts at once, with the frames since the
@@ -137,7 +137,7 @@ import Testing
         }
         #expect(lateFirstKey == true)
         #expect(try #require(firstAfter) < .milliseconds(100), "first frame after \(firstAfter!)")
-        let lateProbe = try FFprobe.run(Data(lateBytes))
+        let lateProbe = try await FFprobe.run(Data(lateBytes))
         #expect(lateProbe.errors.isEmpty, "\(lateProbe.errors.prefix(1000))")
         #expect(lateProbe.frames == 30)
         late.cancel()
@@ -192,7 +192,7 @@ import Testing
         viewer.cancel()
         #expect(firstIsKey == true)
         #expect(try #require(firstAfter) < .milliseconds(100), "first frame after \(firstAfter!)")
-        let probe = try FFprobe.run(Data(bytes))
+        let probe = try await FFprobe.run(Data(bytes))
         #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
         #expect(probe.frames == 60)
         #expect(probe.width == 320 && probe.height == 240)

@@ -68,7 +68,7 @@ import WSClient
         let r = received.withLock { $0 }
         #expect(r.mime?.hasPrefix("video/mp4; codecs=\"avc1.") == true, "\(r.mime ?? "no init")")
         #expect(r.firstKey == true)
-        let probe = try FFprobe.run(Data(r.bytes))
+        let probe = try await FFprobe.run(Data(r.bytes))
         #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
         #expect(probe.frames == 40)
         #expect(probe.width == 320 && probe.height == 240)

@@ -307,14 +307,14 @@ struct GrayPicture {
         let path = NSTemporaryDirectory() + "aula-thumb-\(UUID().uuidString).jpg"
         try jpeg.write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (size, _) = try FFprobe.shell("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", path])
+        let (size, _) = try FFprobe.shellBlocking("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", path])
         let wh = size.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
         guard wh.count == 2 else { throw ProbeError(message: "ffprobe could not read the JPEG: \(size)") }
         width = wh[0]
         height = wh[1]
         let raw = NSTemporaryDirectory() + "aula-thumb-\(UUID().uuidString).gray"
         defer { try? FileManager.default.removeItem(atPath: raw) }
-        let (_, err) = try FFprobe.shell("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", raw])
+        let (_, err) = try FFprobe.shellBlocking("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", raw])
         pixels = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: raw))) ?? Data())
         guard pixels.count == width * height else { throw ProbeError(message: "ffmpeg decoded \(pixels.count) bytes: \(err)") }
     }

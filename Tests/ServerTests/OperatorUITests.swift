@@ -27,7 +27,7 @@ import Testing
         let path = NSTemporaryDirectory() + "aula-snapshot-\(UUID().uuidString).jpg"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (out, err) = try FFprobe.shell("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", path])
+        let (out, err) = try FFprobe.shellBlocking("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", path])
         var fields: [String: String] = [:]
         for line in out.split(separator: "\n") {
             let kv = line.split(separator: "=", maxSplits: 1)

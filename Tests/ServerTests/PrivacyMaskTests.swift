@@ -66,7 +66,12 @@ extension RecordingTests {
         return Luma(frames: frames, inside: inside / max(1, insideCount), outside: outside / max(1, outsideCount))
     }
 
-    static func luma(of bytes: [UInt8], suffix: String = ".mp4") throws -> Luma {
+    /// Decoded by ffmpeg on a thread of its own (see ``offPool(_:)``).
+    static func luma(of bytes: [UInt8], suffix: String = ".mp4") async throws -> Luma {
+        try await offPool { try lumaBlocking(of: bytes, suffix: suffix) }
+    }
+
+    static func lumaBlocking(of bytes: [UInt8], suffix: String = ".mp4") throws -> Luma {
         let path = NSTemporaryDirectory() + "aula-mask-\(UUID().uuidString)" + suffix
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -126,13 +131,13 @@ extension RecordingTests {
             #expect(masked.bytes != original.bytes)
             #expect(masked.headers[.contentDisposition]?.contains("-masked.mp4") == true)
             #expect(masked.headers[.eTag] != original.headers[.eTag])
-            let probeOriginal = try FFprobe.run(Data(original.bytes)), probe = try FFprobe.run(Data(masked.bytes))
+            let probeOriginal = try await FFprobe.run(Data(original.bytes)), probe = try await FFprobe.run(Data(masked.bytes))
             #expect(probe.errors.isEmpty, "\(probe.errors.prefix(500))")
             #expect(probe.codec == "h264" && probe.width == 320 && probe.height == 240)
             #expect(probe.firstFrameIsKey)
             #expect(abs(probe.frames - probeOriginal.frames) <= 1, "\(probe.frames) vs \(probeOriginal.frames)")
             #expect(abs(probe.duration - probeOriginal.duration) <= 0.05, "\(probe.duration) vs \(probeOriginal.duration)")
-            let before = try Self.luma(of: original.bytes), after = try Self.luma(of: masked.bytes)
+            let before = try await Self.luma(of: original.bytes), after = try await Self.luma(of: masked.bytes)
             #expect(before.inside > 40, "the scene must not be black already: \(before)")
             #expect(after.inside < 20, "the privacy zone is black: \(after)")
             #expect(abs(after.outside - before.outside) < 6, "outside the zone the picture stays: \(after) vs \(before)")
@@ -153,7 +158,7 @@ extension RecordingTests {
             #expect(derived.sourceMediaBytes == original.bytes.count)
             #expect(m.mediaSHA256 == EvidencePackage.sha256Hex(masked.bytes), "the same transcode as playback")
             let clip = try Tar.read(maskedPackage).first { $0.name == m.mediaFile }?.data ?? []
-            #expect(try Self.luma(of: clip).inside < 20)
+            #expect(try await Self.luma(of: clip).inside < 20)
             let plainPackage = try await Self.evidence(client, camera: camera, start: start, end: end, token: testAdminToken)
             let plain = try EvidencePackage.verify(plainPackage, trustedKey: key).manifest
             #expect(plain.privacyMasked == nil && plain.mediaSHA256 == EvidencePackage.sha256Hex(original.bytes))
@@ -205,12 +210,12 @@ extension RecordingTests {
             #expect(running.withLock { $0 } == [masked.id], "one encoder, for the masked camera only")
 
             for (name, stream) in [("masked", maskedStream), ("administrator", adminStream), ("no zones", openStream)] {
-                let probe = try FFprobe.run(Data(stream.bytes))
+                let probe = try await FFprobe.run(Data(stream.bytes))
                 #expect(probe.errors.isEmpty, "\(name): \(probe.errors.prefix(500))")
                 #expect(probe.frames == 30 && probe.width == 320 && probe.height == 240, "\(name): \(probe)")
                 #expect(stream.firstKey == true, "\(name)")
             }
-            let maskedLuma = try Self.luma(of: maskedStream.bytes), adminLuma = try Self.luma(of: adminStream.bytes), openLuma = try Self.luma(of: openStream.bytes)
+            let maskedLuma = try await Self.luma(of: maskedStream.bytes), adminLuma = try await Self.luma(of: adminStream.bytes), openLuma = try await Self.luma(of: openStream.bytes)
             #expect(maskedLuma.inside < 20, "\(maskedLuma)")
             #expect(maskedLuma.outside > 40, "\(maskedLuma)")
             #expect(adminLuma.inside > 40, "\(adminLuma)")
@@ -224,7 +229,7 @@ extension RecordingTests {
             let snapshot = try await Self.get(client, "/api/cameras/\(masked.id)/snapshot.jpg", token: restricted)
             let adminSnapshot = try await Self.get(client, "/api/cameras/\(masked.id)/snapshot.jpg", token: testAdminToken)
             #expect(snapshot.status == .ok && adminSnapshot.status == .ok)
-            let snapshotLuma = try Self.luma(of: snapshot.bytes, suffix: ".jpg"), adminSnapshotLuma = try Self.luma(of: adminSnapshot.bytes, suffix: ".jpg")
+            let snapshotLuma = try await Self.luma(of: snapshot.bytes, suffix: ".jpg"), adminSnapshotLuma = try await Self.luma(of: adminSnapshot.bytes, suffix: ".jpg")
             #expect(snapshotLuma.frames == 1 && snapshotLuma.inside < 20 && snapshotLuma.outside > 40, "\(snapshotLuma)")
             #expect(adminSnapshotLuma.inside > 40, "\(adminSnapshotLuma)")
 
@@ -269,13 +274,13 @@ extension RecordingTests {
             let original = try await Self.get(client, url, token: testAdminToken)
             let masked = try await Self.get(client, url, token: restricted)
             #expect(masked.status == .ok)
-            let before = try FFprobe.run(Data(original.bytes)), after = try FFprobe.run(Data(masked.bytes))
+            let before = try await FFprobe.run(Data(original.bytes)), after = try await FFprobe.run(Data(masked.bytes))
             #expect(before.codec == (codec == .h264 ? "h264" : "hevc"))
             #expect(after.errors.isEmpty, "\(after.errors.prefix(500))")
             #expect(after.codec == "h264" && after.reorderedPackets == 0 && after.firstFrameIsKey)
             #expect(abs(after.frames - before.frames) <= 1, "\(after.frames) vs \(before.frames)")
             #expect(abs(after.duration - before.duration) <= 0.05, "\(after.duration) vs \(before.duration)")
-            let luma = try Self.luma(of: masked.bytes)
+            let luma = try await Self.luma(of: masked.bytes)
             #expect(luma.inside < 20 && luma.outside > 40, "\(luma)")
         }
     }

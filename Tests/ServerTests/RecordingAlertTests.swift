@@ -38,8 +38,8 @@ import Testing
         let data = temporaryDirectory()
         let recordings = data + "/recordings"
         try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
-        try StorageTests.mountTmpfs(at: recordings, megabytes: 8)
-        defer { _ = try? FFprobe.shell("/bin/umount", ["-l", recordings]) }
+        try await StorageTests.mountTmpfs(at: recordings, megabytes: 8)
+        defer { _ = try? FFprobe.shellBlocking("/bin/umount", ["-l", recordings]) }
 
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)

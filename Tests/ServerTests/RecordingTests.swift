@@ -99,7 +99,7 @@ import Media
             #expect(full.0 == .ok)
             #expect(full.2[.contentType] == "video/mp4")
             #expect(full.2[.contentDisposition]?.contains("aula-camera\(camera)-Yard-") == true)
-            let probe = try FFprobe.run(full.1)
+            let probe = try await FFprobe.run(full.1)
             #expect(probe.errors.isEmpty, "\(probe.errors)")
             #expect(probe.codec == (codec == .h264 ? "h264" : "hevc"))
             #expect(probe.width == 320 && probe.height == 240)
@@ -203,7 +203,7 @@ import Media
                 let ok = try await client.execute(uri: wider, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView), $0.headers) }
                 #expect(ok.0 == .ok)
                 #expect(ok.2[.init("X-Aula-Skipped-Recordings")!] == "\(truncated.id),\(deleted.id)")
-                #expect(try FFprobe.run(ok.1).errors.isEmpty)
+                #expect(try await FFprobe.run(ok.1).errors.isEmpty)
             }
         }
         await restarted.recorder.stopAll()
@@ -223,20 +223,26 @@ struct FFprobe {
     /// Packets (in decoding order) presented before the packet that precedes them.
     var reorderedPackets: Int
 
-    static func run(_ data: Data) throws -> FFprobe {
+    /// Probes `data` on a thread of its own (see ``offPool(_:)``): four child processes, one of
+    /// which decodes every frame, must not hold one of the cooperative pool's two threads.
+    static func run(_ data: Data) async throws -> FFprobe {
+        try await offPool { try runBlocking(data) }
+    }
+
+    static func runBlocking(_ data: Data) throws -> FFprobe {
         let path = NSTemporaryDirectory() + "aula-\(UUID().uuidString).mp4"
         try data.write(to: URL(fileURLWithPath: path))
         defer { if let keep = ProcessInfo.processInfo.environment["AULA_KEEP_EXPORTS"] { try? FileManager.default.copyItem(atPath: path, toPath: keep + "/" + (path as NSString).lastPathComponent) }; try? FileManager.default.removeItem(atPath: path) }
-        let (out, err) = try shell("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+        let (out, err) = try shellBlocking("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
                                                         "stream=codec_name,width,height,nb_read_frames:format=duration", "-of", "default=nw=1", path])
         var fields: [String: String] = [:]
         for line in out.split(separator: "\n") {
             let kv = line.split(separator: "=", maxSplits: 1)
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
-        let (keyOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-read_intervals", "%+#1", "-of", "csv=p=0", path])
-        let (_, decodeErr) = try shell("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
-        let (ptsOut, _) = try shell("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts", "-of", "csv=p=0", path])
+        let (keyOut, _) = try shellBlocking("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-read_intervals", "%+#1", "-of", "csv=p=0", path])
+        let (_, decodeErr) = try shellBlocking("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let (ptsOut, _) = try shellBlocking("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts", "-of", "csv=p=0", path])
         let pts = ptsOut.split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         let reordered = zip(pts, pts.dropFirst()).filter { $1 < $0 }.count
         return FFprobe(errors: err + decodeErr, codec: fields["codec_name"] ?? "", width: Int(fields["width"] ?? "") ?? 0, height: Int(fields["height"] ?? "") ?? 0,
@@ -244,7 +250,13 @@ struct FFprobe {
                        firstFrameIsKey: keyOut.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("K"), reorderedPackets: reordered)
     }
 
-    static func shell(_ tool: String, _ arguments: [String]) throws -> (String, String) {
+    /// Runs `tool` and waits for it on a thread of its own.
+    static func shell(_ tool: String, _ arguments: [String]) async throws -> (String, String) {
+        try await offPool { try shellBlocking(tool, arguments) }
+    }
+
+    /// Runs `tool` and waits for it on the calling thread (for `defer` blocks and quick tools only).
+    static func shellBlocking(_ tool: String, _ arguments: [String]) throws -> (String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments

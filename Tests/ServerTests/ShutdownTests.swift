@@ -40,7 +40,7 @@ import Testing
 
         let signalled = ContinuousClock.now
         process.terminate()  // SIGTERM
-        let exited = await Task.detached { process.waitUntilExit(); return ContinuousClock.now }.value
+        let exited = try await offPool { process.waitUntilExit(); return ContinuousClock.now }
         await simulator.stop()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "status \(process.terminationStatus)")
         #expect(exited - signalled < .seconds(5), "the process took \(exited - signalled) to stop")

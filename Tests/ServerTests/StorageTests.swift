@@ -73,8 +73,8 @@ import Testing
         let data = temporaryDirectory()
         let recordings = data + "/recordings"
         try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
-        try Self.mountTmpfs(at: recordings, megabytes: 6)
-        defer { _ = try? FFprobe.shell("/bin/umount", ["-l", recordings]) }
+        try await Self.mountTmpfs(at: recordings, megabytes: 6)
+        defer { _ = try? FFprobe.shellBlocking("/bin/umount", ["-l", recordings]) }
 
         var spec = RecordingTests.spec()
         spec.bitRate = 2_000_000
@@ -152,15 +152,15 @@ import Testing
             let url = "/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(newest - 2 * 90_000))&end=\(Time90k.format(newest))"
             let response = try await client.execute(uri: url, method: .get, headers: adminHeaders) { ($0.status, Data($0.body.readableBytesView)) }
             #expect(response.0 == .ok)
-            let probe = try FFprobe.run(response.1)
+            let probe = try await FFprobe.run(response.1)
             #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))")
             #expect(probe.frames > 0)
         }
     }
 
-    static func mountTmpfs(at path: String, megabytes: Int) throws {
+    static func mountTmpfs(at path: String, megabytes: Int) async throws {
         let arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path]
-        let (_, err) = getuid() == 0 ? try FFprobe.shell("/bin/mount", arguments) : try FFprobe.shell("/usr/bin/sudo", ["-n", "/bin/mount"] + arguments)
+        let (_, err) = getuid() == 0 ? try await FFprobe.shell("/bin/mount", arguments) : try await FFprobe.shell("/usr/bin/sudo", ["-n", "/bin/mount"] + arguments)
         let volume = try #require(VolumeSpace.of(path))
         try #require(volume.totalBytes <= Int64(megabytes) << 20, "could not mount a \(megabytes) MB tmpfs at \(path) (root or passwordless sudo is needed): \(err)")
     }

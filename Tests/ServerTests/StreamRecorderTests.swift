@@ -67,12 +67,12 @@ import Testing
 
     /// A full disk: the batch that cannot be written is cut from the file and its frames from the
     /// recording, the run ends, and what is committed still matches the file byte for byte.
-    @Test func aFailedBatchWriteLeavesIndexAndFileInAgreement() throws {
+    @Test func aFailedBatchWriteLeavesIndexAndFileInAgreement() async throws {
         let root = NSTemporaryDirectory() + "aula-sr-full-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try StorageTests.mountTmpfs(at: root, megabytes: 1)
+        try await StorageTests.mountTmpfs(at: root, megabytes: 1)
         defer {
-            _ = try? FFprobe.shell("/bin/umount", ["-l", root])
+            _ = try? FFprobe.shellBlocking("/bin/umount", ["-l", root])
             try? FileManager.default.removeItem(atPath: root)
         }
         let recorder = StreamRecorder(camera: 1, layout: SampleFileLayout(root: root), rotateSeconds: 3600)

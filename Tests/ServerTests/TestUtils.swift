@@ -103,3 +103,12 @@ func + (a: HTTPFields, b: HTTPFields) -> HTTPFields {
     joined.append(contentsOf: b)
     return joined
 }
+
+/// Runs blocking work (a child process and the wait for it) on a thread of its own, so that it never
+/// holds one of the cooperative pool's threads (two on this machine) while it waits: on a busy
+/// machine an ffmpeg decode takes seconds, and every task of every other test waits behind it.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
