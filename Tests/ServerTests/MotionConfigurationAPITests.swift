@@ -114,7 +114,8 @@ import Testing
         }
         #expect(slowest < .milliseconds(50), "ingest waited \(slowest)")
         #expect(sink.counters()[2] == nil, "a camera without motion settings was queued")
-        #expect(await eventually(timeout: .seconds(60)) { let c = sink.counters()[1]!; return c.analysed + c.dropped + c.decoderErrors == 2 * units.count })
+        let handled = { () -> Int in let c = sink.counters()[1]!; return c.analysed + c.dropped + c.decoderErrors }
+        #expect(await eventually(stall: .seconds(30), progress: handled) { handled() == 2 * units.count }, "\(handled()) of \(2 * units.count) units handled")
         let c = try #require(sink.counters()[1])
         #expect(c.overflows >= 1 && c.dropped > 0, "\(c)")
         #expect(c.decoderErrors == 0, "a unit reached the decoder without its reference: \(c)")

@@ -97,6 +97,21 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -
     return false
 }
 
+/// Waits until `condition` holds for as long as `progress` keeps changing: gives up only after
+/// `stall` without any change. A busy machine is slow but moves; a broken one stops moving.
+func eventually<P: Equatable>(stall: Duration, progress: () async throws -> P, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    var last = try await progress()
+    var movedAt = clock.now
+    while clock.now - movedAt < stall {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(200))
+        let now = try await progress()
+        if now != last { last = now; movedAt = clock.now }
+    }
+    return try await condition()
+}
+
 /// Header fields joined, for `adminHeaders + [.range: …]`.
 func + (a: HTTPFields, b: HTTPFields) -> HTTPFields {
     var joined = a
