@@ -213,8 +213,7 @@ public final class MaskedLive: FrameSink, Service {
             encoder.skipping = false
         }
         state.counters.starts += 1
-        // Decoding and encoding run off the cooperative pool (see DecodingExecutor).
-        encoder.task = Task(executorPreference: DecodingExecutor(label: "aula.masked-live.\(camera)")) { [hub, zones, logger] in
+        encoder.task = Task { [hub, zones, logger] in
             await Self.run(camera: camera, stream: stream, hub: hub, zones: zones, logger: logger) { [weak self] change in
                 self?.cameras.withLock { all in
                     guard var state = all[camera] else { return }

@@ -129,8 +129,7 @@ public final class MotionSink: FrameSink, Service {
     private func start(camera: Int64, configuration: MotionConfiguration, timeZone: TimeZone, counters: MotionCounters) -> CameraState {
         // Unbounded here, bounded by `queued` in accessUnit: the bound must know key frames.
         let (stream, continuation) = AsyncStream<Input>.makeStream()
-        // Decoding runs off the cooperative pool (see DecodingExecutor).
-        let task = Task(executorPreference: DecodingExecutor(label: "aula.motion.\(camera)")) { [events, logger] in
+        let task = Task { [events, logger] in
             await MotionSink.analyse(camera: camera, configuration: configuration, timeZone: timeZone, stream: stream, events: events, logger: logger) { [weak self] change in
                 self?.cameras.withLock { all in
                     guard var state = all[camera] else { return }
