@@ -56,10 +56,16 @@ import Testing
 
     @Test func redirectLoopEndsWithAClearError() async throws {
         let stream = try await SimulatedStream.make(spec: testSpec(loopSeconds: 2))
-        // The port is only known after binding, so the loop redirects by a fixed high port we bind to.
-        let port = Int.random(in: 46_000...48_000)
-        let looping = RTSPServer(mounts: [RTSPMount(path: "/a", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(port)/a"))])
-        try await looping.start(port: port)
+        // The port is only known after binding, so the loop redirects to a port chosen first. Below
+        // Linux's ephemeral range (32768 and up), where client sockets of other tests and of a
+        // recorder running beside the suite live; another port when it is taken all the same.
+        var bound: (server: RTSPServer, port: Int)?
+        for _ in 0..<20 where bound == nil {
+            let port = Int.random(in: 20_000...32_000)
+            let server = RTSPServer(mounts: [RTSPMount(path: "/a", loop: stream.loop, fault: .redirect("rtsp://127.0.0.1:\(port)/a"))])
+            if (try? await server.start(port: port)) != nil { bound = (server, port) }
+        }
+        let (looping, port) = try #require(bound, "no free port for the redirecting camera")
         defer { Task { await looping.stop() } }
         let r = await receive("rtsp://127.0.0.1:\(port)/a", count: 1)
         let error = try #require(r.error as? RTSPClientError)

@@ -14,7 +14,7 @@ enum BrowserTest {
         for peer in ["/usr/bin/chromium"] + peers {
             try #require(FileManager.default.isExecutableFile(atPath: peer), "\(peer) is a test peer (scripts/setup.sh installs it)")
         }
-        let port = Int.random(in: 45_001...49_000)
+        let port = Int.random(in: 10_000...11_999)  // below the ephemeral range (32768 and up) that client sockets use
         let demo = Process()
         demo.executableURL = URL(fileURLWithPath: DemoCommandTests.binary)
         demo.arguments = ["demo", "--data", temporaryDirectory(), "--listen", "127.0.0.1:\(port)", "--rtsp-port", "0"] + arguments

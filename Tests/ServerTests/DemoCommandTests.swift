@@ -31,7 +31,7 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func demoShowsEightStreamingCameras() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the aula product first (swift build --build-tests builds it)")
         let data = temporaryDirectory()
-        let httpPort = Int.random(in: 41_000...45_000)
+        let httpPort = Int.random(in: 12_000...15_999)  // below the ephemeral range (32768 and up) that client sockets use
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["demo", "--data", data, "--listen", "127.0.0.1:\(httpPort)", "--rtsp-port", "0", "--size", "320x240", "--loop-seconds", "2", "--bitrate", "300000"]
