@@ -100,7 +100,7 @@ public final class AlertHub: Sendable {
         }
     }
 
-    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+    public static func now() -> Int64 { CatalogClock.nowMicros() }
 }
 
 /// An alert with the name of its camera, as subscribers receive it.

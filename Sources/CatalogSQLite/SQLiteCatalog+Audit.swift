@@ -21,14 +21,11 @@ extension SQLiteCatalog: AuditStore {
                 """)
             let file = directory + "/audit.head"
             var head: AuditHead?
-            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
-                let parts = text.split(whereSeparator: \.isWhitespace)
-                if parts.count == 2, let id = Int64(parts[0]) {
-                    head = AuditHead(id: id, hash: String(parts[1]))
-                } else {
-                    // An unreadable head stays a finding of every verification.
-                    head = AuditHead(id: .max, hash: "unreadable head file")
-                }
+            // The file's head when it reads; otherwise the newest entry. (A head that cannot move
+            // forward any more, such as an unreadable file's, would refuse every later entry.)
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+               case let parts = text.split(whereSeparator: \.isWhitespace), parts.count == 2, let id = Int64(parts[0]), id < .max {
+                head = AuditHead(id: id, hash: String(parts[1]))
             } else if let newest = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1") {
                 head = AuditHead(id: newest["id"], hash: newest["hash"])
             }

@@ -101,4 +101,4 @@ public final class SQLiteCatalog: Sendable {
 extension SQLiteCatalog: CatalogBackend {}
 
 /// Microseconds since the Unix epoch, the catalogue's unit of wall time.
-func nowMicros() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+func nowMicros() -> Int64 { CatalogClock.nowMicros() }

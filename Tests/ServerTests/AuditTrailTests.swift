@@ -1,5 +1,6 @@
 import AulaSecurity
 import Catalog
+import CatalogSQLite
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -110,6 +111,24 @@ struct SQLiteShellError: Error {
             #expect(verify.json["intact"] as? Bool == false)
             #expect((verify.json["problems"] as? [String])?.isEmpty == false)
         }
+    }
+
+    /// The head moves from `audit.head` into the database: a readable file keeps the gap after it
+    /// visible; an unreadable one must not stop every later entry from being written.
+    @Test func theHeadFileMovesIntoTheDatabase() async throws {
+        let readable = temporaryDirectory()
+        try "5 \(String(repeating: "a", count: 64))\n".write(toFile: readable + "/audit.head", atomically: true, encoding: .utf8)
+        let catalog = try AulaCatalog.openSQLite(directory: readable)
+        #expect(!FileManager.default.fileExists(atPath: readable + "/audit.head"))
+        #expect(try await catalog.appendAudit(actor: "aula", client: "local", action: "test", target: "x").id == 6)
+        #expect(try await catalog.verifyAudit().problems.isEmpty == false, "entries 1-5 are missing")
+
+        let unreadable = temporaryDirectory()
+        try "not a head".write(toFile: unreadable + "/audit.head", atomically: true, encoding: .utf8)
+        let other = try AulaCatalog.openSQLite(directory: unreadable)
+        for n in 1...3 { #expect(try await other.appendAudit(actor: "aula", client: "local", action: "test", target: "\(n)").id == Int64(n)) }
+        let (count, problems) = try await other.verifyAudit()
+        #expect(count == 3 && problems.isEmpty, "\(problems)")
     }
 
     /// Over real sockets the client's address is recorded.
