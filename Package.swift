@@ -198,10 +198,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The composition root: builds a node's parts and runs them as one ServiceGroup (docs/architecture.md).
+        .target(
+            name: "App",
+            dependencies: [
+                "Server", "Catalog", "Recorder", "Alerts", "Analytics", "Motion", "AulaSecurity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "aula",
             dependencies: [
-                "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
+                "App", "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Simulator", "Recorder", "Alerts", "Analytics", "Catalog", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
+                "App", "Server", "Simulator", "Recorder", "Alerts", "Analytics", "Catalog", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 "Snapshot", "APIInput",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Logging
+import Synchronization
 
 /// What start-up reconciliation found and did (docs/storage.md, "Recovery").
 public struct RecoveryReport: Sendable, Equatable {
@@ -81,4 +82,13 @@ public enum RecordingRecovery {
         for (id, reason) in report.damaged { logger.error("recording damaged", metadata: ["recording": "\(id)", "reason": "\(reason)"]) }
         return report
     }
+}
+
+/// The last start-up reconciliation, for serving (damaged files are left out of exports) and status.
+public final class RecoveryState: Sendable {
+    private let report = Mutex(RecoveryReport())
+    public init() {}
+    public func set(_ r: RecoveryReport) { report.withLock { $0 = r } }
+    public var damaged: [Int64: String] { report.withLock { $0.damaged } }
+    public var current: RecoveryReport { report.withLock { $0 } }
 }

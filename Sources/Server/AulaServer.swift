@@ -56,8 +56,50 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The Aula server: HTTP API over the catalogue, with the recorder running beside it in one
-/// `ServiceGroup`, so that SIGTERM stops both cleanly.
+/// What the HTTP layer answers from: the parts of a running node that ``AulaServer``'s routes read
+/// and steer. The composition root (the `App` module) builds them and runs the long-running ones
+/// as services; Server only answers requests over them.
+public struct ServerParts: Sendable {
+    public var recorder: Recorder
+    public var writer: RecordingWriter
+    public var live: LiveHub
+    public var motion: MotionSink
+    public var maskedLive: MaskedLive
+    public var privacyZones: PrivacyZones
+    public var alerts: AlertHub
+    public var keyFrames: LatestKeyFrames
+    public var streamingHistory: StreamingHistory
+    public var storage: StorageState
+    public var usageCache: UsageCache
+    public var recovery: RecoveryState
+    public var signer: EvidenceSigner
+    /// Metrics that are not counters kept elsewhere (the writer's flush-duration histogram).
+    public var metrics: PrometheusCollectorRegistry
+
+    public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive,
+                privacyZones: PrivacyZones, alerts: AlertHub, keyFrames: LatestKeyFrames, streamingHistory: StreamingHistory,
+                storage: StorageState, usageCache: UsageCache, recovery: RecoveryState, signer: EvidenceSigner,
+                metrics: PrometheusCollectorRegistry) {
+        self.recorder = recorder
+        self.writer = writer
+        self.live = live
+        self.motion = motion
+        self.maskedLive = maskedLive
+        self.privacyZones = privacyZones
+        self.alerts = alerts
+        self.keyFrames = keyFrames
+        self.streamingHistory = streamingHistory
+        self.storage = storage
+        self.usageCache = usageCache
+        self.recovery = recovery
+        self.signer = signer
+        self.metrics = metrics
+    }
+}
+
+/// Aula's HTTP layer: the API over the catalogue and the running node's parts, WebSocket live
+/// view, the static web UI and authentication. It builds no recorder and runs no service: the
+/// composition root (`App`) does, and hands it ``ServerParts``.
 public struct AulaServer: Sendable {
     public let configuration: ServerConfiguration
     public let catalog: AulaCatalog
@@ -71,7 +113,7 @@ public struct AulaServer: Sendable {
     public let alerts: AlertHub
     /// Privacy zones per camera, and the masked live view and playback of users without the
     /// right to see behind them (docs/motion.md, "Privacy masks").
-    public let privacyZones = PrivacyZones()
+    public let privacyZones: PrivacyZones
     public let maskedLive: MaskedLive
     let liveSockets: LiveSockets
     let exportCache: ExportCache
@@ -79,48 +121,39 @@ public struct AulaServer: Sendable {
     let rightsChanges = RightsChanges()
     let maskedExports: MaskedExports
     /// Each camera's newest key frame, for snapshots; and when each camera streamed (health page).
-    public let keyFrames = LatestKeyFrames()
-    public let streamingHistory = StreamingHistory()
-    let recovery = RecoveryState()
-    let storage = StorageState()
-    /// Metrics that are not counters kept elsewhere (the flush-duration histogram).
-    let metrics = PrometheusCollectorRegistry()
+    public let keyFrames: LatestKeyFrames
+    public let streamingHistory: StreamingHistory
+    let recovery: RecoveryState
+    let storage: StorageState
+    let metrics: PrometheusCollectorRegistry
     let usageCache: UsageCache
     let logger: Logger
     /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
     public let signer: EvidenceSigner
     let authenticator: Authenticator
 
-    /// A server over `catalog`, which the caller opens (the backend is chosen where the process
-    /// is composed, not here), with its recordings and keys in `configuration.dataDirectory`.
-    public init(configuration: ServerConfiguration, catalog: AulaCatalog, logger: Logger = Logger(label: "aula")) throws {
+    /// The HTTP layer over `catalog` and a node's `parts`, both built by the composition root.
+    public init(configuration: ServerConfiguration, catalog: AulaCatalog, parts: ServerParts, logger: Logger = Logger(label: "aula")) {
         self.configuration = configuration
         self.logger = logger
         self.catalog = catalog
-        usageCache = UsageCache(store: catalog)
-        let flushHistogram = metrics.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "aula_writer_flush_duration", unitName: "seconds",
-                                             helpText: "Time for one flush: fsync of every file written, then the index transaction"),
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)])
-        writer = RecordingWriter(
-            layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
-            flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
-            flushObserver: { flushHistogram.record($0) })
-        live = LiveHub()
+        recorder = parts.recorder
+        writer = parts.writer
+        live = parts.live
+        motion = parts.motion
+        maskedLive = parts.maskedLive
+        privacyZones = parts.privacyZones
+        alerts = parts.alerts
+        keyFrames = parts.keyFrames
+        streamingHistory = parts.streamingHistory
+        storage = parts.storage
+        usageCache = parts.usageCache
+        recovery = parts.recovery
+        signer = parts.signer
+        metrics = parts.metrics
         liveSockets = LiveSockets(perUser: configuration.maxLiveViewsPerUser, total: configuration.maxLiveViews)
         exportCache = ExportCache(settledSeconds: configuration.exportSettledSeconds)
-        alerts = AlertHub(catalog: catalog, logger: logger)
-        motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
-        let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
-        self.maskedLive = maskedLive
         maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
-        // A camera watched live, masked or not, is read as its frames arrive.
-        let pacing = configuration.readPacing.map { [live] in
-            ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) || maskedLive.isWatched(camera: $0) })
-        }
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], readPacing: pacing, logger: logger)
-        signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
         authenticator = Authenticator(catalog: catalog, configuration: auth)
@@ -159,43 +192,15 @@ public struct AulaServer: Sendable {
     /// The scheme browsers see: `https` with TLS here or at a proxy in front (secure cookies).
     var publicScheme: String { configuration.tls != nil || configuration.auth.secureCookies ? "https" : "http" }
 
-    /// Reconciles sample files with the index, then starts receiving every registered camera.
-    public func startRecorder() async throws {
-        let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
-        recovery.set(report)
-        writer.setNextID(report.nextID)
-        try await startMotion()
-        await recorder.sync(try await catalog.cameras())
-    }
-
-    /// Retention, which never deletes footage under an evidence lock.
-    var retentionEnforcer: RetentionEnforcer {
-        var enforcer = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
-        enforcer.locks = catalog
-        return enforcer
-    }
-
-    var retentionService: RetentionService {
-        RetentionService(enforcer: retentionEnforcer, writer: writer, state: storage, interval: configuration.retentionInterval, logger: logger)
-    }
-
+    /// The HTTP service alone (no other services: the composition root runs them beside it).
     public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> some ApplicationProtocol {
         let router = makeRouter()
         return Application(
             router: router,
             server: try serverBuilder(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Aula"),
-            // Shut down in reverse: stop ingest, flush what was received, stop the masked encoders
-            // and the motion analysis (open events are stored), then alerts and retention.
-            services: [retentionService, alertMonitor, motion, maskedLive, writer, recorder],
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
-    }
-
-    /// Runs until SIGINT or SIGTERM.
-    public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
-        try await startRecorder()
-        try await makeApplication(onServerRunning: onServerRunning).runService()
     }
 }
 
@@ -228,12 +233,3 @@ public struct ServerSetupError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
-
-/// The last start-up reconciliation, for serving and status.
-final class RecoveryState: Sendable {
-    private let report = Mutex(RecoveryReport())
-    func set(_ r: RecoveryReport) { report.withLock { $0 = r } }
-    var damaged: [Int64: String] { report.withLock { $0.damaged } }
-    var current: RecoveryReport { report.withLock { $0 } }
-}
-

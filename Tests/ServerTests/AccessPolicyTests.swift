@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import App
 @testable import Server
 
 /// "No open doors": every route the router has is declared in ``AccessPolicy`` and refuses an

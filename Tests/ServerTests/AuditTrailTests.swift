@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Runs the sqlite3 shell on a catalogue: the tamperer's tool, and an independent reader.
@@ -31,7 +32,7 @@ struct SQLiteShellError: Error {
 
 @Suite struct AuditTrailTests {
     /// A server with a few audited actions: a failed and a good sign-in, a camera change, a view.
-    static func serverWithHistory() async throws -> AulaServer {
+    static func serverWithHistory() async throws -> AulaApp {
         let server = try makeServer()
         _ = try addUser(server, "ann", .operator, password: "correct horse battery")
         try await Application(router: server.makeRouter()).test(.router) { client in

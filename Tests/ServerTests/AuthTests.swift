@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Sign-in, session cookies with CSRF, logout, password change, throttling and one-time passwords.
@@ -155,7 +156,7 @@ import Testing
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
         configuration.auth = testAuthConfiguration()
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaApp(configuration: configuration, logger: logger)
         let password = try #require(try await server.accounts.ensureAdministrator())
         #expect(password.count >= 16)
         #expect(try await server.accounts.ensureAdministrator() == nil, "printed once")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import App
 @testable import Server
 
 @Suite struct CameraAPITests {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Issue 15, class 5: camera credentials go to the camera only. Real sockets to a fake peer

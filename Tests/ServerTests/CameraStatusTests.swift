@@ -5,6 +5,7 @@ import RTSP
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// The live status of cameras, driven by real RTSP sessions against the simulator.

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Planning
 import Testing
 
+@testable import App
 @testable import Server
 
 @Suite struct CityAPITests {

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Planning
 import Testing
 
+@testable import App
 @testable import Server
 
 /// The API on the real Monaco extract (© OpenStreetMap contributors, ODbL), checked against the
@@ -20,7 +21,7 @@ import Testing
         return (data, stored.model)
     }()
 
-    static func register(_ count: Int, in server: AulaServer, city: CityModel) async throws -> [Camera] {
+    static func register(_ count: Int, in server: AulaApp, city: CityModel) async throws -> [Camera] {
         var out: [Camera] = []
         for spec in SampleCameras.generate(for: city, count: count, seed: 2024) {
             let g = city.projection.unproject(spec.position.point(in: city.projection))

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+@testable import App
 @testable import Server
 
 /// A small hand-made city (GeoJSON, around 43.73° N 7.42° E; 1e-4° ≈ 8.0 m east–west, 11.1 m
@@ -52,12 +53,12 @@ enum CityFixture {
 let monacoPath: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/osm/monaco.osm.gz").path
 
-func cityServer(data: String = temporaryDirectory()) throws -> AulaServer {
+func cityServer(data: String = temporaryDirectory()) throws -> AulaApp {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = ServerConfiguration(dataDirectory: data)
     configuration.auth = testAuthConfiguration()
-    let server = try AulaServer(configuration: configuration, logger: logger)
+    let server = try AulaApp(configuration: configuration, logger: logger)
     try addTestAdministrator(to: server)
     return server
 }

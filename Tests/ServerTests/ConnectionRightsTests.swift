@@ -8,6 +8,7 @@ import Simulator
 import Synchronization
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Issue 15, class 4: open connections follow the rights within 1 s. A live-view socket (frames

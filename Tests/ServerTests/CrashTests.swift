@@ -9,6 +9,7 @@ import Recorder
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Crash safety (docs/storage.md, "Write order" and "Recovery"): the real `aula serve` binary is

@@ -8,6 +8,7 @@ import Logging
 import Recorder
 import Testing
 
+@testable import App
 @testable import Server
 
 extension RecordingTests {
@@ -15,7 +16,7 @@ extension RecordingTests {
 /// evidence locks against retention. Nested in ``RecordingTests`` so that it takes turns with the
 /// other tests that record from a simulator, rather than adding to their load.
 @Suite struct EvidenceTests {
-    static func runRange(_ server: AulaServer, camera: Int) async throws -> (start: String, end: String) {
+    static func runRange(_ server: AulaApp, camera: Int) async throws -> (start: String, end: String) {
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         let first = try #require(recordings.first), last = try #require(recordings.last)
         return (Time90k.format(first.start90k), Time90k.format(last.end90k))

@@ -14,6 +14,7 @@ import Snapshot
 import Synchronization
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Issue 15: probes of each class as an attacker or a careless user would send them, over real
@@ -273,8 +274,8 @@ import Testing
         // One row for the first range (whichever byte it started at), one for the other range.
         #expect(views.count == 2, "\(views.map(\.target))")
         // Class 8: each range's index was built once, whatever the number of its Range requests.
-        #expect(server.exportCache.statistics.builds == 2, "\(server.exportCache.statistics)")
-        #expect(server.exportCache.statistics.hits == 2, "\(server.exportCache.statistics)")
+        #expect(server.http.exportCache.statistics.builds == 2, "\(server.http.exportCache.statistics)")
+        #expect(server.http.exportCache.statistics.hits == 2, "\(server.http.exportCache.statistics)")
     }
 
     @Test func footageViewsAreFirstSeenOncePerUserAndRange() {

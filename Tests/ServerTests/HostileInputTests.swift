@@ -9,6 +9,7 @@ import FoundationNetworking
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Issue 15, class 1: no input stops the process. Every route of the access table is called as an

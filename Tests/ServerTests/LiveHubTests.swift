@@ -3,6 +3,7 @@ import Recorder
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Live view's fragment stream (issue 5, part 1): one upstream session per camera shared by every

@@ -10,6 +10,7 @@ import Synchronization
 import Testing
 import WSClient
 
+@testable import App
 @testable import Server
 
 /// `GET /api/cameras/{id}/live` over a real WebSocket: what a browser's Media Source Extensions

@@ -13,6 +13,7 @@ import Synchronization
 import Testing
 import WSClient
 
+@testable import App
 @testable import Server
 
 /// Motion detection wired into a real server: a simulated camera behind a TCP relay (so that it

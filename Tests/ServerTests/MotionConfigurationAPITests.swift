@@ -8,6 +8,7 @@ import Motion
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// `GET|PUT /api/cameras/{id}/motion` and the analysis queue of ``MotionSink``.

@@ -1,10 +1,12 @@
 import Analytics
 import Foundation
+import Motion
 import Hummingbird
 import HummingbirdTesting
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Schedules are read in the site's time zone, not the server's (docs/motion.md, "Time zones").

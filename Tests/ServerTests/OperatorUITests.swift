@@ -9,6 +9,7 @@ import Simulator
 import Snapshot
 import Testing
 
+@testable import App
 @testable import Server
 
 /// The operator UI's server side (issue 5): snapshots of the newest key frame (libavcodec →

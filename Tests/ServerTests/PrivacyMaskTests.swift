@@ -14,6 +14,7 @@ import Synchronization
 import Testing
 import WSClient
 
+@testable import App
 @testable import Server
 
 extension RecordingTests {
@@ -115,7 +116,7 @@ extension RecordingTests {
             let original = try await Self.get(client, url, token: testAdminToken)
             #expect(original.status == .ok)
             #expect(try await Self.get(client, url, token: restricted).bytes == original.bytes)
-            #expect(await server.maskedExports.made == 0)
+            #expect(await server.http.maskedExports.made == 0)
 
             // A privacy zone over the middle of the picture.
             let put = try await client.json(.put, "/api/cameras/\(camera)/motion", Self.zoneBody)
@@ -147,7 +148,7 @@ extension RecordingTests {
             #expect(head.headers[.contentLength] == String(masked.bytes.count))
             let part = try await Self.get(client, url, token: restricted, headers: [.range: "bytes=100-4099"])
             #expect(part.status == .partialContent && part.bytes == Array(masked.bytes[100..<4100]))
-            #expect(await server.maskedExports.made == 1)
+            #expect(await server.http.maskedExports.made == 1)
 
             // Evidence: the restricted user's package is its own, signed, says it is masked and
             // names the recorded clip by its digest; the administrator's is the recorded clip.
@@ -293,10 +294,10 @@ extension RecordingTests {
         #expect(granted.status == 0, "\(granted.output)")
         var configuration = ServerConfiguration(dataDirectory: data)
         configuration.auth = testAuthConfiguration()
-        #expect(try await AulaServer(configuration: configuration).catalog.user(named: "ann")?.seeBehindMasks == true)
+        #expect(try await AulaApp(configuration: configuration).catalog.user(named: "ann")?.seeBehindMasks == true)
         let withdrawn = try SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--no-see-behind-masks", "--data", data], stdin: "long enough password\n")
         #expect(withdrawn.status == 0, "\(withdrawn.output)")
-        let server = try AulaServer(configuration: configuration)
+        let server = try AulaApp(configuration: configuration)
         #expect(try await server.catalog.user(named: "ann")?.seeBehindMasks == false)
         let unchanged = try SecurityCommandTests.aula(["users", "add", "ann", "--role", "analyst", "--data", data], stdin: "long enough password\n")
         #expect(unchanged.status == 0)

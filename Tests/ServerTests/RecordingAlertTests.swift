@@ -9,13 +9,14 @@ import Recorder
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// The recording-stalled and disk-pressure alerts through a real server: a simulated camera, a real
 /// tmpfs that really fills up, real retention, alerts received over `/api/alerts/stream`, audited,
 /// acknowledged, and the good news when the trouble ends.
 @Suite(.serialized) struct RecordingAlertTests {
-    static func server(data: String, _ configure: (inout ServerConfiguration) -> Void) throws -> AulaServer {
+    static func server(data: String, _ configure: (inout ServerConfiguration) -> Void) throws -> AulaApp {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = ServerConfiguration(dataDirectory: data)
@@ -25,7 +26,7 @@ import Testing
         configuration.alerts.checkInterval = .milliseconds(200)
         configuration.alerts.escalateAfter = .seconds(600)
         configure(&configuration)
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server
     }
@@ -144,7 +145,7 @@ import Testing
     /// Records one 300 kbit/s camera for `seconds` with retention every `retentionEvery` under a quota of
     /// `bytes`, the alert monitor running and an operator listening; returns what the operator
     /// received and the recordings retention deleted.
-    static func recordUnderQuota(bytes: Int64, seconds: Int, retentionEvery: Duration) async throws -> (AlertCollector, AulaServer, Int) {
+    static func recordUnderQuota(bytes: Int64, seconds: Int, retentionEvery: Duration) async throws -> (AlertCollector, AulaApp, Int) {
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
         let server = try Self.server(data: temporaryDirectory()) { c in

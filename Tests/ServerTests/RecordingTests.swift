@@ -9,6 +9,7 @@ import Testing
 import Catalog
 import Media
 
+@testable import App
 @testable import Server
 
 /// Continuous recording from the simulator, played back as .mp4 and checked with ffprobe.
@@ -25,7 +26,7 @@ import Media
     }
 
     /// Records one simulated camera for `seconds`, with 2 s sample files and 0.5 s flushes.
-    static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaServer? = nil) async throws -> (AulaServer, Int) {
+    static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaApp? = nil) async throws -> (AulaApp, Int) {
         let simulator = try await CameraSimulator.make(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
         let port = try await simulator.start(port: 0)
         let server = try server ?? makeRecordingServer()
@@ -42,7 +43,7 @@ import Media
     }
 
     static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200), maxMaskedLiveCameras: Int? = nil,
-                                    configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaServer {
+                                    configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaApp {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
@@ -52,7 +53,7 @@ import Media
         configuration.auth = testAuthConfiguration()
         if let maxMaskedLiveCameras { configuration.maxMaskedLiveCameras = maxMaskedLiveCameras }
         configure(&configuration)
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server
     }

@@ -7,6 +7,7 @@ import Logging
 import Recorder
 import Testing
 
+@testable import App
 @testable import Server
 
 @Suite(.serialized) struct RetentionTests {

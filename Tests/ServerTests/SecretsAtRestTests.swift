@@ -3,6 +3,7 @@ import CatalogSQLite
 import Foundation
 import Testing
 
+@testable import App
 @testable import Server
 
 @Suite struct SecretsAtRestTests {

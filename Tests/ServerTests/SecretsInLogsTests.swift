@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Collects every log line (message and metadata) at trace level.
@@ -36,7 +37,7 @@ final class CapturedLog: Sendable {
         logger.logLevel = .trace
         var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
         configuration.auth = testAuthConfiguration()
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         var seen: [String] = []
         try await Application(router: server.makeRouter(), logger: logger).test(.router) { client in

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+@testable import App
 @testable import Server
 
 /// `aula users add`, `aula token create` and the first start of `aula serve`, run as the real binary.
@@ -44,7 +45,7 @@ import Testing
 
         var configuration = ServerConfiguration(dataDirectory: data)
         configuration.auth = testAuthConfiguration()
-        let server = try AulaServer(configuration: configuration)
+        let server = try AulaApp(configuration: configuration)
         try await Application(router: server.makeRouter()).test(.router) { client in
             let me = try await client.json(.get, "/api/session", token: secret)
             #expect(me.json["role"] as? String == "operator")
@@ -86,7 +87,7 @@ import Testing
 
         var configuration = ServerConfiguration(dataDirectory: data)
         configuration.auth = testAuthConfiguration()
-        let server = try AulaServer(configuration: configuration)
+        let server = try AulaApp(configuration: configuration)
         try await Application(router: server.makeRouter()).test(.router) { client in
             let signIn = try await client.json(.post, "/api/session", #"{"name": "admin", "password": "\#(password)"}"#, token: nil)
             #expect(signIn.status == .ok)

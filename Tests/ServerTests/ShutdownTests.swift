@@ -5,6 +5,7 @@ import Recorder
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// An orderly stop: SIGTERM reaches one `ServiceGroup` holding every long-running part (HTTP,

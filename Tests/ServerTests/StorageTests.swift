@@ -8,6 +8,7 @@ import Recorder
 import Simulator
 import Testing
 
+@testable import App
 @testable import Server
 
 /// Recording status, `/api/storage`, per-camera retention and `/metrics`; and a real full disk.
@@ -88,7 +89,7 @@ import Testing
         configuration.retention = RetentionPolicy(minFreeBytes: 0)
         configuration.retentionInterval = .seconds(60)
         configuration.auth = testAuthConfiguration()
-        let server = try AulaServer(configuration: configuration, logger: logger)
+        let server = try AulaApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         try await server.startRecorder()
         var ids: [Int64] = []

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 
+@testable import App
 @testable import Server
 
 /// `--tls-cert`/`--tls-key`: HTTPS only, with `Secure` cookies, checked with openssl and curl.

@@ -1,3 +1,4 @@
+import App
 import AulaSecurity
 import Catalog
 import CatalogSQLite
@@ -9,7 +10,7 @@ import NIOCore
 import Recorder
 import Server
 
-extension AulaServer {
+extension AulaApp {
     /// A server over the embedded catalogue in its data folder: the tests' composition root.
     init(configuration: ServerConfiguration, logger: Logger = Logger(label: "aula")) throws {
         try self.init(configuration: configuration, catalog: try AulaCatalog.openSQLite(directory: configuration.dataDirectory), logger: logger)
@@ -45,18 +46,18 @@ func testAuthConfiguration() -> AuthConfiguration {
 
 /// A server on a fresh data folder, with a recorder that retries quickly, and the administrator
 /// `test-admin` whose token is ``testAdminToken``.
-func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaServer {
+func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaApp {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
     configuration.auth = testAuthConfiguration()
     configure(&configuration)
-    let server = try AulaServer(configuration: configuration, logger: logger)
+    let server = try AulaApp(configuration: configuration, logger: logger)
     try addTestAdministrator(to: server)
     return server
 }
 
-func addTestAdministrator(to server: AulaServer) throws {
+func addTestAdministrator(to server: AulaApp) throws {
     // Fails only when test-admin exists already (a server restarted on the same data folder);
     // anything else shows as 401s in the test that follows.
     _ = try? server.catalog.sqlite.insertSynchronously(
@@ -65,7 +66,7 @@ func addTestAdministrator(to server: AulaServer) throws {
 }
 
 /// Adds a user with `role` (and grants) and returns an API token for them.
-func addUser(_ server: AulaServer, _ name: String, _ role: Role, grants: [AccessGrant] = [], password: String = "correct horse battery") throws -> String {
+func addUser(_ server: AulaApp, _ name: String, _ role: Role, grants: [AccessGrant] = [], password: String = "correct horse battery") throws -> String {
     let token = SecretToken.generate(prefix: "aula_")
     _ = try server.catalog.sqlite.insertSynchronously(
         User(name: name, role: role, passwordHash: PasswordHasher(cost: 4).hash(password), grants: grants), apiTokenDigest: SecretToken.digest(token))

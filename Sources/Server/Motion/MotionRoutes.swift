@@ -25,24 +25,10 @@ struct MotionRoutes: Sendable {
         router.put("api/cameras/:id/motion", use: update)
     }
 
-    /// What is stored per camera.
-    struct Stored: Codable {
-        var enabled: Bool
-        var configuration: MotionConfiguration
-        /// IANA name of the zone schedules are read in; nil: the server's default.
-        var timeZone: String?
-
-        /// The zone schedules are read in. A stored name the system no longer knows (a changed
-        /// time zone database) falls back to the default rather than stopping analysis.
-        func scheduleTimeZone(default zone: TimeZone) -> TimeZone {
-            timeZone.flatMap(ScheduleTimeZone.named) ?? zone
-        }
-    }
-
     func show(_ request: Request, context: AulaContext) async throws -> Response {
         let camera = try await CameraID.existing(context.parameters.get("id"), in: catalog)
-        let stored = try await Self.load(camera: camera.id, catalog: catalog)
-        return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored ?? Stored(enabled: false, configuration: try MotionConfiguration()),
+        let stored = try await catalog.cameraMotion(camera: camera.id)
+        return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored ?? CameraMotion(enabled: false, configuration: try MotionConfiguration()),
                                                 defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
     }
 
@@ -53,8 +39,7 @@ struct MotionRoutes: Sendable {
             throw ProblemDetails(status: .contentTooLarge, detail: "the request body is larger than 1 MiB")
         }
         let stored = try Self.parse(Data(buffer.readableBytesView))
-        let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
-        try await catalog.setMotionConfiguration(json, camera: camera.id)
+        try await catalog.setCameraMotion(stored, camera: camera.id)
         let zone = stored.scheduleTimeZone(default: defaultTimeZone)
         sink.configure(camera: camera.id, stored.enabled ? stored.configuration : nil, timeZone: zone)
         // Privacy zones mask live view, playback and exports whether analysis is on or off.
@@ -64,15 +49,10 @@ struct MotionRoutes: Sendable {
         return try JSONResponse.make(MotionBody(cameraId: camera.id, stored: stored, defaultTimeZone: defaultTimeZone, analysis: sink.counters()[camera.id]))
     }
 
-    static func load(camera: Int64, catalog: AulaCatalog) async throws -> Stored? {
-        guard let json = try await catalog.motionConfiguration(camera: camera) else { return nil }
-        return try JSONDecoder().decode(Stored.self, from: Data(json.utf8))
-    }
-
     static let settingNames: Set<String> = ["sensitivity", "minimumObjectArea", "minimumDuration", "endAfter", "analysisFPS", "analysisWidth", "backgroundAdaptation", "decoding"]
 
     /// Parses and validates a PUT body; a 400/422 problem naming the field otherwise.
-    static func parse(_ data: Data) throws -> Stored {
+    static func parse(_ data: Data) throws -> CameraMotion {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) else {
             throw ProblemDetails(status: .badRequest, type: "/docs/api.md#json", title: "Malformed JSON", detail: "the request body is not valid JSON", errors: [FieldError(field: "body", message: "is not valid JSON")])
         }
@@ -102,7 +82,7 @@ struct MotionRoutes: Sendable {
         let document: [String: Any] = ["settings": settings, "zones": body["zones"] ?? []]
         do {
             let configuration = try JSONDecoder().decode(MotionConfiguration.self, from: JSONSerialization.data(withJSONObject: document))
-            return Stored(enabled: enabled, configuration: configuration, timeZone: timeZone)
+            return CameraMotion(enabled: enabled, configuration: configuration, timeZone: timeZone)
         } catch let error as MotionError {
             throw ProblemDetails.validation([FieldError(field: error.subject, message: error.reason)])
         } catch let error as DecodingError {
@@ -178,7 +158,7 @@ struct MotionBody: Encodable {
         }
     }
 
-    init(cameraId: Int64, stored: MotionRoutes.Stored, defaultTimeZone: TimeZone, analysis: MotionSink.MotionCounters?) {
+    init(cameraId: Int64, stored: CameraMotion, defaultTimeZone: TimeZone, analysis: MotionSink.MotionCounters?) {
         self.cameraId = cameraId
         enabled = stored.enabled
         timeZone = stored.timeZone

@@ -1,0 +1,126 @@
+import Alerts
+import Analytics
+import AulaSecurity
+import Catalog
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import Recorder
+import Server
+import ServiceLifecycle
+
+/// The composition root of one Aula node: builds the recorder, the writer, the frame sinks,
+/// the alerts and retention over a catalogue that the caller opened (the backend is chosen in
+/// the CLI's `openCatalog`), hands what the HTTP layer needs to ``AulaServer``, and runs every
+/// long-running part as a `Service` of one `ServiceGroup`, so that SIGTERM stops them in order.
+public struct AulaApp: Sendable {
+    public let configuration: ServerConfiguration
+    public let catalog: AulaCatalog
+    /// The HTTP layer (routes only).
+    public let http: AulaServer
+    public let recorder: Recorder
+    public let writer: RecordingWriter
+    public let live: LiveHub
+    public let motion: MotionSink
+    public let maskedLive: MaskedLive
+    public let privacyZones: PrivacyZones
+    public let alerts: AlertHub
+    public let keyFrames: LatestKeyFrames
+    public let streamingHistory: StreamingHistory
+    public let storage: StorageState
+    public let usageCache: UsageCache
+    public let recovery: RecoveryState
+    public let signer: EvidenceSigner
+    public let logger: Logger
+
+    public init(configuration: ServerConfiguration, catalog: AulaCatalog, logger: Logger = Logger(label: "aula")) throws {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.logger = logger
+        let metrics = PrometheusCollectorRegistry()
+        let flushHistogram = metrics.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "aula_writer_flush_duration", unitName: "seconds",
+                                             helpText: "Time for one flush: fsync of every file written, then the index transaction"),
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)])
+        writer = RecordingWriter(
+            layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
+            flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
+            flushObserver: { flushHistogram.record($0) })
+        let live = LiveHub()
+        self.live = live
+        alerts = AlertHub(catalog: catalog, logger: logger)
+        motion = MotionSink(events: MotionEventRecorder(catalog: catalog, alerts: alerts, logger: logger), logger: logger)
+        let privacyZones = PrivacyZones()
+        self.privacyZones = privacyZones
+        let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
+        self.maskedLive = maskedLive
+        keyFrames = LatestKeyFrames()
+        streamingHistory = StreamingHistory()
+        // A camera watched live, masked or not, is read as its frames arrive.
+        let pacing = configuration.readPacing.map {
+            ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) || maskedLive.isWatched(camera: $0) })
+        }
+        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], readPacing: pacing, logger: logger)
+        storage = StorageState()
+        usageCache = UsageCache(store: catalog)
+        recovery = RecoveryState()
+        signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
+        http = AulaServer(
+            configuration: configuration, catalog: catalog,
+            parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, privacyZones: privacyZones,
+                               alerts: alerts, keyFrames: keyFrames, streamingHistory: streamingHistory, storage: storage,
+                               usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics),
+            logger: logger)
+    }
+
+    /// Reconciles sample files with the index, loads motion settings, then starts receiving every
+    /// registered camera.
+    public func startRecorder() async throws {
+        let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
+        recovery.set(report)
+        writer.setNextID(report.nextID)
+        try await startMotion()
+        await recorder.sync(try await catalog.cameras())
+    }
+
+    /// Retention, which never deletes footage under an evidence lock.
+    public var retentionService: RetentionService {
+        var enforcer = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
+        enforcer.locks = catalog
+        return RetentionService(enforcer: enforcer, writer: writer, state: storage, interval: configuration.retentionInterval, logger: logger)
+    }
+
+    /// Camera, recording and disk alerts, and escalation.
+    public var alertMonitor: AlertMonitor {
+        AlertMonitor(hub: alerts, recorder: recorder, writer: writer, usage: usageCache,
+                     pressure: StoragePressure(writer: writer, storage: storage, policy: configuration.retention),
+                     configuration: configuration.alerts, logger: logger)
+    }
+
+    /// Every long-running part of the node, in start order; a `ServiceGroup` stops them in reverse:
+    /// first HTTP (no new requests), then ingest, then the writer flushes what was received, then
+    /// the masked encoders and motion analysis (open events are stored), then alerts and retention.
+    public func services(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> [any Service] {
+        [retentionService, alertMonitor, motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: onServerRunning)]
+    }
+
+    /// Starts the recorder, then runs every service until SIGINT or SIGTERM.
+    public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
+        try await startRecorder()
+        let group = ServiceGroup(configuration: .init(
+            services: try services(onServerRunning: onServerRunning).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    // The HTTP layer's entry points, for callers that hold the node.
+    public func makeRouter() -> Router<AulaContext> { http.makeRouter() }
+    public func makeApplication(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> some ApplicationProtocol {
+        try http.makeApplication(onServerRunning: onServerRunning)
+    }
+    /// Accounts set up from the command line and at first start.
+    public var accounts: AccountSetup { http.accounts }
+}
