@@ -161,32 +161,34 @@ public struct AulaServer: Sendable {
 
     /// The router with every route, shared by the real server and the tests.
     ///
-    /// Every route is behind ``AuthMiddleware``, which applies the route's rule in ``AccessPolicy``.
-    public func makeRouter() -> Router<AulaContext> {
+    /// Every route is behind ``AuthMiddleware``, which applies the rule the route was registered
+    /// with (``Routes``); each feature declares its rules beside its handlers.
+    public func makeRouter() -> Router<AulaContext> { makeRoutes().router }
+
+    /// Every route's access rule, keyed `METHOD /path`, as the features declare them.
+    public var accessRules: [String: RouteRule] { makeRoutes().rules.all }
+
+    func makeRoutes() -> Routes<AulaContext> {
         let router = Router(context: AulaContext.self)
+        let routes = Routes(router: router, rules: AccessRules())
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, rights: rightsChanges))
-        router.get("api/health") { _, _ in
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, rules: routes.rules, rights: rightsChanges))
+        routes.get("api/health", .everyone) { _, _ in
             try JSONResponse.make(["status": "ok"])
         }
-        SessionRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
-        UserRoutes(authenticator: authenticator, catalog: catalog).register(on: router)
-        AuditRoutes(catalog: catalog).register(on: router)
-        EvidenceRoutes(catalog: catalog, layout: writer.layout, recovery: recovery, signer: signer, privacy: privacyZones, maskedExports: maskedExports,
-                       retention: configuration.retention).register(on: router)
-        let observer = RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
-        CameraRoutes<AulaContext>(store: catalog, recorder: recorder, observer: observer, deleted: { [motion] id in motion.configure(camera: id, nil) }).register(on: router)
-        StorageRoutes<AulaContext>(observer: observer, cameras: catalog).register(on: router)
-        MetricsRoute<AulaContext>(recorder: recorder, observer: observer, persistent: metrics).register(on: router)
-        RecordingRoutes(cameras: catalog, recordings: catalog, layout: writer.layout, recovery: recovery, privacy: privacyZones, maskedExports: maskedExports,
-                       exports: exportCache).register(on: router)
-        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges),
-                  sockets: liveSockets).register(on: router)
-        registerUIRoutes(on: router)
-        registerCityRoutes(on: router)
-        registerMotionRoutes(on: router)
-        return router
+        // One call per feature folder; each declares its routes with their rules.
+        registerAccountRoutes(on: routes)
+        registerCameraRoutes(on: routes)
+        registerStorageRoutes(on: routes)
+        registerRecordingRoutes(on: routes)
+        registerEvidenceRoutes(on: routes)
+        registerLiveRoutes(on: routes)
+        registerMotionRoutes(on: routes)
+        registerAlertRoutes(on: routes)
+        registerCityRoutes(on: routes)
+        registerWebUI(on: routes)
+        return routes
     }
 
     /// The scheme browsers see: `https` with TLS here or at a proxy in front (secure cookies).

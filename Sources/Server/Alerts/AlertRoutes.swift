@@ -17,10 +17,13 @@ struct AlertRoutes: Sendable {
     let scheme: String
     let guardian: ConnectionGuard
 
-    func register(on router: Router<AulaContext>) {
-        router.get("api/alerts", use: list)
-        router.post("api/alerts/:id/ack", use: acknowledge)
-        router.ws("api/alerts/stream", shouldUpgrade: { request, context in
+    /// Checked again for the life of the socket.
+    static let streamRule = RouteRule.roles(.operator, .guard)
+
+    func register(on routes: Routes<AulaContext>) {
+        routes.get("api/alerts", .roles(.operator, .guard), use: list)
+        routes.post("api/alerts/:id/ack", .roles(.operator, .guard, audit: "alert.ack"), use: acknowledge)
+        routes.ws("api/alerts/stream", Self.streamRule, shouldUpgrade: { request, context in
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "the alert stream is a WebSocket: open it with an Upgrade: websocket request")
             }
@@ -44,7 +47,7 @@ struct AlertRoutes: Sendable {
                 // Closed within a quarter second when the session ends or the user changes (grants
                 // decide which cameras' alerts are sent, so a changed user reconnects afresh).
                 group.addTask {
-                    await guardian.watch(identity) { user in AccessPolicy.rule(method: .get, path: "/api/alerts/stream")?.allows(user.role) == true }
+                    await guardian.watch(identity) { user in Self.streamRule.allows(user.role) }
                     cancel()
                     try? await outbound.close(.policyViolation, reason: "the session ended or its rights changed; reconnect")
                 }

@@ -11,20 +11,20 @@ struct CityRoutes<Context: RequestContext>: Sendable {
     /// Plans, hot spots and evaluations run there, off the cooperative pool.
     let heavy: HeavyWork
 
-    func register(on router: Router<Context>) {
-        router.get("api/city", use: summary)
-        router.get("api/city/geometry", use: geometry)
-        router.get("api/coverage", use: coverage)
-        router.get("api/coverage/cameras", use: coverageCameras)
-        router.get("api/coverage/streets", use: coverageStreets)
-        router.get("api/coverage/at", use: coverageAt)
-        router.post("api/coverage/preview", use: preview)
-        router.get("api/offences", use: listOffences)
-        router.post("api/offences", use: addOffence)
-        router.get("api/hotspots", use: hotspots)
-        router.post("api/plan", use: plan)
-        router.get("api/plan/report", use: planReport)
-        router.post("api/evaluation", use: evaluation)
+    func register(on routes: Routes<Context>) {
+        routes.get("api/city", .roles(.operator, .analyst), use: summary)
+        routes.get("api/city/geometry", .roles(.operator, .analyst), use: geometry)
+        routes.get("api/coverage", .roles(.operator, .analyst), use: coverage)
+        routes.get("api/coverage/cameras", .roles(.operator, .analyst), use: coverageCameras)
+        routes.get("api/coverage/streets", .roles(.operator, .analyst), use: coverageStreets)
+        routes.get("api/coverage/at", .roles(.operator, .analyst), use: coverageAt)
+        routes.post("api/coverage/preview", .roles(.analyst), use: preview)
+        routes.get("api/offences", .roles(.analyst), use: listOffences)
+        routes.post("api/offences", .roles(.analyst, audit: "offence.create"), use: addOffence)
+        routes.get("api/hotspots", .roles(.analyst), use: hotspots)
+        routes.post("api/plan", .roles(.analyst), use: plan)
+        routes.get("api/plan/report", .roles(.analyst), use: planReport)
+        routes.post("api/evaluation", .roles(.analyst), use: evaluation)
     }
 
     static func json(_ value: GeoValue, status: HTTPResponse.Status = .ok) throws -> Response {

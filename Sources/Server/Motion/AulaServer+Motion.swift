@@ -1,10 +1,7 @@
-import Hummingbird
-
 extension AulaServer {
-    /// Motion configuration, events and alerts (docs/motion.md).
-    func registerMotionRoutes(on router: Router<AulaContext>) {
-        MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone, privacy: privacyZones).register(on: router)
-        EventRoutes(catalog: catalog, privacy: privacyZones).register(on: router)
-        AlertRoutes(hub: alerts, scheme: publicScheme, guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges)).register(on: router)
+    /// Motion configuration and events (docs/motion.md).
+    func registerMotionRoutes(on routes: Routes<AulaContext>) {
+        MotionRoutes(catalog: catalog, sink: motion, defaultTimeZone: configuration.timeZone, privacy: privacyZones).register(on: routes)
+        EventRoutes(catalog: catalog, privacy: privacyZones).register(on: routes)
     }
 }

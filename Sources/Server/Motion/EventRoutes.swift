@@ -13,9 +13,9 @@ struct EventRoutes: Sendable {
     let catalog: AulaCatalog
     let privacy: PrivacyZones
 
-    func register(on router: Router<AulaContext>) {
-        router.get("api/events", use: list)
-        router.get("api/events/:id/thumbnail.jpg", use: thumbnail)
+    func register(on routes: Routes<AulaContext>) {
+        routes.get("api/events", .roles(.operator, .guard), use: list)
+        routes.get("api/events/:id/thumbnail.jpg", .roles(.operator, .guard, audit: "view.thumbnail"), use: thumbnail)
     }
 
     struct EventJSON: Encodable {

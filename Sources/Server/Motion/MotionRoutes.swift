@@ -20,9 +20,9 @@ struct MotionRoutes: Sendable {
     let defaultTimeZone: TimeZone
     let privacy: PrivacyZones
 
-    func register(on router: Router<AulaContext>) {
-        router.get("api/cameras/:id/motion", use: show)
-        router.put("api/cameras/:id/motion", use: update)
+    func register(on routes: Routes<AulaContext>) {
+        routes.get("api/cameras/:id/motion", .roles(.operator, camera: .metadata), use: show)
+        routes.put("api/cameras/:id/motion", .roles(audit: "camera.motion"), use: update)
     }
 
     func show(_ request: Request, context: AulaContext) async throws -> Response {

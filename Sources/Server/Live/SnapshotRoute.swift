@@ -18,8 +18,8 @@ struct SnapshotRoute: Sendable {
     let keyFrames: LatestKeyFrames
     let privacy: PrivacyZones
 
-    func register(on router: Router<Context>) {
-        router.get("api/cameras/:id/snapshot.jpg", use: snapshot)
+    func register(on routes: Routes<Context>) {
+        routes.get("api/cameras/:id/snapshot.jpg", .roles(Roles.cameraViewers, camera: .live, audit: "view.snapshot"), use: snapshot)
     }
 
     func snapshot(_ request: Request, context: Context) async throws -> Response {

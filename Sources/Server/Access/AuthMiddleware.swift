@@ -8,13 +8,15 @@ import Synchronization
 /// Authenticates every request, applies the route's ``RouteRule`` and records audited actions.
 ///
 /// It runs after routing (Hummingbird applies router middleware per endpoint), so it knows the
-/// route's pattern, looks its rule up in ``AccessPolicy`` and refuses a route without one. Paths
+/// route's pattern, looks up the rule it was registered with (``Routes``) and refuses a route without one. Paths
 /// that match no route are static files of the web UI (public) or unknown API paths (which need a
 /// signed-in user, so that probing them tells an anonymous client nothing).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AulaContext
     let authenticator: Authenticator
     let catalog: AulaCatalog
+    /// The rules the routes were registered with.
+    let rules: AccessRules
     /// Told after every successful change, so that open sockets re-check their rights at once.
     let rights: RightsChanges
     /// Footage views already audited, so that the many range requests of one playback are one row.
@@ -30,7 +32,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         }
-        guard let rule = AccessPolicy.rule(method: request.method, path: route) else {
+        guard let rule = rules.rule(method: request.method, path: route) else {
             context.logger.error("route has no access rule; refusing it", metadata: ["route": "\(request.method) \(route)"])
             throw ProblemDetails(status: .forbidden, type: "/docs/security.md#routes", detail: "this route has no access rule yet, so nobody may use it")
         }

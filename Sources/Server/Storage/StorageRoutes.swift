@@ -87,10 +87,10 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
     let observer: RecordingObserver
     let cameras: any CameraStore
 
-    func register(on router: Router<Context>) {
-        router.get("api/storage", use: storage)
-        router.get("api/cameras/:id/retention", use: showRetention)
-        router.put("api/cameras/:id/retention", use: setRetention)
+    func register(on routes: Routes<Context>) {
+        routes.get("api/storage", .roles(.operator), use: storage)
+        routes.get("api/cameras/:id/retention", .roles(.operator, camera: .metadata), use: showRetention)
+        routes.put("api/cameras/:id/retention", .roles(audit: "camera.retention"), use: setRetention)
     }
 
     func storage(_ request: Request, context: Context) async throws -> Response {

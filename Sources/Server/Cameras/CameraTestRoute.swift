@@ -25,8 +25,8 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         var milliseconds: Int
     }
 
-    func register(on router: Router<Context>) {
-        router.post("api/cameras/test", use: test)
+    func register(on routes: Routes<Context>) {
+        routes.post("api/cameras/test", .roles(audit: "camera.test"), use: test)
     }
 
     func test(_ request: Request, context: Context) async throws -> Response {

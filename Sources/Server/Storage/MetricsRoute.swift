@@ -13,8 +13,8 @@ struct MetricsRoute<Context: RequestContext>: Sendable {
     let observer: RecordingObserver
     let persistent: PrometheusCollectorRegistry
 
-    func register(on router: Router<Context>) {
-        router.get("metrics", use: metrics)
+    func register(on routes: Routes<Context>) {
+        routes.get("metrics", .roles(), use: metrics)
     }
 
     func metrics(_ request: Request, context: Context) async throws -> Response {

@@ -8,10 +8,10 @@ import Hummingbird
 struct AuditRoutes: Sendable {
     let catalog: AulaCatalog
 
-    func register(on router: Router<AulaContext>) {
-        router.get("api/audit", use: list)
-        router.get("api/audit.csv", use: csv)
-        router.get("api/audit/verify", use: verify)
+    func register(on routes: Routes<AulaContext>) {
+        routes.get("api/audit", .roles(.auditor, audit: "audit.read"), use: list)
+        routes.get("api/audit.csv", .roles(.auditor, audit: "audit.export"), use: csv)
+        routes.get("api/audit/verify", .roles(.auditor, audit: "audit.verify"), use: verify)
     }
 
     struct EntryJSON: Encodable {

@@ -8,11 +8,11 @@ struct SessionRoutes: Sendable {
     let authenticator: Authenticator
     let catalog: AulaCatalog
 
-    func register(on router: Router<AulaContext>) {
-        router.post("api/session", use: signIn)
-        router.get("api/session", use: current)
-        router.delete("api/session", use: signOut)
-        router.post("api/session/password", use: changePassword)
+    func register(on routes: Routes<AulaContext>) {
+        routes.post("api/session", .everyone, use: signIn)
+        routes.get("api/session", .signedIn(), use: current)
+        routes.delete("api/session", .signedIn(audit: "signout"), use: signOut)
+        routes.post("api/session/password", .signedIn(), use: changePassword)
     }
 
     struct Me: Encodable {

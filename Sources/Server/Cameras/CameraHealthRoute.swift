@@ -27,8 +27,8 @@ struct CameraHealthRoute<Context: RequestContext>: Sendable {
         var longestGapSeconds: Double
     }
 
-    func register(on router: Router<Context>) {
-        router.get("api/camera-health", use: list)
+    func register(on routes: Routes<Context>) {
+        routes.get("api/camera-health", .roles(.operator), use: list)
     }
 
     func list(_ request: Request, context: Context) async throws -> Response {

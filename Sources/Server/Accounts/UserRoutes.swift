@@ -9,13 +9,13 @@ struct UserRoutes: Sendable {
     let authenticator: Authenticator
     let catalog: AulaCatalog
 
-    func register(on router: Router<AulaContext>) {
-        router.get("api/users", use: list)
-        router.post("api/users", use: create)
-        router.patch("api/users/:name", use: patch)
-        router.delete("api/users/:name", use: delete)
-        router.post("api/users/:name/tokens", use: createToken)
-        router.delete("api/users/:name/tokens", use: revokeTokens)
+    func register(on routes: Routes<AulaContext>) {
+        routes.get("api/users", .roles(), use: list)
+        routes.post("api/users", .roles(audit: "user.create"), use: create)
+        routes.patch("api/users/:name", .roles(audit: "user.update"), use: patch)
+        routes.delete("api/users/:name", .roles(audit: "user.delete"), use: delete)
+        routes.post("api/users/:name/tokens", .roles(audit: "token.create"), use: createToken)
+        routes.delete("api/users/:name/tokens", .roles(audit: "token.revoke"), use: revokeTokens)
     }
 
     struct UserJSON: Encodable {

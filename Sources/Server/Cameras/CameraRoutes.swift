@@ -13,13 +13,14 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     /// settings and events.
     var deleted: @Sendable (Int64) async -> Void = { _ in }
 
-    func register(on router: Router<Context>) {
-        let group = router.group("api/cameras")
-        group.post(use: create)
-        group.get(use: list)
-        group.get(":id", use: show)
-        group.patch(":id", use: patch)
-        group.delete(":id", use: delete)
+    func register(on routes: Routes<Context>) {
+        // Metadata for everyone who works with cameras (guards only see granted ones), changes for
+        // administrators.
+        routes.post("api/cameras", .roles(audit: "camera.create"), use: create)
+        routes.get("api/cameras", .roles(Roles.cameraViewers), use: list)
+        routes.get("api/cameras/:id", .roles(Roles.cameraViewers, camera: .metadata), use: show)
+        routes.patch("api/cameras/:id", .roles(audit: "camera.update"), use: patch)
+        routes.delete("api/cameras/:id", .roles(audit: "camera.delete"), use: delete)
     }
 
     func list(_ request: Request, context: Context) async throws -> Response {

@@ -29,8 +29,12 @@ struct LiveRoute: Sendable {
     let guardian: ConnectionGuard
     let sockets: LiveSockets
 
-    func register(on router: Router<AulaContext>) {
-        router.ws("api/cameras/:id/live", shouldUpgrade: { request, context in
+    /// Operators; guards and analysts for the cameras granted to them. Checked again for the life
+    /// of the socket.
+    static let rule = RouteRule.roles(Roles.cameraViewers, camera: .live, audit: "view.live")
+
+    func register(on routes: Routes<AulaContext>) {
+        routes.ws("api/cameras/:id/live", Self.rule, shouldUpgrade: { request, context in
             // (Upgrade and Connection are hop-by-hop fields that do not reach the router.)
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "live view is a WebSocket: open it with an Upgrade: websocket request")
@@ -77,7 +81,7 @@ struct LiveRoute: Sendable {
                 // sign-out, an expiry, a lost grant or a change of the privacy zones it is masked by.
                 group.addTask { [cameras, privacy] in
                     await guardian.watch(identity) { user in
-                        guard AccessPolicy.rule(method: .get, path: "/api/cameras/{id}/live")?.allows(user.role) == true,
+                        guard Self.rule.allows(user.role),
                               let camera = try await cameras.camera(id: id), user.may(.live, camera) else { return false }
                         return privacy.masks(for: user, camera: id)?.fingerprint == masks
                     }

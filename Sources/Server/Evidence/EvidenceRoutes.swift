@@ -28,11 +28,11 @@ struct EvidenceRoutes: Sendable {
     /// could not free enough for the cameras to go on recording.
     static let maxLockedShare = 0.5
 
-    func register(on router: Router<AulaContext>) {
-        router.post("api/cameras/:id/evidence", use: export)
-        router.get("api/evidence-locks", use: listLocks)
-        router.post("api/evidence-locks", use: lock)
-        router.delete("api/evidence-locks/:id", use: unlock)
+    func register(on routes: Routes<AulaContext>) {
+        routes.post("api/cameras/:id/evidence", .roles(.operator, camera: .export, audit: "export.evidence"), use: export)
+        routes.get("api/evidence-locks", .roles(.operator), use: listLocks)
+        routes.post("api/evidence-locks", .roles(.operator, audit: "evidence.lock"), use: lock)
+        routes.delete("api/evidence-locks/:id", .roles(audit: "evidence.unlock"), use: unlock)
     }
 
     /// `start` and `end` from a JSON body, as RFC 3339 times at most `maxSeconds` apart.

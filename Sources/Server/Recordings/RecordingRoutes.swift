@@ -21,10 +21,10 @@ struct RecordingRoutes: Sendable {
     let maskedExports: MaskedExports
     let exports: ExportCache
 
-    func register(on router: Router<Context>) {
-        router.get("api/cameras/:id/recordings", use: list)
-        router.get("api/cameras/:id/recording.mp4", use: mp4)
-        router.head("api/cameras/:id/recording.mp4", use: mp4)
+    func register(on routes: Routes<Context>) {
+        routes.get("api/cameras/:id/recordings", .roles(.operator, .analyst, camera: .playback), use: list)
+        routes.get("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"), use: mp4)
+        routes.head("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback), use: mp4)
     }
 
     struct Run: Encodable {
