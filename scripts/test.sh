@@ -16,6 +16,6 @@ fi
 # motion evaluation and for key frames while quiet) run on their
 # own after the rest: beside them, on two cores, the timing-sensitive ingest tests starve (a camera
 # "stops sending" for 5 s while Chromium starts).
-HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|MotionEvaluationTests|QuietDecodingTests|HostileInputTests'
+HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|MotionEvaluationTests|QuietDecodingTests|HostileInputTests|OpenAPITests'
 swift test --skip-build --skip "$HEAVY"
 swift test --skip-build --filter "$HEAVY"

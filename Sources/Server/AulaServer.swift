@@ -166,16 +166,24 @@ public struct AulaServer: Sendable {
     public func makeRouter() -> Router<AulaContext> { makeRoutes().router }
 
     /// Every route's access rule, keyed `METHOD /path`, as the features declare them.
-    public var accessRules: [String: RouteRule] { makeRoutes().rules.all }
+    public var accessRules: [String: RouteRule] { makeRoutes().table.rules }
+
+    /// The OpenAPI 3.1 document of every route (`GET /api/openapi.json`).
+    public var apiDocument: [String: Any] { OpenAPIDocument.make(makeRoutes().table.entries) }
 
     func makeRoutes() -> Routes<AulaContext> {
         let router = Router(context: AulaContext.self)
-        let routes = Routes(router: router, rules: AccessRules())
+        let routes = Routes(router: router, table: RouteTable())
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, rules: routes.rules, rights: rightsChanges))
-        routes.get("api/health", .everyone) { _, _ in
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, routes: routes.table, rights: rightsChanges))
+        routes.get("api/health", .everyone, "Whether the server answers (no sign-in)") { _, _ in
             try JSONResponse.make(["status": "ok"])
+        }
+        // The API document, made from what the routes declared (every role may read it).
+        routes.get("api/openapi.json", .signedIn(), "This document: OpenAPI 3.1, every route with its roles") { [table = routes.table] _, _ in
+            let data = try JSONSerialization.data(withJSONObject: OpenAPIDocument.make(table.entries), options: [.sortedKeys, .withoutEscapingSlashes])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         // One call per feature folder; each declares its routes with their rules.
         registerAccountRoutes(on: routes)

@@ -12,7 +12,8 @@ import Testing
 /// anonymous request and every role its rule does not name. A route added without a rule fails here.
 @Suite struct AccessPolicyTests {
     static let open: Set<String> = ["GET /api/health", "POST /api/session"]
-    static let ownAccount: Set<String> = ["GET /api/session", "DELETE /api/session", "POST /api/session/password"]
+    /// Open to every signed-in user: their own account, and the API document.
+    static let ownAccount: Set<String> = ["GET /api/session", "DELETE /api/session", "POST /api/session/password", "GET /api/openapi.json"]
 
     @Test func everyRouteRefusesAnonymousAndWrongRoles() async throws {
         let server = try makeServer()

@@ -98,6 +98,7 @@ import Testing
         "GET /api/health": RouteProbe(),
         "POST /api/session": RouteProbe(body: .object([("name", .raw("\"nobody\"")), ("password", .raw("\"wrong password\""))])),
         "GET /api/session": RouteProbe(),
+        "GET /api/openapi.json": RouteProbe(),
         "DELETE /api/session": RouteProbe(),
         "POST /api/session/password": RouteProbe(body: .object([("currentPassword", .raw("\"wrong\"")), ("newPassword", .raw("\"another long password\""))])),
         "GET /api/cameras": RouteProbe(),
@@ -248,13 +249,16 @@ final class LiveServer: @unchecked Sendable {
     let port: Int
     let token: String
     let spareToken: String
+    /// The API token of `probe-ROLE` for each role asked for at start.
+    let roleTokens: [Role: String]
     let simulator: CameraSimulator
     let session: URLSession
     /// The server's standard error (a crash's backtrace).
     let log: String
 
-    private init(process: Process, port: Int, token: String, spareToken: String, simulator: CameraSimulator, log: String) {
+    private init(process: Process, port: Int, token: String, spareToken: String, roleTokens: [Role: String], simulator: CameraSimulator, log: String) {
         self.log = log
+        self.roleTokens = roleTokens
         self.process = process
         self.port = port
         self.token = token
@@ -268,11 +272,12 @@ final class LiveServer: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
     var exitStatus: Int32 { process.isRunning ? 0 : process.terminationStatus }
 
-    static func start() async throws -> LiveServer {
+    static func start(roles: [Role] = []) async throws -> LiveServer {
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let rtspPort = try await simulator.start(port: 0)
         let data = temporaryDirectory()
         let token = SecretToken.generate(prefix: "aula_"), spare = SecretToken.generate(prefix: "aula_")
+        var roleTokens: [Role: String] = [:]
         do {
             let catalog = try AulaCatalog.openSQLite(directory: data)
             _ = try await catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/1", latitude: 43.7301, longitude: 7.4210, district: "Nord"))
@@ -281,6 +286,10 @@ final class LiveServer: @unchecked Sendable {
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-admin", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(token))
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-spare", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(spare))
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-target", role: .operator, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
+            for role in roles {
+                roleTokens[role] = SecretToken.generate(prefix: "aula_")
+                _ = try catalog.sqlite.insertSynchronously(User(name: "probe-\(role.rawValue)", role: role, passwordHash: hash), apiTokenDigest: SecretToken.digest(roleTokens[role]!))
+            }
         }
         let city = try CityFixture.write(CityFixture.geojson)
         for arguments in [["import", "osm", city, "--city", "Probe", "--data", data], ["import", "offences", "--synthetic", "--data", data]] {
@@ -312,7 +321,7 @@ final class LiveServer: @unchecked Sendable {
             }
         }
         let found = try #require(port, "aula serve did not say where it listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        let server = LiveServer(process: process, port: found, token: token, spareToken: spare, simulator: simulator, log: log)
+        let server = LiveServer(process: process, port: found, token: token, spareToken: spare, roleTokens: roleTokens, simulator: simulator, log: log)
         let recording = try await server.waitForFrames(beyond: 0)
         try #require(recording, "the camera never started recording")
         return server

@@ -16,7 +16,7 @@ struct AuthMiddleware: RouterMiddleware {
     let authenticator: Authenticator
     let catalog: AulaCatalog
     /// The rules the routes were registered with.
-    let rules: AccessRules
+    let routes: RouteTable
     /// Told after every successful change, so that open sockets re-check their rights at once.
     let rights: RightsChanges
     /// Footage views already audited, so that the many range requests of one playback are one row.
@@ -32,7 +32,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         }
-        guard let rule = rules.rule(method: request.method, path: route) else {
+        guard let rule = routes.rule(method: request.method, path: route) else {
             context.logger.error("route has no access rule; refusing it", metadata: ["route": "\(request.method) \(route)"])
             throw ProblemDetails(status: .forbidden, type: "/docs/security.md#routes", detail: "this route has no access rule yet, so nobody may use it")
         }

@@ -43,30 +43,38 @@ public struct RouteRule: Sendable {
     }
 }
 
-/// The rules of one router's routes, filled as each feature registers a route together with its
-/// rule (``Routes``), and read by ``AuthMiddleware`` for every request. A route added to the router
-/// without a rule is refused to everyone, administrators included (`AccessPolicyTests`).
-public final class AccessRules: Sendable {
-    private let table = Mutex<[String: RouteRule]>([:])
+/// Every route of one router with its access rule and its API description, filled as each
+/// feature registers a route (``Routes``). ``AuthMiddleware`` reads the rules for every request;
+/// a route added to the router without one is refused to everyone, administrators included
+/// (`AccessPolicyTests`). `GET /api/openapi.json` is made from the descriptions.
+public final class RouteTable: Sendable {
+    struct Entry: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var rule: RouteRule
+        var doc: APIDoc
+    }
+
+    private let table = Mutex<[String: Entry]>([:])
 
     public init() {}
 
-    /// The key of a route: `METHOD /path` with Hummingbird's `{parameter}` spelling.
-    static func key(_ method: HTTPRequest.Method, _ path: RouterPath) -> String { "\(method.rawValue) \(path)" }
-
-    func declare(_ method: HTTPRequest.Method, _ path: RouterPath, _ rule: RouteRule) {
+    func declare(_ method: HTTPRequest.Method, _ path: RouterPath, _ rule: RouteRule, _ doc: APIDoc) {
+        let key = "\(method.rawValue) \(path)"
         table.withLock { table in
-            precondition(table[Self.key(method, path)] == nil, "\(Self.key(method, path)) is registered twice")
-            table[Self.key(method, path)] = rule
+            precondition(table[key] == nil, "\(key) is registered twice")
+            table[key] = Entry(method: method, path: "\(path)", rule: rule, doc: doc)
         }
     }
 
     public func rule(method: HTTPRequest.Method, path: String) -> RouteRule? {
-        table.withLock { $0["\(method.rawValue) \(path)"] }
+        table.withLock { $0["\(method.rawValue) \(path)"]?.rule }
     }
 
-    /// Every declared route's rule, keyed `METHOD /path`.
-    public var all: [String: RouteRule] { table.withLock { $0 } }
+    /// Every declared route's rule, keyed `METHOD /path` with Hummingbird's `{parameter}` spelling.
+    public var rules: [String: RouteRule] { table.withLock { $0.mapValues(\.rule) } }
+
+    var entries: [Entry] { table.withLock { Array($0.values) } }
 }
 
 /// Roles named in many features' rules.

@@ -9,9 +9,9 @@ struct AuditRoutes: Sendable {
     let catalog: AulaCatalog
 
     func register(on routes: Routes<AulaContext>) {
-        routes.get("api/audit", .roles(.auditor, audit: "audit.read"), use: list)
-        routes.get("api/audit.csv", .roles(.auditor, audit: "audit.export"), use: csv)
-        routes.get("api/audit/verify", .roles(.auditor, audit: "audit.verify"), use: verify)
+        routes.get("api/audit", .roles(.auditor, audit: "audit.read"), APIDoc("The audit trail, newest first", query: ["from": .time, "to": .time, "after": .integer, "limit": .integer]), use: list)
+        routes.get("api/audit.csv", .roles(.auditor, audit: "audit.export"), APIDoc("The audit trail as CSV", query: ["from": .time, "to": .time, "after": .integer, "limit": .integer], answer: .file("text/csv")), use: csv)
+        routes.get("api/audit/verify", .roles(.auditor, audit: "audit.verify"), "Verify the audit trail's hash chain", use: verify)
     }
 
     struct EntryJSON: Encodable {

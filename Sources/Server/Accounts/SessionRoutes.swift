@@ -9,10 +9,10 @@ struct SessionRoutes: Sendable {
     let catalog: AulaCatalog
 
     func register(on routes: Routes<AulaContext>) {
-        routes.post("api/session", .everyone, use: signIn)
-        routes.get("api/session", .signedIn(), use: current)
-        routes.delete("api/session", .signedIn(audit: "signout"), use: signOut)
-        routes.post("api/session/password", .signedIn(), use: changePassword)
+        routes.post("api/session", .everyone, APIDoc("Sign in: a session cookie and its CSRF token", body: .object(["name": .string, "password": .string])), use: signIn)
+        routes.get("api/session", .signedIn(), "The signed-in user", use: current)
+        routes.delete("api/session", .signedIn(audit: "signout"), APIDoc("Sign out", answer: .empty), use: signOut)
+        routes.post("api/session/password", .signedIn(), APIDoc("Change one's own password (ends one's other sessions)", body: .object(["currentPassword": .string, "newPassword": .string]), answer: .empty), use: changePassword)
     }
 
     struct Me: Encodable {

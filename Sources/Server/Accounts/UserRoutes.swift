@@ -10,12 +10,12 @@ struct UserRoutes: Sendable {
     let catalog: AulaCatalog
 
     func register(on routes: Routes<AulaContext>) {
-        routes.get("api/users", .roles(), use: list)
-        routes.post("api/users", .roles(audit: "user.create"), use: create)
-        routes.patch("api/users/:name", .roles(audit: "user.update"), use: patch)
-        routes.delete("api/users/:name", .roles(audit: "user.delete"), use: delete)
-        routes.post("api/users/:name/tokens", .roles(audit: "token.create"), use: createToken)
-        routes.delete("api/users/:name/tokens", .roles(audit: "token.revoke"), use: revokeTokens)
+        routes.get("api/users", .roles(), "Every user, with role and grants", use: list)
+        routes.post("api/users", .roles(audit: "user.create"), APIDoc("Add a user", body: .object(["name": .string, "role": .string, "password": .string, "grants": .array(.object(["effect": .string, "camera": .integer, "district": .string])), "seeBehindMasks": .boolean])), use: create)
+        routes.patch("api/users/:name", .roles(audit: "user.update"), APIDoc("Change a user's role, grants or password (a reset ends their sessions and tokens)", body: .object(["role": .string, "password": .string, "grants": .array(.object(["effect": .string, "camera": .integer, "district": .string])), "seeBehindMasks": .boolean])), use: patch)
+        routes.delete("api/users/:name", .roles(audit: "user.delete"), APIDoc("Delete a user (their sockets close)", answer: .empty), use: delete)
+        routes.post("api/users/:name/tokens", .roles(audit: "token.create"), APIDoc("Create an API token for a user (shown once)", body: .object(["label": .string, "expiresInDays": .integer])), use: createToken)
+        routes.delete("api/users/:name/tokens", .roles(audit: "token.revoke"), APIDoc("Revoke every API token of a user", answer: .empty), use: revokeTokens)
     }
 
     struct UserJSON: Encodable {

@@ -21,9 +21,9 @@ struct AlertRoutes: Sendable {
     static let streamRule = RouteRule.roles(.operator, .guard)
 
     func register(on routes: Routes<AulaContext>) {
-        routes.get("api/alerts", .roles(.operator, .guard), use: list)
-        routes.post("api/alerts/:id/ack", .roles(.operator, .guard, audit: "alert.ack"), use: acknowledge)
-        routes.ws("api/alerts/stream", Self.streamRule, shouldUpgrade: { request, context in
+        routes.get("api/alerts", .roles(.operator, .guard), APIDoc("Alerts", query: ["state": .string]), use: list)
+        routes.post("api/alerts/:id/ack", .roles(.operator, .guard, audit: "alert.ack"), "Acknowledge an alert", use: acknowledge)
+        routes.ws("api/alerts/stream", Self.streamRule, APIDoc("New alerts as they happen, over a WebSocket", answer: .webSocket), shouldUpgrade: { request, context in
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "the alert stream is a WebSocket: open it with an Upgrade: websocket request")
             }

@@ -28,7 +28,7 @@ struct CameraHealthRoute<Context: RequestContext>: Sendable {
     }
 
     func register(on routes: Routes<Context>) {
-        routes.get("api/camera-health", .roles(.operator), use: list)
+        routes.get("api/camera-health", .roles(.operator), "Each camera's streaming and recording over the last 24 hours", use: list)
     }
 
     func list(_ request: Request, context: Context) async throws -> Response {

@@ -16,11 +16,11 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     func register(on routes: Routes<Context>) {
         // Metadata for everyone who works with cameras (guards only see granted ones), changes for
         // administrators.
-        routes.post("api/cameras", .roles(audit: "camera.create"), use: create)
-        routes.get("api/cameras", .roles(Roles.cameraViewers), use: list)
-        routes.get("api/cameras/:id", .roles(Roles.cameraViewers, camera: .metadata), use: show)
-        routes.patch("api/cameras/:id", .roles(audit: "camera.update"), use: patch)
-        routes.delete("api/cameras/:id", .roles(audit: "camera.delete"), use: delete)
+        routes.post("api/cameras", .roles(audit: "camera.create"), APIDoc("Register a camera (recording starts at once)", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: create)
+        routes.get("api/cameras", .roles(Roles.cameraViewers), "Cameras the user may see, with recording status", use: list)
+        routes.get("api/cameras/:id", .roles(Roles.cameraViewers, camera: .metadata), "One camera", use: show)
+        routes.patch("api/cameras/:id", .roles(audit: "camera.update"), APIDoc("Change a camera", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: patch)
+        routes.delete("api/cameras/:id", .roles(audit: "camera.delete"), APIDoc("Remove a camera (its footage stays until retention)", answer: .empty), use: delete)
     }
 
     func list(_ request: Request, context: Context) async throws -> Response {

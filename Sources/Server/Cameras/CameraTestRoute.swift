@@ -26,7 +26,7 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
     }
 
     func register(on routes: Routes<Context>) {
-        routes.post("api/cameras/test", .roles(audit: "camera.test"), use: test)
+        routes.post("api/cameras/test", .roles(audit: "camera.test"), APIDoc("Try a camera's address and credentials without saving them", body: .object(["rtspUrl": .string, "username": .string, "password": .string, "camera": .integer, "timeoutSeconds": .number])), use: test)
     }
 
     func test(_ request: Request, context: Context) async throws -> Response {

@@ -12,19 +12,19 @@ struct CityRoutes<Context: RequestContext>: Sendable {
     let heavy: HeavyWork
 
     func register(on routes: Routes<Context>) {
-        routes.get("api/city", .roles(.operator, .analyst), use: summary)
-        routes.get("api/city/geometry", .roles(.operator, .analyst), use: geometry)
-        routes.get("api/coverage", .roles(.operator, .analyst), use: coverage)
-        routes.get("api/coverage/cameras", .roles(.operator, .analyst), use: coverageCameras)
-        routes.get("api/coverage/streets", .roles(.operator, .analyst), use: coverageStreets)
-        routes.get("api/coverage/at", .roles(.operator, .analyst), use: coverageAt)
-        routes.post("api/coverage/preview", .roles(.analyst), use: preview)
-        routes.get("api/offences", .roles(.analyst), use: listOffences)
-        routes.post("api/offences", .roles(.analyst, audit: "offence.create"), use: addOffence)
-        routes.get("api/hotspots", .roles(.analyst), use: hotspots)
-        routes.post("api/plan", .roles(.analyst), use: plan)
-        routes.get("api/plan/report", .roles(.analyst), use: planReport)
-        routes.post("api/evaluation", .roles(.analyst), use: evaluation)
+        routes.get("api/city", .roles(.operator, .analyst), "The imported city: name, extent, counts", use: summary)
+        routes.get("api/city/geometry", .roles(.operator, .analyst), "The city's buildings, streets and courtyards (GeoJSON)", use: geometry)
+        routes.get("api/coverage", .roles(.operator, .analyst), "Coverage of streets and courtyards, per district", use: coverage)
+        routes.get("api/coverage/cameras", .roles(.operator, .analyst), "Each camera's view polygon and what it covers", use: coverageCameras)
+        routes.get("api/coverage/streets", .roles(.operator, .analyst), APIDoc("Street segments seen and unseen", query: ["main": .string]), use: coverageStreets)
+        routes.get("api/coverage/at", .roles(.operator, .analyst), APIDoc("Which cameras see a point", query: ["lat": .number, "lon": .number]), use: coverageAt)
+        routes.post("api/coverage/preview", .roles(.analyst), APIDoc("Coverage if a camera were placed or turned so (nothing is saved)", body: .object(["cameraId": .integer, "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number])), use: preview)
+        routes.get("api/offences", .roles(.analyst), APIDoc("The offence register", query: ["from": .time, "to": .time, "types": .string, "start": .time, "end": .time]), use: listOffences)
+        routes.post("api/offences", .roles(.analyst, audit: "offence.create"), APIDoc("Register an offence", body: .object(["time": .time, "location": .location, "type": .string, "status": .string, "address": .string, "footageLinks": .array(.string)])), use: addOffence)
+        routes.get("api/hotspots", .roles(.analyst), APIDoc("Hot spots of offences (Getis-Ord Gi*)", query: ["from": .time, "to": .time, "types": .string, "cell": .number, "bandwidth": .number]), use: hotspots)
+        routes.post("api/plan", .roles(.analyst), APIDoc("Where the next cameras go, for a number of cameras or a budget", body: .object(["cameras": .integer, "budget": .number, "fieldOfView": .number, "range": .number, "headings": .integer, "sites": .integer, "excludeCovered": .boolean, "title": .string])), use: plan)
+        routes.get("api/plan/report", .roles(.analyst), APIDoc("The last plan as a printable report", answer: .file("text/plain")), use: planReport)
+        routes.post("api/evaluation", .roles(.analyst), APIDoc("Before/after evaluation of a pilot area against control areas", body: .object(["pilot": .object(["name": .string, "ring": .array(.location)]), "start": .string, "suggestControls": .integer, "beforeMonths": .integer, "afterMonths": .integer, "bufferWidth": .number, "types": .array(.string)])), use: evaluation)
     }
 
     static func json(_ value: GeoValue, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -29,10 +29,10 @@ struct EvidenceRoutes: Sendable {
     static let maxLockedShare = 0.5
 
     func register(on routes: Routes<AulaContext>) {
-        routes.post("api/cameras/:id/evidence", .roles(.operator, camera: .export, audit: "export.evidence"), use: export)
-        routes.get("api/evidence-locks", .roles(.operator), use: listLocks)
-        routes.post("api/evidence-locks", .roles(.operator, audit: "evidence.lock"), use: lock)
-        routes.delete("api/evidence-locks/:id", .roles(audit: "evidence.unlock"), use: unlock)
+        routes.post("api/cameras/:id/evidence", .roles(.operator, camera: .export, audit: "export.evidence"), APIDoc("A signed evidence package (tar) of a range", body: .object(["start": .time, "end": .time]), answer: .file("application/x-tar")), use: export)
+        routes.get("api/evidence-locks", .roles(.operator), "Evidence locks", use: listLocks)
+        routes.post("api/evidence-locks", .roles(.operator, audit: "evidence.lock"), APIDoc("Keep a range of footage past retention", body: .object(["camera": .integer, "start": .time, "end": .time, "reason": .string])), use: lock)
+        routes.delete("api/evidence-locks/:id", .roles(audit: "evidence.unlock"), APIDoc("Release an evidence lock", answer: .empty), use: unlock)
     }
 
     /// `start` and `end` from a JSON body, as RFC 3339 times at most `maxSeconds` apart.

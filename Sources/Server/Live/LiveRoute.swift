@@ -34,7 +34,7 @@ struct LiveRoute: Sendable {
     static let rule = RouteRule.roles(Roles.cameraViewers, camera: .live, audit: "view.live")
 
     func register(on routes: Routes<AulaContext>) {
-        routes.ws("api/cameras/:id/live", Self.rule, shouldUpgrade: { request, context in
+        routes.ws("api/cameras/:id/live", Self.rule, APIDoc("Live view: fMP4 fragments over a WebSocket", query: ["timing": .string], answer: .webSocket), shouldUpgrade: { request, context in
             // (Upgrade and Connection are hop-by-hop fields that do not reach the router.)
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "live view is a WebSocket: open it with an Upgrade: websocket request")

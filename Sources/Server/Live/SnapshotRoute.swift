@@ -19,7 +19,7 @@ struct SnapshotRoute: Sendable {
     let privacy: PrivacyZones
 
     func register(on routes: Routes<Context>) {
-        routes.get("api/cameras/:id/snapshot.jpg", .roles(Roles.cameraViewers, camera: .live, audit: "view.snapshot"), use: snapshot)
+        routes.get("api/cameras/:id/snapshot.jpg", .roles(Roles.cameraViewers, camera: .live, audit: "view.snapshot"), APIDoc("The newest key frame as a JPEG", answer: .file("image/jpeg")), use: snapshot)
     }
 
     func snapshot(_ request: Request, context: Context) async throws -> Response {

@@ -14,8 +14,8 @@ struct EventRoutes: Sendable {
     let privacy: PrivacyZones
 
     func register(on routes: Routes<AulaContext>) {
-        routes.get("api/events", .roles(.operator, .guard), use: list)
-        routes.get("api/events/:id/thumbnail.jpg", .roles(.operator, .guard, audit: "view.thumbnail"), use: thumbnail)
+        routes.get("api/events", .roles(.operator, .guard), APIDoc("Motion events", query: ["start": .time, "end": .time, "camera": .integer, "limit": .integer, "district": .string, "zone": .string]), use: list)
+        routes.get("api/events/:id/thumbnail.jpg", .roles(.operator, .guard, audit: "view.thumbnail"), APIDoc("An event's picture", answer: .file("image/jpeg")), use: thumbnail)
     }
 
     struct EventJSON: Encodable {

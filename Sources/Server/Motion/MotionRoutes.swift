@@ -21,8 +21,8 @@ struct MotionRoutes: Sendable {
     let privacy: PrivacyZones
 
     func register(on routes: Routes<AulaContext>) {
-        routes.get("api/cameras/:id/motion", .roles(.operator, camera: .metadata), use: show)
-        routes.put("api/cameras/:id/motion", .roles(audit: "camera.motion"), use: update)
+        routes.get("api/cameras/:id/motion", .roles(.operator, camera: .metadata), "A camera's motion settings, zones and schedules", use: show)
+        routes.put("api/cameras/:id/motion", .roles(audit: "camera.motion"), APIDoc("Set a camera's motion settings, zones and schedules", body: .object(["enabled": .boolean, "timeZone": .string, "settings": .object(["sensitivity": .number, "minimumObjectArea": .number, "minimumDuration": .number, "endAfter": .number, "analysisFPS": .number, "analysisWidth": .integer, "backgroundAdaptation": .number, "decoding": .string]), "zones": .array(.object(["name": .string, "kind": .string, "schedule": .string, "polygon": .object(["points": .array(.object(["x": .number, "y": .number]))])]))])), use: update)
     }
 
     func show(_ request: Request, context: AulaContext) async throws -> Response {

@@ -22,9 +22,9 @@ struct RecordingRoutes: Sendable {
     let exports: ExportCache
 
     func register(on routes: Routes<Context>) {
-        routes.get("api/cameras/:id/recordings", .roles(.operator, .analyst, camera: .playback), use: list)
-        routes.get("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"), use: mp4)
-        routes.head("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback), use: mp4)
+        routes.get("api/cameras/:id/recordings", .roles(.operator, .analyst, camera: .playback), APIDoc("Runs and gaps of recorded video", query: ["start": .time, "end": .time]), use: list)
+        routes.get("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"), APIDoc("Any range of recorded video as one MP4 (Range, ETag)", query: ["start": .time, "end": .time], answer: .file("video/mp4")), use: mp4)
+        routes.head("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback), APIDoc("The size and ETag of a range's MP4", query: ["start": .time, "end": .time], answer: .file("video/mp4")), use: mp4)
     }
 
     struct Run: Encodable {

@@ -14,7 +14,7 @@ struct MetricsRoute<Context: RequestContext>: Sendable {
     let persistent: PrometheusCollectorRegistry
 
     func register(on routes: Routes<Context>) {
-        routes.get("metrics", .roles(), use: metrics)
+        routes.get("metrics", .roles(), APIDoc("Prometheus metrics", answer: .file("text/plain")), use: metrics)
     }
 
     func metrics(_ request: Request, context: Context) async throws -> Response {

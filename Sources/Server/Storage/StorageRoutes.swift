@@ -88,9 +88,9 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
     let cameras: any CameraStore
 
     func register(on routes: Routes<Context>) {
-        routes.get("api/storage", .roles(.operator), use: storage)
-        routes.get("api/cameras/:id/retention", .roles(.operator, camera: .metadata), use: showRetention)
-        routes.put("api/cameras/:id/retention", .roles(audit: "camera.retention"), use: setRetention)
+        routes.get("api/storage", .roles(.operator), "Disk, retention and recording figures", use: storage)
+        routes.get("api/cameras/:id/retention", .roles(.operator, camera: .metadata), "A camera's retention", use: showRetention)
+        routes.put("api/cameras/:id/retention", .roles(audit: "camera.retention"), APIDoc("Set a camera's maximum age of footage", body: .object(["maxAgeDays": .integer])), use: setRetention)
     }
 
     func storage(_ request: Request, context: Context) async throws -> Response {
