@@ -11,7 +11,8 @@ export const $ = (id) => document.getElementById(id);
 /// el('a', { href, className: 'x', dataset: { id: 1 }, style: { left: '10%' }, onclick }, 'text', child…)
 /// An attribute that is a property of the element (href, value, hidden, title, onclick…) is set as
 /// the property; others (aria-*, data-*) as attributes. `class` is className; `dataset` and `style`
-/// take objects. null, undefined and false are left out, as attributes and as children.
+/// take objects. null, undefined and false are left out, as attributes and as children (and
+/// empty strings as children).
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes || {})) {
@@ -42,7 +43,7 @@ export function clear(node, ...children) {
 
 function append(node, children) {
   for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
+    if (child === null || child === undefined || child === false || child === '') continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
