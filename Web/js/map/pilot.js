@@ -48,10 +48,10 @@ export async function evaluate(body) {
         row(t('pilot.buffer'), `${wdq.buffer.before} / ${wdq.buffer.after}`))),
       el('p', {}, el('b', {}, `${t('pilot.res')}:`), ' ',
         el('span', { id: 'res-value' }, res ? `${fmt(res.value, 2)} [${fmt(res.lower95, 2)}, ${fmt(res.upper95, 2)}]` : t('notAvailable'))),
-      el('p', {}, el('b', {}, `${t('pilot.did')}:`), ' ',
-        did ? `${fmt(did.estimate, 2)} ± ${fmt(did.standardError, 2)} ${t('pilot.perMonth')}` : t('notAvailable')),
-      el('p', {}, el('b', {}, `${t('pilot.wdq')}:`), ' ',
-        `${wdq.wdq === null ? t('notAvailable') : fmt(wdq.wdq, 2)} — ${wdq.interpretation}`));
+      el('p', {}, el('b', {}, `${t('pilot.did')}:`),
+        ` ${did ? `${fmt(did.estimate, 2)} ± ${fmt(did.standardError, 2)} ${t('pilot.perMonth')}` : t('notAvailable')}`),
+      el('p', {}, el('b', {}, `${t('pilot.wdq')}:`),
+        ` ${wdq.wdq === null ? t('notAvailable') : fmt(wdq.wdq, 2)} — ${wdq.interpretation}`));
     drawChart($('pilot-chart'), e.series, {
       pilot: t('pilot.pilot'), controls: t('pilot.controls'), buffer: t('pilot.buffer'), title: t('pilot.chart'),
     });
