@@ -230,6 +230,13 @@ import Testing
             let script = try await client.execute(uri: "/js/map.js", method: .get) { $0 }
             #expect(script.status == .ok)
             #expect(script.headers[.contentType]?.contains("javascript") == true)
+            // The map's tabs are modules in a subfolder (js/map/); the site-wide stylesheet is site.css.
+            let tab = try await client.execute(uri: "/js/map/coverage.js", method: .get) { $0 }
+            #expect(tab.status == .ok && tab.headers[.contentType]?.contains("javascript") == true)
+            for sheet in ["/site.css", "/map.css"] {
+                let css = try await client.execute(uri: sheet, method: .get) { $0 }
+                #expect(css.status == .ok && css.headers[.contentType]?.contains("text/css") == true, "\(sheet)")
+            }
             // Unknown API routes are still problem details, not files.
             let missing = try await client.json(.get, "/api/nothing")
             #expect(missing.headers[.contentType] == "application/problem+json")

@@ -4,6 +4,7 @@
 // (escalated ones twice); acknowledging is a POST so it passes CSRF protection and the audit trail.
 // Both pages carry the shared header (nav.js): links, language switch, sign-out.
 import { api } from './api.js';
+import { clear, el } from './dom.js';
 import { formatTime, t, timeZone } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -54,39 +55,16 @@ function render() {
   const shown = [...alerts.values()]
     .filter((a) => showAll || a.state === 'open')
     .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'open' ? -1 : 1));
-  list.replaceChildren(...shown.map((alert) => {
-    const item = document.createElement('li');
-    item.className = `alert ${alert.state}${alert.escalated ? ' escalated' : ''} kind-${alert.kind}`;
-    item.dataset.id = alert.id;
-    const head = document.createElement('div');
-    head.className = 'head';
-    const title = document.createElement('b');
-    title.textContent = `${alert.cameraName ?? (alert.cameraId ? `#${alert.cameraId}` : t('alerts.server'))} — ${kindText(alert)}`;
-    const time = document.createElement('time');
-    time.dateTime = alert.time;
-    time.textContent = when(alert.time);
-    head.append(title, ' ', time);
-    if (alert.escalated) {
-      const flag = document.createElement('span');
-      flag.className = 'flag';
-      flag.textContent = t('alerts.escalated');
-      head.append(' ', flag);
-    }
-    const message = document.createElement('div');
-    message.className = 'message';
-    message.textContent = alert.message;
-    item.append(head, message);
-    if (alert.thumbnail) {
-      const img = document.createElement('img');
-      img.src = alert.thumbnail;
-      img.alt = t('alerts.thumbnail');
-      img.loading = 'lazy';
-      item.append(img);
-    }
+  clear(list, shown.map((alert) => {
+    const title = `${alert.cameraName ?? (alert.cameraId ? `#${alert.cameraId}` : t('alerts.server'))} — ${kindText(alert)}`;
+    const head = el('div', { className: 'head' },
+      el('b', {}, title), ' ', el('time', { dateTime: alert.time }, when(alert.time)),
+      alert.escalated && [' ', el('span', { className: 'flag' }, t('alerts.escalated'))]);
+    const item = el('li', { className: `alert ${alert.state}${alert.escalated ? ' escalated' : ''} kind-${alert.kind}`, dataset: { id: alert.id } },
+      head, el('div', { className: 'message' }, alert.message));
+    if (alert.thumbnail) item.append(el('img', { src: alert.thumbnail, alt: t('alerts.thumbnail'), loading: 'lazy' }));
     if (alert.state === 'open') {
-      const button = document.createElement('button');
-      button.className = 'ack';
-      button.textContent = t('alerts.ack');
+      const button = el('button', { className: 'ack' }, t('alerts.ack'));
       button.onclick = async () => {
         button.disabled = true;
         try {
@@ -99,10 +77,7 @@ function render() {
       };
       item.append(button);
     } else {
-      const by = document.createElement('div');
-      by.className = 'by';
-      by.textContent = t('alerts.ackedBy', { user: alert.acknowledgedBy ?? '?' });
-      item.append(by);
+      item.append(el('div', { className: 'by' }, t('alerts.ackedBy', { user: alert.acknowledgedBy ?? '?' })));
     }
     return item;
   }));

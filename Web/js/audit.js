@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { clear, el } from './dom.js';
 import { formatTime, t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -20,16 +21,12 @@ function range() {
   return params;
 }
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text; // never innerHTML: entries hold what clients sent
-  if (className) td.className = className;
-  return td;
-}
+// Entries hold what clients sent: el() shows them as text, never as markup.
+const cell = (text, className) => el('td', { className }, text);
 
 async function load(reset) {
   if (reset) {
-    body.replaceChildren();
+    clear(body);
     after = 0;
   }
   const params = range();
@@ -39,10 +36,8 @@ async function load(reset) {
   try {
     const entries = await api('/api/audit?' + params);
     for (const e of entries) {
-      const tr = document.createElement('tr');
-      tr.append(cell(e.id), cell(formatTime(e.time)), cell(e.actor), cell(e.client), cell(e.action), cell(e.target), cell(e.detail),
-        cell(e.hash.slice(0, 12), 'hash'));
-      body.append(tr);
+      body.append(el('tr', {}, cell(e.id), cell(formatTime(e.time)), cell(e.actor), cell(e.client), cell(e.action), cell(e.target),
+        cell(e.detail), cell(e.hash.slice(0, 12), 'hash')));
       after = e.id;
     }
     more.hidden = entries.length < pageSize;

@@ -2,10 +2,10 @@
 // credentials before saving (POST /api/cameras/test). Passwords are write-only: the API never
 // returns them; an empty password field on edit keeps (and tests with) the stored one.
 import { api } from './api.js';
+import { $, clear, el } from './dom.js';
 import { t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
-const $ = (id) => document.getElementById(id);
 const form = $('camera');
 let cameras = [];
 let editing = null;
@@ -17,28 +17,12 @@ function problem(error) {
 }
 
 function renderList() {
-  const body = $('list');
-  body.replaceChildren();
-  for (const c of cameras) {
-    const tr = document.createElement('tr');
-    if (editing?.id === c.id) tr.className = 'selected';
-    for (const text of [String(c.id), c.name, c.rtspUrl, c.district, t(`state.${c.status?.state || 'connecting'}`)]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
-    const td = document.createElement('td');
-    const edit = document.createElement('button');
-    edit.textContent = t('cameras.edit');
-    edit.addEventListener('click', () => select(c));
-    // After the Edit button (tests click the row's first button): this camera's motion zones.
-    const zones = document.createElement('a');
-    zones.href = `/zones.html?camera=${c.id}`;
-    zones.textContent = t('motion.zonesTitle');
-    td.append(edit, ' ', zones);
-    tr.append(td);
-    body.append(tr);
-  }
+  clear($('list'), cameras.map((c) => el('tr', { className: editing?.id === c.id ? 'selected' : null },
+    [String(c.id), c.name, c.rtspUrl, c.district, t(`state.${c.status?.state || 'connecting'}`)].map((text) => el('td', {}, text)),
+    el('td', {},
+      el('button', { onclick: () => select(c) }, t('cameras.edit')),
+      // After the Edit button (tests click the row's first button): this camera's motion zones.
+      ' ', el('a', { href: `/zones.html?camera=${c.id}` }, t('motion.zonesTitle'))))));
 }
 
 function select(camera) {

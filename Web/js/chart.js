@@ -1,12 +1,12 @@
 // Monthly offences, pilot against controls and buffer, as an SVG line chart.
-const NS = 'http://www.w3.org/2000/svg';
+import { clear, svg as svgElement } from './dom.js';
 
 export function drawChart(svg, series, labels) {
   const width = 320;
   const height = 180;
   const pad = { left: 30, right: 8, top: 18, bottom: 34 };
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.innerHTML = '';
+  clear(svg);
   const lines = [
     { values: series.pilot, colour: '#008c8c', label: labels.pilot },
     { values: series.controls, colour: '#555', label: labels.controls },
@@ -16,13 +16,7 @@ export function drawChart(svg, series, labels) {
   const max = Math.max(1, ...lines.flatMap((l) => l.values));
   const x = (i) => pad.left + (i * (width - pad.left - pad.right)) / Math.max(1, n - 1);
   const y = (v) => height - pad.bottom - (v * (height - pad.top - pad.bottom)) / max;
-  const add = (name, attrs, text) => {
-    const el = document.createElementNS(NS, name);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    if (text !== undefined) el.textContent = text;
-    svg.appendChild(el);
-    return el;
-  };
+  const add = (name, attrs, text) => svg.appendChild(svgElement(name, attrs, text));
   add('text', { x: pad.left, y: 12, 'font-size': 11 }, labels.title);
   add('line', { x1: pad.left, y1: y(0), x2: width - pad.right, y2: y(0), stroke: '#999' });
   add('line', { x1: pad.left, y1: y(0), x2: pad.left, y2: pad.top, stroke: '#999' });

@@ -2,6 +2,7 @@
 // thumbnail and a link to the clip (GET /api/events; docs/api.md). Times are typed and shown in
 // the browser's time zone, which is named. The shared header (nav.js) carries the language switch.
 import { api } from './api.js';
+import { clear, el } from './dom.js';
 import { formatNumber, formatTime, t, timeZone } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -39,25 +40,15 @@ async function search(event) {
 
 function renderRows() {
   if (!shown) return;
-  rows.replaceChildren(...shown.map((e) => {
-    const row = document.createElement('tr');
-    const cell = (content) => { const td = document.createElement('td'); td.append(content); row.append(td); return td; };
-    const img = document.createElement('img');
-    img.src = e.thumbnail;
-    img.alt = t('alerts.thumbnail');
-    img.loading = 'lazy';
-    cell(img);
-    cell(e.cameraName ?? `#${e.cameraId}`);
-    cell(e.zone);
-    cell(formatTime(e.start));
-    cell(e.end ? t('unit.seconds', { n: formatNumber((new Date(e.end) - new Date(e.start)) / 1000, 1) }) : t('motion.ongoing'));
-    cell(`${formatNumber(e.peakScore * 100, 0)} %`);
-    const link = document.createElement('a');
-    link.href = e.clip;
-    link.textContent = t('motion.clip');
-    cell(link);
-    return row;
-  }));
+  clear(rows, shown.map((e) => el('tr', {}, [
+    el('img', { src: e.thumbnail, alt: t('alerts.thumbnail'), loading: 'lazy' }),
+    e.cameraName ?? `#${e.cameraId}`,
+    e.zone,
+    formatTime(e.start),
+    e.end ? t('unit.seconds', { n: formatNumber((new Date(e.end) - new Date(e.start)) / 1000, 1) }) : t('motion.ongoing'),
+    `${formatNumber(e.peakScore * 100, 0)} %`,
+    el('a', { href: e.clip }, t('motion.clip')),
+  ].map((content) => el('td', {}, content)))));
 }
 
 async function main() {
@@ -68,9 +59,9 @@ async function main() {
   const params = new URLSearchParams(location.search);
   try {
     const cameras = await api('/api/cameras');
-    for (const camera of cameras) form.camera.append(new Option(camera.name, camera.id));
+    form.camera.append(...cameras.map((camera) => el('option', { value: camera.id }, camera.name)));
     const districts = [...new Set(cameras.map((c) => c.district).filter(Boolean))].sort();
-    for (const d of districts) form.district.append(new Option(d, d));
+    form.district.append(...districts.map((d) => el('option', { value: d }, d)));
   } catch (error) {
     status.textContent = error.message;
   }

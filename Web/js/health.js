@@ -2,10 +2,10 @@
 // last 24 h it was streaming, recording gaps, disk use and retention horizon; and the disk as a
 // whole. From GET /api/cameras, /api/camera-health and /api/storage, refreshed every 5 s.
 import { api } from './api.js';
+import { $, clear, el } from './dom.js';
 import { formatNumber, formatTime, t, timeZone } from './i18n.js';
 import { setUpPage } from './nav.js';
 
-const $ = (id) => document.getElementById(id);
 let last = null;
 window.aulaHealth = { rows: 0 };
 
@@ -24,19 +24,13 @@ function duration(seconds) {
   return t('unit.hours', { n: formatNumber(seconds / 3600, 1) });
 }
 
-function cell(content, className) {
-  const td = document.createElement('td');
-  if (content instanceof Node) td.append(content); else td.textContent = content ?? '';
-  if (className) td.className = className;
-  return td;
-}
+const cell = (content, className) => el('td', { className }, content);
 
 function render() {
   if (!last) return;
   const { cameras, health, storage } = last;
   $('zone').textContent = t('time.zone', { zone: timeZone() });
-  const s = $('storage');
-  s.replaceChildren();
+  const s = clear($('storage'));
   if (storage) {
     const rows = [
       [t('health.pressure'), t(`pressure.${storage.pressure}`)],
@@ -47,43 +41,27 @@ function render() {
       [t('health.lastRetention'), storage.lastRetentionTime ? formatTime(storage.lastRetentionTime) : t('notAvailable')],
       [t('health.writeFailures'), String(storage.writeFailures)],
     ];
-    for (const [k, v] of rows) {
-      const tr = document.createElement('tr');
-      tr.append(cell(k), cell(v));
-      s.append(tr);
-    }
+    s.append(...rows.map(([k, v]) => el('tr', {}, cell(k), cell(v))));
   }
   const byId = new Map((health?.cameras || []).map((h) => [h.camera, h]));
-  const body = $('cameras');
-  body.replaceChildren();
+  const body = clear($('cameras'));
   for (const c of cameras) {
     const st = c.status || {};
     const h = byId.get(c.id);
-    const tr = document.createElement('tr');
-    tr.dataset.camera = c.id;
-    const uptime = document.createElement('span');
-    if (h && h.uptime !== null) {
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      const fill = document.createElement('i');
-      fill.style.width = `${Math.round(h.uptime * 100)}%`;
-      bar.append(fill);
-      uptime.append(bar, `${formatNumber(h.uptime * 100, 1)} % (${t('health.of', { observed: duration(h.observedSeconds) })})`);
-      uptime.title = h.changes.map((x) => `${formatTime(x.time)}: ${t(x.streaming ? 'state.streaming' : 'health.stopped')}`).join('\n');
-    } else uptime.textContent = t('notAvailable');
-    const thumb = document.createElement('a');
-    thumb.href = `/live.html?camera=${c.id}`;
-    thumb.textContent = t('snapshot.button');
+    const uptime = h && h.uptime !== null
+      ? el('span', { title: h.changes.map((x) => `${formatTime(x.time)}: ${t(x.streaming ? 'state.streaming' : 'health.stopped')}`).join('\n') },
+        el('span', { className: 'bar' }, el('i', { style: { width: `${Math.round(h.uptime * 100)}%` } })),
+        `${formatNumber(h.uptime * 100, 1)} % (${t('health.of', { observed: duration(h.observedSeconds) })})`)
+      : el('span', {}, t('notAvailable'));
+    const thumb = el('a', { href: `/live.html?camera=${c.id}` }, t('snapshot.button'));
     thumb.addEventListener('click', (event) => {
       event.preventDefault();
-      const img = document.createElement('img');
-      img.className = 'thumb';
-      img.alt = c.name;
-      img.src = `/api/cameras/${c.id}/snapshot.jpg?at=${Date.now()}`;
-      img.onerror = () => { thumb.textContent = t('snapshot.none'); };
-      thumb.replaceChildren(img);
+      clear(thumb, el('img', {
+        className: 'thumb', alt: c.name, src: `/api/cameras/${c.id}/snapshot.jpg?at=${Date.now()}`,
+        onerror: () => { thumb.textContent = t('snapshot.none'); },
+      }));
     });
-    tr.append(
+    const tr = el('tr', { dataset: { camera: c.id } },
       cell(String(c.id)), cell(c.name), cell(t(`state.${st.state || 'connecting'}`), `state-${st.state || 'connecting'}`),
       cell(st.width ? `${st.codec} ${st.width}×${st.height} ${st.profile || ''}` : t('notAvailable')),
       cell(formatNumber(st.fps, 1)), cell(st.bitrate ? `${formatNumber(st.bitrate / 1000, 0)} kbit/s` : t('notAvailable')),
@@ -93,8 +71,7 @@ function render() {
       cell(bytes(c.recording?.bytes ?? 0)),
       cell(c.recording?.oldestTime ? formatTime(c.recording.oldestTime) : t('notAvailable')),
       cell(st.lastError || ''),
-      cell(thumb),
-    );
+      cell(thumb));
     body.append(tr);
   }
   window.aulaHealth = { rows: cameras.length, loaded: Date.now() };

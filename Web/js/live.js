@@ -2,6 +2,7 @@
 // /api/cameras/{id}/live (fragmented MP4 over a WebSocket; docs/live.md). Each tile keeps within
 // about a second of the live edge and reconnects by itself.
 import { api } from './api.js';
+import { el } from './dom.js';
 import { t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -15,17 +16,10 @@ window.aulaLatencies = [];
 class Tile {
   constructor(camera, parent) {
     this.camera = camera;
-    this.element = document.createElement('div');
-    this.element.className = 'tile';
-    this.video = document.createElement('video');
-    Object.assign(this.video, { muted: true, autoplay: true, playsInline: true });
-    this.label = document.createElement('span');
-    this.label.className = 'label';
-    this.label.textContent = camera.name;
-    this.state = document.createElement('span');
-    this.state.className = 'state waiting';
-    this.state.textContent = camera.status?.state ? t(`state.${camera.status.state}`) : '…';
-    this.element.append(this.video, this.label, this.state);
+    this.video = el('video', { muted: true, autoplay: true, playsInline: true });
+    this.label = el('span', { className: 'label' }, camera.name);
+    this.state = el('span', { className: 'state waiting' }, camera.status?.state ? t(`state.${camera.status.state}`) : '…');
+    this.element = el('div', { className: 'tile' }, this.video, this.label, this.state);
     parent.append(this.element);
     this.queue = [];
     this.opened = performance.now();

@@ -3,6 +3,7 @@
 // guard's phone page (guards), language, sign-out. Loads the strings in the chosen language and
 // returns the signed-in user (or null on the sign-in page).
 import { api } from './api.js';
+import { clear, el } from './dom.js';
 import { LANGUAGES, currentLanguage, loadStrings, setLanguage } from './i18n.js';
 
 const LINKS = [
@@ -18,26 +19,20 @@ const LINKS = [
 ];
 
 export async function setUpPage({ signedIn = true } = {}) {
-  const header = document.querySelector('header.nav') || document.body.insertBefore(document.createElement('header'), document.body.firstChild);
+  const header = document.querySelector('header.nav') || document.body.insertBefore(el('header'), document.body.firstChild);
   header.classList.add('nav');
   let me = null;
   if (signedIn) {
     try { me = await api('/api/session'); } catch { /* api() sends a 401 to the sign-in page */ }
   }
-  const parts = ['<b>Aula</b>'];
-  for (const [href, key, roles] of LINKS) {
-    if (!me || (roles && !roles.includes(me.role))) continue;
-    const current = location.pathname === href ? ' aria-current="page"' : '';
-    parts.push(`<a href="${href}"${current} data-i18n="${key}"></a>`);
-  }
-  parts.push('<span class="nav-slot"></span><span class="nav-right">');
-  parts.push(`<select id="language" aria-label="Language">${LANGUAGES.map(([code, name]) => `<option value="${code}">${name}</option>`).join('')}</select>`);
-  if (me) parts.push(` <span class="nav-user"></span> <button id="signout" data-i18n="nav.signout"></button>`);
-  parts.push('</span>');
-  const extra = [...header.childNodes];
-  header.innerHTML = parts.join(' ');
-  header.querySelector('.nav-slot').append(...extra);
-  if (me) header.querySelector('.nav-user').textContent = me.name;
+  const links = LINKS.filter(([, , roles]) => me && (!roles || roles.includes(me.role))).map(([href, key]) =>
+    el('a', { href, 'aria-current': location.pathname === href ? 'page' : null, 'data-i18n': key }));
+  // What the page put in its header (its own controls) moves into the slot between links and the right.
+  const slot = el('span', { className: 'nav-slot' }, [...header.childNodes]);
+  const right = el('span', { className: 'nav-right' },
+    el('select', { id: 'language', 'aria-label': 'Language' }, LANGUAGES.map(([code, name]) => el('option', { value: code }, name))),
+    me && [' ', el('span', { className: 'nav-user' }, me.name), ' ', el('button', { id: 'signout', 'data-i18n': 'nav.signout' })]);
+  clear(header, [el('b', {}, 'Aula'), ...links].flatMap((node) => [node, ' ']), slot, right);
   const select = header.querySelector('#language');
   select.value = currentLanguage();
   select.addEventListener('change', async () => {

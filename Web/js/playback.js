@@ -3,10 +3,10 @@
 // /api/cameras/{id}/recording.mp4 in a <video> (progressive MP4 with Range, docs/mp4.md) at 1×, 2×
 // or 4×, and downloads from the same address (the server names the file). docs/ui.md.
 import { api } from './api.js';
+import { $, clear, el } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
-const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const state = { cameras: [], camera: null, windowStart: null, windowEnd: null, runs: [], gaps: [], events: [], selection: null, rate: 1 };
 // For tests and the benchmark: what the page shows and how long playback took to start.
@@ -48,49 +48,30 @@ async function loadTimeline() {
 }
 
 function draw() {
-  const line = $('timeline');
-  line.replaceChildren();
-  for (const run of state.runs) {
-    const el = document.createElement('div');
-    el.className = 'run';
-    el.style.left = `${x(run.start)}%`;
-    el.style.width = `${Math.max(0.15, x(run.end) - x(run.start))}%`;
-    el.title = `${formatTime(run.start)} – ${formatTime(run.end)}`;
-    line.append(el);
-  }
-  for (const event of state.events) {
-    const el = document.createElement('div');
-    el.className = 'event';
-    el.style.left = `${x(event.start)}%`;
-    el.style.width = `${Math.max(0.2, x(event.end) - x(event.start))}%`;
-    el.title = `${t('playback.motion')} ${event.zone || ''} ${formatTime(event.start)}`;
-    el.dataset.start = event.start.toISOString();
-    line.append(el);
-  }
-  if (state.selection) {
-    const el = document.createElement('div');
-    el.className = 'selection';
-    el.style.left = `${x(state.selection.start)}%`;
-    el.style.width = `${Math.max(0.2, x(state.selection.end) - x(state.selection.start))}%`;
-    line.append(el);
-    const cursor = document.createElement('div');
-    cursor.className = 'cursor';
-    cursor.id = 'cursor';
-    cursor.hidden = true;
-    line.append(cursor);
-  }
-  const axis = $('axis');
-  axis.replaceChildren();
+  const width = (from, to, least) => `${Math.max(least, x(to) - x(from))}%`;
+  clear($('timeline'),
+    state.runs.map((run) => el('div', {
+      className: 'run', style: { left: `${x(run.start)}%`, width: width(run.start, run.end, 0.15) },
+      title: `${formatTime(run.start)} – ${formatTime(run.end)}`,
+    })),
+    state.events.map((event) => el('div', {
+      className: 'event', style: { left: `${x(event.start)}%`, width: width(event.start, event.end, 0.2) },
+      title: `${t('playback.motion')} ${event.zone || ''} ${formatTime(event.start)}`, dataset: { start: event.start.toISOString() },
+    })),
+    state.selection && [
+      el('div', { className: 'selection', style: { left: `${x(state.selection.start)}%`, width: width(state.selection.start, state.selection.end, 0.2) } }),
+      el('div', { className: 'cursor', id: 'cursor', hidden: true }),
+    ]);
   const span = state.windowEnd - state.windowStart;
+  const ticks = [];
   for (let i = 0; i <= 6; i++) {
-    const el = document.createElement('span');
     const at = new Date(state.windowStart.getTime() + (span * i) / 6);
-    el.style.left = `${(i / 6) * 100}%`;
-    if (i === 0) el.style.transform = 'none';
-    if (i === 6) el.style.transform = 'translateX(-100%)';
-    el.textContent = formatTime(at, { seconds: span < 3_600_000, date: i === 0 || i === 6 });
-    axis.append(el);
+    const style = { left: `${(i / 6) * 100}%` };
+    if (i === 0) style.transform = 'none';
+    if (i === 6) style.transform = 'translateX(-100%)';
+    ticks.push(el('span', { style }, formatTime(at, { seconds: span < 3_600_000, date: i === 0 || i === 6 })));
   }
+  clear($('axis'), ticks);
   const recorded = state.runs.reduce((s, r) => s + (Math.min(r.end, state.windowEnd) - Math.max(r.start, state.windowStart)), 0);
   $('summary').textContent = t('playback.summary', {
     runs: state.runs.length, gaps: state.gaps.length, events: state.events.length,
@@ -159,7 +140,7 @@ async function main() {
     state.cameras = await api('/api/cameras');
   } catch (error) { message(error.message); return; }
   const cameraSelect = $('camera');
-  for (const c of state.cameras) cameraSelect.append(new Option(`${c.id} · ${c.name}`, c.id));
+  cameraSelect.append(...state.cameras.map((c) => el('option', { value: c.id }, `${c.id} · ${c.name}`)));
   if (!state.cameras.length) { message(t('live.none')); return; }
   state.camera = Number(params.get('camera')) || state.cameras[0].id;
   cameraSelect.value = String(state.camera);

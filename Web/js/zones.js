@@ -4,6 +4,7 @@
 // has it, otherwise the live video (fragmented MP4 over the live WebSocket, as on live.html).
 // The shared header (nav.js) carries the language switch.
 import { api } from './api.js';
+import { clear, el } from './dom.js';
 import { t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -26,16 +27,16 @@ function setStatus(key, text = '') {
 window.aulaZones = () => state;
 
 function showPicture() {
-  const img = new Image();
-  img.onload = () => { stage.prepend(img); resize(); };
-  img.onerror = () => showVideo();
-  img.src = `/api/cameras/${camera}/snapshot.jpg?t=${Date.now()}`;
+  const img = el('img', {
+    onload: () => { stage.prepend(img); resize(); },
+    onerror: () => showVideo(),
+    src: `/api/cameras/${camera}/snapshot.jpg?t=${Date.now()}`,
+  });
 }
 
 // The live stream into a <video>: the first initialization segment, then fragments.
 function showVideo() {
-  const video = document.createElement('video');
-  Object.assign(video, { muted: true, autoplay: true, playsInline: true });
+  const video = el('video', { muted: true, autoplay: true, playsInline: true });
   stage.prepend(video);
   video.addEventListener('loadedmetadata', resize);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -106,22 +107,19 @@ function draw() {
 }
 
 function renderList() {
-  zoneList.replaceChildren(...state.zones.map((zone, i) => {
-    const row = document.createElement('li');
-    if (i === selected) row.className = 'selected';
-    const name = Object.assign(document.createElement('input'), { value: zone.name, size: 12, title: t('motion.zoneName') });
+  clear(zoneList, state.zones.map((zone, i) => {
+    const name = el('input', { value: zone.name, size: 12, title: t('motion.zoneName') });
     name.oninput = () => { zone.name = name.value; draw(); };
-    const kind = document.createElement('select');
-    for (const k of ['alert', 'ignore', 'privacy']) kind.append(new Option(t(`motion.kind.${k}`), k, false, zone.kind === k));
+    const kind = el('select', {}, ['alert', 'ignore', 'privacy'].map((k) => el('option', { value: k, selected: zone.kind === k }, t(`motion.kind.${k}`))));
     kind.onchange = () => { zone.kind = kind.value; draw(); };
-    const schedule = Object.assign(document.createElement('input'), {
+    const schedule = el('input', {
       value: typeof zone.schedule === 'string' ? zone.schedule : '', placeholder: t('motion.always'), size: 14, title: t('motion.scheduleHelp'),
     });
     schedule.oninput = () => { zone.schedule = schedule.value.trim(); };
-    const remove = Object.assign(document.createElement('button'), { textContent: '✕', title: t('motion.remove') });
+    const remove = el('button', { title: t('motion.remove') }, '✕');
     remove.onclick = () => { state.zones.splice(i, 1); selected = -1; renderList(); draw(); };
+    const row = el('li', { className: i === selected ? 'selected' : null }, name, ' ', kind, ' ', schedule, ' ', remove);
     row.onclick = () => { selected = i; draw(); };
-    row.append(name, ' ', kind, ' ', schedule, ' ', remove);
     return row;
   }));
 }
