@@ -82,8 +82,10 @@ public enum AuditChain {
             if let last = entries.last {
                 if last.id < head.id {
                     problems.append(Problem(id: last.id + 1, reason: "entries \(last.id + 1)…\(head.id) are missing (the newest entries were deleted)"))
-                } else if last.id == head.id && last.hash != head.hash {
-                    problems.append(Problem(id: last.id, reason: "the newest entry differs from the recorded head"))
+                } else if let headEntry = entries.last(where: { $0.id == head.id }), headEntry.hash != head.hash {
+                    // Entries after the head were appended after it was read (verification reads
+                    // the head first, so that an append in between is not taken for a deletion).
+                    problems.append(Problem(id: head.id, reason: "the entry at the recorded head differs from it"))
                 }
             } else if head.id > 0 {
                 problems.append(Problem(id: 1, reason: "all \(head.id) entries are missing"))

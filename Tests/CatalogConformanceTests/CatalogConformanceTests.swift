@@ -241,6 +241,28 @@ import Testing
         #expect(try await catalog.auditEntries(fromMicros: t, toMicros: t + 1).allSatisfy { $0.timeMicros == t })
     }
 
+    /// The audit page requests the entries and their verification at once: an entry appended
+    /// while verification reads is newer than what it checks, never a deleted tail.
+    @Test(arguments: Backend.all) func verificationWhileWritersAppendFindsNothingWrong(_ backend: Backend) async throws {
+        let catalog = try backend.make()
+        try await catalog.appendAudit(actor: "first", client: "10.0.0.1", action: "signin", target: "/api/session")
+        let verified = try await withThrowingTaskGroup(of: [AuditChain.Problem].self) { group in
+            group.addTask {
+                for n in 0..<300 { try await catalog.appendAudit(actor: "writer", client: "10.0.0.2", action: "camera.update", target: "/api/cameras/\(n)") }
+                return []
+            }
+            group.addTask {
+                var problems: [AuditChain.Problem] = []
+                // Verify for as long as the writer writes (progress, not a clock).
+                while try await catalog.auditHead()?.id ?? 0 < 301 { problems += try await catalog.verifyAudit().problems }
+                return problems
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(verified.isEmpty, "\(verified.prefix(3))")
+        #expect(try await catalog.verifyAudit().problems.isEmpty)
+    }
+
     @Test(arguments: Backend.all) func theBackendStoresTheChainItIsGiven(_ backend: Backend) async throws {
         let catalog = try backend.make()
         let first = try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: "olga", timeMicros: 1_000)

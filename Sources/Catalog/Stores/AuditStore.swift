@@ -50,8 +50,10 @@ extension AuditStore {
 
     /// Checks the whole trail (see `AuditChain`).
     public func verifyAudit() async throws -> (entries: Int, problems: [AuditChain.Problem]) {
-        let entries = try await auditPage(fromMicros: nil, toMicros: nil, afterID: 0, limit: .max)
+        // The head first: an entry appended between the two reads is then newer than the head
+        // (and checked by its links), not a gap between the entries read and a newer head.
         let head = try await auditHead()
+        let entries = try await auditPage(fromMicros: nil, toMicros: nil, afterID: 0, limit: .max)
         return (entries.count, AuditChain.verify(entries, head: head.map { ($0.id, $0.hash) }))
     }
 }
