@@ -137,10 +137,17 @@ let package = Package(
             dependencies: ["Catalog", "CatalogSQLite", "AulaSecurity", "Media"],
             swiftSettings: swiftSettings
         ),
+        // Recorded video's one home: the sample-file layout, the per-frame index, the export
+        // planner and the one non-blocking reader (SwiftNIO's file system) of sample files.
+        .target(
+            name: "Footage",
+            dependencies: ["Media", "Catalog", .product(name: "_NIOFileSystem", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Recorder",
             dependencies: [
-                "Media", "RTSP", "Catalog",
+                "Media", "RTSP", "Catalog", "Footage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -185,7 +192,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Media", "Catalog", "Recorder", "Alerts", "Analytics", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
+                "Media", "Catalog", "Recorder", "Footage", "Alerts", "Analytics", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 "RTSP", "Snapshot", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -202,7 +209,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Server", "Catalog", "Recorder", "Alerts", "Analytics", "Motion", "AulaSecurity",
+                "Server", "Catalog", "Recorder", "Footage", "Alerts", "Analytics", "Motion", "AulaSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -213,7 +220,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "App", "Server", "Simulator", "Recorder", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
+                "App", "Server", "Simulator", "Recorder", "Footage", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Catalog
+import Footage
 import Foundation
 import Logging
 

@@ -1,15 +1,6 @@
 import Foundation
+import Footage
 import Media
-
-/// Where a recording's sample file lives: `<recordings>/<camera id>/<recording id>.sample`.
-public struct SampleFileLayout: Sendable {
-    public let root: String
-
-    public init(root: String) { self.root = root }
-
-    public func directory(camera: Int64) -> String { "\(root)/\(camera)" }
-    public func path(camera: Int64, recording: Int64) -> String { "\(root)/\(camera)/\(recording).sample" }
-}
 
 /// An append-only sample file, written with plain POSIX calls so that `fsync` means what it says.
 ///

@@ -2,6 +2,7 @@ import Alerts
 import Analytics
 import AulaSecurity
 import Catalog
+import Footage
 import Foundation
 import Hummingbird
 import HummingbirdCore

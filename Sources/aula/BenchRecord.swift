@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Footage
 import Foundation
 
 /// Records N simulated cameras with `aula serve`, then the same streams with one

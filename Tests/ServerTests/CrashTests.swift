@@ -1,6 +1,7 @@
 import APIInput
 import Catalog
 import CatalogSQLite
+import Footage
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import APIInput
+import Footage
 import Foundation
 import Hummingbird
 import HummingbirdTesting

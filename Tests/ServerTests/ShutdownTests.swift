@@ -1,5 +1,6 @@
 import Catalog
 import CatalogSQLite
+import Footage
 import Foundation
 import Recorder
 import Simulator

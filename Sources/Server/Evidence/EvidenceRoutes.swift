@@ -3,6 +3,7 @@ import APIInput
 import AulaSecurity
 import Catalog
 import Crypto
+import Footage
 import Foundation
 import Hummingbird
 import Recorder
@@ -65,14 +66,14 @@ struct EvidenceRoutes: Sendable {
         var derivedFrom: (sha: String, bytes: Int)?
         if let masker = privacy.masks(for: user, camera: camera.id) {
             var original = SHA256()
-            try await file.forEachChunk { original.update(data: $0) }
+            try await file.forEachChunk { original.update(data: $0.readableBytesView) }
             derivedFrom = (SecretToken.hex(original.finalize()), file.mp4.totalSize)
             file = try await maskedExports.masked(file, masker: masker)
             mediaName = mediaName.replacingOccurrences(of: ".mp4", with: "-masked.mp4")
         }
         // First pass: the clip's digest, which the manifest (sent first) must state.
         var sha = SHA256()
-        try await file.forEachChunk { sha.update(data: $0) }
+        try await file.forEachChunk { sha.update(data: $0.readableBytesView) }
         let now = Date()
         var manifest = EvidenceManifest(
             cameraID: camera.id, cameraName: camera.name, start: Time90k.format(start), end: Time90k.format(end),
@@ -96,8 +97,8 @@ struct EvidenceRoutes: Sendable {
             // sent under a manifest that does not describe it.
             var again = SHA256()
             try await served.forEachChunk { chunk in
-                again.update(data: chunk)
-                try await writer.write(ByteBuffer(bytes: chunk))
+                again.update(data: chunk.readableBytesView)
+                try await writer.write(chunk)
             }
             guard SecretToken.hex(again.finalize()) == expected else {
                 throw ProblemDetails(status: .internalServerError, detail: "the footage changed while it was being exported")

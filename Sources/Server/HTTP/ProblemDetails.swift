@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Footage
 import Hummingbird
 
 /// An RFC 9457 problem details response (`application/problem+json`).
@@ -59,6 +60,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw problem
         } catch let problem as ProblemDetailsWithHeaders {
             throw problem
+        } catch let error as FootageError {
+            throw error.problem
         } catch let error as any HTTPResponseError {
             let detail = (error as? HTTPError)?.body
             throw ProblemDetails(status: error.status, detail: detail ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : nil))

@@ -1,5 +1,6 @@
 import Analytics
 import Catalog
+import Footage
 import Foundation
 import Media
 import Motion

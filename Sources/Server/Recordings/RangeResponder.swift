@@ -1,10 +1,12 @@
+import Footage
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Media
 
 /// Serves an ``ExportFile`` with HEAD, single byte ranges (206/416), ETag and If-None-Match,
-/// streaming sample-file bytes in chunks so that no file is ever held whole in memory.
+/// streaming sample-file bytes in chunks (``ExportFile/forEachChunk(in:chunk:_:)``) so that no file
+/// is ever held whole in memory and no thread waits on the disk.
 enum RangeResponder {
     static let chunk = 256 * 1024
 
@@ -38,32 +40,9 @@ enum RangeResponder {
         if request.method == .head {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let parts = file.mp4.parts(in: range)
-        let header = file.mp4.header
-        let sources = file.sources
+        let served = file, bytes = range
         let body = ResponseBody(contentLength: range.count) { writer in
-            for part in parts {
-                switch part {
-                case .header(let r):
-                    try await writer.write(ByteBuffer(bytes: header[r]))
-                case .segment(let index, let r):
-                    let source = sources[index]
-                    guard let handle = FileHandle(forReadingAtPath: source.path) else {
-                        throw ProblemDetails(status: .internalServerError, detail: "sample file \(source.path) disappeared while being served")
-                    }
-                    defer { try? handle.close() }
-                    var position = r.lowerBound
-                    try handle.seek(toOffset: UInt64(source.offset) + UInt64(position))
-                    while position < r.upperBound {
-                        let n = min(chunk, r.upperBound - position)
-                        guard let data = try handle.read(upToCount: n), data.count == n else {
-                            throw ProblemDetails(status: .internalServerError, detail: "sample file \(source.path) is shorter than its index")
-                        }
-                        try await writer.write(ByteBuffer(bytes: data))
-                        position += n
-                    }
-                }
-            }
+            try await served.forEachChunk(in: bytes, chunk: chunk) { try await writer.write($0) }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

@@ -1,6 +1,7 @@
 import Analytics
 import APIInput
 import Catalog
+import Footage
 import Foundation
 import Hummingbird
 import Media
