@@ -54,6 +54,9 @@ public final class AulaCatalog: CatalogBackend {
     }
     public func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await backend.allRecordingLocations() }
     public func maxRecordingID() async throws -> Int64 { try await backend.maxRecordingID() }
+    public func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> {
+        try await backend.reserveRecordingIDs(count: count, atLeast: minimum)
+    }
     @discardableResult
     public func moveToGarbage(ids: [Int64]) async throws -> Int { try await backend.moveToGarbage(ids: ids) }
     public func garbage() async throws -> [(camera: Int64, id: Int64)] { try await backend.garbage() }

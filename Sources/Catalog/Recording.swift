@@ -60,6 +60,12 @@ public protocol RecordingStore: Sendable {
     func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording]
     func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)]
     func maxRecordingID() async throws -> Int64
+    /// Reserves `count` recording ids that no one has had or will have: the database issues them
+    /// (a sample file is named by its id before its index row exists, so the writer reserves a
+    /// block ahead). They are at least `minimum` (start-up reconciliation passes one beyond every
+    /// file it found on disk), increase from call to call, and are never handed out twice, also
+    /// between writers on several machines sharing one catalogue. Unused ids are simply skipped.
+    func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64>
     /// Moves recordings to the garbage list (one transaction); their files may then be unlinked.
     /// In the same transaction, the motion events of the cameras concerned that end before the
     /// camera's oldest remaining recording go too (with their thumbnails): an event never outlives

@@ -82,6 +82,20 @@ extension SQLiteCatalog: RecordingStore {
         }
     }
 
+    public func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> {
+        precondition(count > 0)
+        return try await pool.write { db in
+            let stored = try Int64.fetchOne(db, sql: "SELECT next FROM recording_id_sequence WHERE singleton = 1") ?? 1
+            // Past any row committed with an id the sequence did not issue (older versions counted
+            // ids in the writer).
+            let used = max(try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM recording") ?? 0,
+                           try Int64.fetchOne(db, sql: "SELECT MAX(recording_id) FROM garbage") ?? 0)
+            let first = max(stored, minimum, used + 1)
+            try db.execute(sql: "UPDATE recording_id_sequence SET next = ? WHERE singleton = 1", arguments: [first + Int64(count)])
+            return first..<(first + Int64(count))
+        }
+    }
+
     @discardableResult
     public func moveToGarbage(ids: [Int64]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }

@@ -94,6 +94,19 @@ public final class SQLiteCatalog: Sendable {
             try db.alter(table: "api_token") { t in t.add(column: "expires_at", .integer) }
         }
         registerAuditHeadMigration(&migrator, directory: directory)
+        migrator.registerMigration("v9-recording-ids") { db in
+            // Recording ids come from the database (issue 16): the next free one, past every id
+            // in the index and on the garbage list; it only moves forward (RecordingStore).
+            try db.execute(sql: """
+                CREATE TABLE recording_id_sequence (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    next INTEGER NOT NULL);
+                INSERT INTO recording_id_sequence (singleton, next) VALUES (1,
+                    MAX(COALESCE((SELECT MAX(id) FROM recording), 0), COALESCE((SELECT MAX(recording_id) FROM garbage), 0)) + 1);
+                CREATE TRIGGER recording_id_sequence_forward BEFORE UPDATE ON recording_id_sequence
+                WHEN NEW.next < OLD.next BEGIN SELECT RAISE(ABORT, 'recording ids only move forward'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -18,7 +18,13 @@ public final class RecordingWriter: FrameSink, Service {
     let rotateSeconds: Int64
     let logger: Logger
     private let streams = Mutex<[Int64: Guarded]>([:])
-    private let nextID: Atomic<Int64>
+    /// Recording ids reserved from the catalogue ahead of use (a sample file is named by its id
+    /// before its index row exists), and the lowest id start-up reconciliation allows.
+    private let ids = Mutex(ReservedIDs())
+    private let minimumID: Atomic<Int64>
+    private let reserving = Atomic(false)
+    /// Ids reserved at a time: a few minutes of rotations of 300 cameras.
+    static let idBlock = 256
     /// Per camera: the parameter sets last seen and their sample entry id, or the frames waiting
     /// while new ones are being stored.
     private let entries = Mutex<[Int64: EntryState]>([:])
@@ -49,13 +55,38 @@ public final class RecordingWriter: FrameSink, Service {
         self.flushInterval = flushInterval
         self.rotateSeconds = rotateSeconds
         self.logger = logger
-        nextID = Atomic(firstID)
+        minimumID = Atomic(firstID)
     }
 
-    /// Sets the first free recording id (from start-up reconciliation) before any frame arrives.
-    public func setNextID(_ id: Int64) { nextID.store(id, ordering: .relaxed) }
+    /// Sets the lowest recording id to use (one beyond every file start-up reconciliation found),
+    /// before any frame arrives.
+    public func setNextID(_ id: Int64) {
+        minimumID.store(id, ordering: .relaxed)
+        ids.withLock { $0.drop(below: id) }
+    }
 
-    private func allocate() -> Int64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
+    /// Tops up the reserved recording ids to at least half a block. Each camera's first frame
+    /// waits for it (it waits for its codec parameters' id anyway); later rotations take ids from
+    /// the reserve, which is topped up in the background when it runs low.
+    public func reserveIDs() async throws {
+        guard ids.withLock({ $0.count }) < Int64(Self.idBlock / 2) else { return }
+        let reserved = try await store.reserveRecordingIDs(count: Self.idBlock, atLeast: minimumID.load(ordering: .relaxed))
+        ids.withLock { $0.add(reserved) }
+    }
+
+    private func allocate() throws -> Int64 {
+        let (id, left) = ids.withLock { ($0.take(), $0.count) }
+        if left < Int64(Self.idBlock / 2), reserving.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
+            Task {
+                defer { self.reserving.store(false, ordering: .relaxed) }
+                do { try await self.reserveIDs() } catch {
+                    self.logger.error("cannot reserve recording ids", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        guard let id else { throw WriterError.noRecordingID }
+        return id
+    }
 
     private func guarded(_ camera: Int64) -> Guarded {
         streams.withLock { map in
@@ -142,6 +173,9 @@ public final class RecordingWriter: FrameSink, Service {
                 return items
             }
             if batch.isEmpty { return }
+            do { try await reserveIDs() } catch {
+                logger.error("cannot reserve recording ids", metadata: ["camera": "\(camera)", "error": "\(error)"])
+            }
             for item in batch {
                 switch item {
                 case .end:
@@ -299,7 +333,38 @@ struct Pending {
 
 enum WriterError: Error, CustomStringConvertible {
     case parameterLookupBehind
-    var description: String { "the catalogue did not store the camera's codec parameters in time; frames were dropped" }
+    case noRecordingID
+    var description: String {
+        switch self {
+        case .parameterLookupBehind: "the catalogue did not store the camera's codec parameters in time; frames were dropped"
+        case .noRecordingID: "the catalogue has not issued a recording id in time for a new sample file; frames were dropped"
+        }
+    }
+}
+
+/// Recording ids issued by the catalogue and not used yet, in increasing order.
+struct ReservedIDs {
+    private var ranges: [Range<Int64>] = []
+    private(set) var count: Int64 = 0
+
+    mutating func add(_ range: Range<Int64>) {
+        ranges.append(range)
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        count += Int64(range.count)
+    }
+
+    mutating func take() -> Int64? {
+        while let first = ranges.first, first.isEmpty { ranges.removeFirst() }
+        guard let first = ranges.first else { return nil }
+        ranges[0] = (first.lowerBound + 1)..<first.upperBound
+        count -= 1
+        return first.lowerBound
+    }
+
+    mutating func drop(below minimum: Int64) {
+        ranges = ranges.map { max($0.lowerBound, min(minimum, $0.upperBound))..<$0.upperBound }
+        count = ranges.reduce(0) { $0 + Int64($1.count) }
+    }
 }
 
 /// Write failures (a full disk, an I/O error); times in µs since the epoch.

@@ -76,7 +76,7 @@ final class StreamRecorder {
     }
 
     /// Adds one frame; `nextID` allocates recording ids.
-    func append(_ unit: AccessUnit, sampleEntryID: Int64, wall90k: Int64, nextID: () -> Int64) throws {
+    func append(_ unit: AccessUnit, sampleEntryID: Int64, wall90k: Int64, nextID: () throws -> Int64) throws {
         if !inRun {
             // A new run: anchor media time to the wall clock at its first frame.
             inRun = true
@@ -90,7 +90,7 @@ final class StreamRecorder {
         }
     }
 
-    private func place(dts: Int64, pts: Int64, nextID: () -> Int64) throws {
+    private func place(dts: Int64, pts: Int64, nextID: () throws -> Int64) throws {
         guard !queue.isEmpty else { return }
         let q = queue.removeFirst()
         if let w = waiting {
@@ -100,7 +100,7 @@ final class StreamRecorder {
         waiting = (q.unit, dts, pts, q.sampleEntryID)
     }
 
-    private func write(_ unit: AccessUnit, dts: Int64, pts: Int64, duration: Int64, sampleEntryID: Int64, nextID: () -> Int64) throws {
+    private func write(_ unit: AccessUnit, dts: Int64, pts: Int64, duration: Int64, sampleEntryID: Int64, nextID: () throws -> Int64) throws {
         let wall = runAnchorWall90k + (dts - runFirstDTS)
         if current == nil && !unit.isKeyFrame {  // a recording starts at a key frame
             if dropping { framesDropped += 1 }
@@ -111,7 +111,7 @@ final class StreamRecorder {
         }
         if current == nil {
             do {
-                let id = nextID()
+                let id = try nextID()
                 if runID == nil { runID = id }
                 try FileManager.default.createDirectory(atPath: layout.directory(camera: camera), withIntermediateDirectories: true)
                 let file = try SampleFile(path: layout.path(camera: camera, recording: id))
@@ -183,7 +183,7 @@ final class StreamRecorder {
     }
 
     /// The run ended (disconnect, shutdown): write what is held back and close the recording.
-    func endRun(nextID: () -> Int64) throws {
+    func endRun(nextID: () throws -> Int64) throws {
         for (dts, pts) in estimator.flush() { try place(dts: dts, pts: pts, nextID: nextID) }
         if let w = waiting {
             try write(w.unit, dts: w.dts, pts: w.pts, duration: lastDuration, sampleEntryID: w.sampleEntryID, nextID: nextID)

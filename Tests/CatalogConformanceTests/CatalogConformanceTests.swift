@@ -218,6 +218,32 @@ import Testing
         #expect(try await catalog.maxAgeDays() == [1: 14])
     }
 
+    /// Recording ids come from the database: blocks that never overlap, also when writers reserve
+    /// at once, past every id in the index or on the garbage list and past the minimum asked for.
+    @Test(arguments: Backend.all) func recordingIDsAreIssuedOnceInIncreasingBlocks(_ backend: Backend) async throws {
+        let catalog = try backend.make()
+        let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: ParameterSets(sps: [0x67, 1], pps: [0x68, 2]))
+        try await catalog.commit([recording(id: 5, camera: 7, start: 0, entry: entry)])
+        let first = try await catalog.reserveRecordingIDs(count: 3, atLeast: 1)
+        #expect(first.lowerBound > 5 && first.count == 3, "\(first)")
+        let blocks = try await withThrowingTaskGroup(of: Range<Int64>.self) { group in
+            for _ in 0..<20 { group.addTask { try await catalog.reserveRecordingIDs(count: 7, atLeast: 1) } }
+            return try await group.reduce(into: [first]) { $0.append($1) }
+        }
+        let issued = blocks.flatMap { Array($0) }
+        #expect(Set(issued).count == issued.count, "an id was issued twice")
+        #expect(issued.count == 3 + 20 * 7)
+        let minimum = issued.max()! + 1000
+        let later = try await catalog.reserveRecordingIDs(count: 2, atLeast: minimum)
+        #expect(later.lowerBound >= minimum)
+        // A smaller minimum afterwards never goes back.
+        #expect(try await catalog.reserveRecordingIDs(count: 1, atLeast: 1).lowerBound >= later.upperBound)
+        // Ids that reach the garbage list are not issued again either.
+        try await catalog.commit([recording(id: later.upperBound + 50, camera: 7, start: 600, entry: entry)])
+        try await catalog.moveToGarbage(ids: [later.upperBound + 50])
+        #expect(try await catalog.reserveRecordingIDs(count: 1, atLeast: 1).lowerBound > later.upperBound + 50)
+    }
+
     // MARK: Audit trail
 
     @Test(arguments: Backend.all) func concurrentWritersMakeOneUnbrokenAuditChain(_ backend: Backend) async throws {

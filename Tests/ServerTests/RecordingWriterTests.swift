@@ -28,6 +28,7 @@ import Testing
         }
         func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await base.allRecordingLocations() }
         func maxRecordingID() async throws -> Int64 { try await base.maxRecordingID() }
+        func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> { try await base.reserveRecordingIDs(count: count, atLeast: minimum) }
         func moveToGarbage(ids: [Int64]) async throws -> Int { try await base.moveToGarbage(ids: ids) }
         func garbage() async throws -> [(camera: Int64, id: Int64)] { try await base.garbage() }
         func removeGarbage(ids: [Int64]) async throws { try await base.removeGarbage(ids: ids) }
@@ -104,5 +105,40 @@ import Testing
         try await writer.flush()
         rows = try await catalog.recordings(camera: 7, from: 0, to: .max)
         #expect(rows.map(\.frames) == [30, 30, 10, 5])
+    }
+
+    /// Recording ids come from the catalogue: two writers sharing one catalogue (two nodes of a
+    /// cluster, or a writer restarted beside ids already issued) never name two files alike, and
+    /// ids that several rotations need are reserved ahead, not one database call per file.
+    @Test func recordingIDsComeFromTheCatalogue() async throws {
+        let root = NSTemporaryDirectory() + "aula-writer-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let catalog = try AulaCatalog.openSQLite(directory: root)
+        let issued = try await catalog.reserveRecordingIDs(count: 40, atLeast: 1)
+        let writers = (0..<2).map { n in
+            RecordingWriter(layout: SampleFileLayout(root: root + "/recordings\(n)"), store: catalog, firstID: 1, rotateSeconds: 1, logger: Logger(label: "test"))
+        }
+        let stream = try Self.stream(width: 320, height: 240)
+        let parameters = try VideoParameters(codec: .h264, parameterSets: stream.parameterSets)
+        // 6 s of 25 fps with a key frame every 10 frames, rotating every second: about 6 files per camera.
+        var clock: Int64 = 0
+        for unit in Array(repeating: stream.accessUnits.prefix(50), count: 3).joined() {
+            for (n, writer) in writers.enumerated() {
+                var u = unit
+                u.timestamp = clock * 3600
+                writer.accessUnit(camera: Int64(n + 1), unit: u, parameters: parameters, wallTime: 1_700_000_000_000_000 + clock * 40_000)
+            }
+            clock += 1
+        }
+        var rows: [Recording] = []
+        for _ in 0..<50 where rows.count < 10 {
+            try await Task.sleep(for: .milliseconds(100))
+            for writer in writers { try await writer.flush() }
+            rows = try await catalog.recordings(camera: 1, from: 0, to: .max) + catalog.recordings(camera: 2, from: 0, to: .max)
+        }
+        #expect(rows.count >= 10, "\(rows.count) recordings")
+        let ids = rows.map(\.id)
+        #expect(Set(ids).count == ids.count, "two files share an id: \(ids.sorted())")
+        #expect(ids.allSatisfy { !issued.contains($0) }, "an id issued before was used again: \(ids.sorted())")
     }
 }
