@@ -153,6 +153,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The recorder without a server: the writer, the per-camera stream recorder.
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: ["Recorder", "Footage", "Catalog", "CatalogSQLite", "Media", "Simulator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // Alerts to operators and guards: raised, stored, audited, delivered, escalated; the monitor
         // of cameras, recording and the disk (docs/motion.md, "Alerts").
         .target(

@@ -71,9 +71,9 @@ import Testing
     @Test func aFailedBatchWriteLeavesIndexAndFileInAgreement() async throws {
         let root = NSTemporaryDirectory() + "aula-sr-full-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try await StorageTests.mountTmpfs(at: root, megabytes: 1)
+        try await Tmpfs.mount(at: root, megabytes: 1)
         defer {
-            _ = try? FFprobe.shellBlocking("/bin/umount", ["-l", root])
+            Tmpfs.unmountBlocking(root)
             try? FileManager.default.removeItem(atPath: root)
         }
         let recorder = StreamRecorder(camera: 1, layout: SampleFileLayout(root: root), rotateSeconds: 3600)
