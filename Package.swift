@@ -70,15 +70,18 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
 
+        // The one owner of libavcodec contexts (with their packet and frame), confined to one task.
+        .target(name: "Codec", dependencies: ["Media", "CFFmpeg"], swiftSettings: swiftSettings),
+
         // BEGIN UI targets (issue 5: snapshots of a camera's latest key frame; docs/ui.md)
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
-        .target(name: "Snapshot", dependencies: ["Media", "CFFmpeg", "CTurboJPEG"], swiftSettings: swiftSettings),
+        .target(name: "Snapshot", dependencies: ["Media", "CFFmpeg", "Codec", "CTurboJPEG"], swiftSettings: swiftSettings),
         // END UI targets
 
         // BEGIN Motion targets (motion detection, zones, events; see docs/motion.md)
         .target(
             name: "Motion",
-            dependencies: ["Media", "CFFmpeg"],
+            dependencies: ["Media", "CFFmpeg", "Codec"],
             // Per-pixel loops: optimise even in debug builds so the tests' evaluation stays fast.
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]
         ),
@@ -109,7 +112,7 @@ let package = Package(
         ),
         .target(
             name: "Simulator",
-            dependencies: ["Media", "RTSP", "CFFmpeg", "Randomness", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Media", "RTSP", "CFFmpeg", "Codec", "Randomness", .product(name: "Logging", package: "swift-log")],
             // Scenes are drawn pixel by pixel at start-up; optimise even in debug builds so that the
             // demo (a debug build shared with the tests) starts in seconds.
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Codec
 import Media
 
 /// Decodes an H.264 or H.265 stream into downscaled luma pictures at a reduced rate, for analysis.
@@ -33,9 +34,10 @@ public final class LumaDecoder {
     /// Pictures handed on for analysis.
     public private(set) var picturesAnalysed = 0
 
-    private var context: UnsafeMutablePointer<AVCodecContext>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let owner: CodecContext
+    private var context: UnsafeMutablePointer<AVCodecContext>? { owner.context }
+    private var packet: UnsafeMutablePointer<AVPacket>? { owner.packet }
+    private var frame: UnsafeMutablePointer<AVFrame>? { owner.frame }
     private var waitingForKeyFrame = true
     private var nextDue: Int64 = .min
     private let interval: Int64
@@ -48,29 +50,13 @@ public final class LumaDecoder {
         self.codec = codec
         self.options = options
         interval = Int64((90_000 / options.analysisFPS).rounded())
-        aula_quiet_logs()
-        let id = codec == .h264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC
-        guard let decoder = avcodec_find_decoder(id) else {
-            throw .decoder("decoder", "FFmpeg has no \(codec.rawValue) decoder")
+        let skipNonReference = options.skipNonReference ? 1 : 0
+        do {
+            owner = try CodecContext(decoding: codec, parameterSets: parameterSets.annexB) { aula_configure_analysis_decoder($0, Int32(skipNonReference)) }
+        } catch {
+            throw .decoder(error.stage == "open" ? "parameter sets" : error.stage,
+                           error.stage == "open" ? "the \(codec.rawValue) decoder did not open: \(error.message)" : error.message)
         }
-        context = avcodec_alloc_context3(decoder)
-        packet = av_packet_alloc()
-        frame = av_frame_alloc()
-        guard let context, packet != nil, frame != nil else { throw .decoder("decoder", "out of memory") }
-        aula_configure_analysis_decoder(context, options.skipNonReference ? 1 : 0)
-        let extradata = parameterSets.annexB
-        if !extradata.isEmpty {
-            let r = extradata.withUnsafeBufferPointer { aula_set_extradata(context, $0.baseAddress, Int32($0.count)) }
-            guard r >= 0 else { throw .decoder("parameter sets", Self.describe(r)) }
-        }
-        let r = avcodec_open2(context, decoder, nil)
-        guard r >= 0 else { throw .decoder("parameter sets", "the \(codec.rawValue) decoder did not open: \(Self.describe(r))") }
-    }
-
-    deinit {
-        avcodec_free_context(&context)
-        av_packet_free(&packet)
-        av_frame_free(&frame)
     }
 
     /// Decodes one access unit; returns the analysis picture when one is due.
@@ -139,9 +125,5 @@ public final class LumaDecoder {
         return .decoder(name(unit), "the \(codec.rawValue) decoder rejected it: \(reason)")
     }
 
-    static func describe(_ code: Int32) -> String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        aula_error_string(code, &buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func describe(_ code: Int32) -> String { CodecContext.describe(code) }
 }

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Codec
 import Media
 
 /// Decodes a camera's H.264 or H.265 stream, blacks out its privacy zones (``PrivacyMasker``) and
@@ -50,11 +51,14 @@ public final class PrivacyTranscoder {
     public private(set) var picturesDecoded = 0
     public private(set) var picturesEncoded = 0
 
-    private var decoder: UnsafeMutablePointer<AVCodecContext>?
-    private var encoder: UnsafeMutablePointer<AVCodecContext>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var decoded: UnsafeMutablePointer<AVFrame>?
-    private var input: UnsafeMutablePointer<AVFrame>?
+    private let decoderOwner: CodecContext
+    /// The encoder, its packet and its input picture, opened at the first decoded picture.
+    private var encoderOwner: CodecContext?
+    private var decoder: UnsafeMutablePointer<AVCodecContext>? { decoderOwner.context }
+    private var encoder: UnsafeMutablePointer<AVCodecContext>? { encoderOwner?.context }
+    private var packet: UnsafeMutablePointer<AVPacket>? { decoderOwner.packet }
+    private var decoded: UnsafeMutablePointer<AVFrame>? { decoderOwner.frame }
+    private var input: UnsafeMutablePointer<AVFrame>? { encoderOwner?.frame }
     private var scaler: OpaquePointer?
     private var planes: PrivacyMasker.Planes?
     private var waitingForKeyFrame = true
@@ -64,31 +68,16 @@ public final class PrivacyTranscoder {
         self.source = source
         self.masker = masker
         self.options = options
-        aula_quiet_logs()
-        let id = source.codec == .h264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC
-        guard let codec = avcodec_find_decoder(id) else { throw .decoder("decoder", "FFmpeg has no \(source.codec.rawValue) decoder") }
-        decoder = avcodec_alloc_context3(codec)
-        packet = av_packet_alloc()
-        decoded = av_frame_alloc()
-        input = av_frame_alloc()
-        guard let decoder, packet != nil, decoded != nil, input != nil else { throw .decoder("decoder", "out of memory") }
-        decoder.pointee.thread_count = 1
-        let extradata = source.parameterSets.annexB
-        if !extradata.isEmpty {
-            let r = extradata.withUnsafeBufferPointer { aula_set_extradata(decoder, $0.baseAddress, Int32($0.count)) }
-            guard r >= 0 else { throw .decoder("parameter sets", LumaDecoder.describe(r)) }
+        do {
+            decoderOwner = try CodecContext(decoding: source.codec, parameterSets: source.parameterSets.annexB) { $0.pointee.thread_count = 1 }
+        } catch {
+            throw .decoder(error.stage == "open" ? "parameter sets" : error.stage,
+                           error.stage == "open" ? "the \(source.codec.rawValue) decoder did not open: \(error.message)" : error.message)
         }
-        let r = avcodec_open2(decoder, codec, nil)
-        guard r >= 0 else { throw .decoder("parameter sets", "the \(source.codec.rawValue) decoder did not open: \(LumaDecoder.describe(r))") }
     }
 
     deinit {
         sws_freeContext(scaler)
-        avcodec_free_context(&decoder)
-        avcodec_free_context(&encoder)
-        av_packet_free(&packet)
-        av_frame_free(&decoded)
-        av_frame_free(&input)
     }
 
     /// Transcodes one access unit (in decoding order); returns the masked access units that are
@@ -198,34 +187,40 @@ public final class PrivacyTranscoder {
         guard let codec = avcodec_find_encoder_by_name("libx264") else {
             throw .decoder("encoder", "FFmpeg has no libx264 encoder (install Debian's libavcodec with libx264)")
         }
-        guard let context = avcodec_alloc_context3(codec), let input else { throw .decoder("encoder", "out of memory") }
-        encoder = context
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        context.pointee.color_range = colorRange
-        // Presentation times stay 90 kHz ticks, as the recorder and live view count them.
-        context.pointee.time_base = AVRational(num: 1, den: 90_000)
         let fps = source.fps.map { Int32($0.rounded()) }.flatMap { $0 > 0 && $0 <= 240 ? $0 : nil } ?? 25
-        context.pointee.framerate = AVRational(num: fps, den: 1)
-        context.pointee.gop_size = Int32(options.maxKeyInterval)
-        context.pointee.max_b_frames = 0
-        context.pointee.thread_count = Int32(options.threads)
-        // Parameter sets out of band (extradata), as the recorder keeps them for cameras.
-        context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
-        let priv = context.pointee.priv_data
-        av_opt_set(priv, "preset", options.preset, 0)
-        if let tune = options.tune { av_opt_set(priv, "tune", tune, 0) }
-        av_opt_set(priv, "crf", String(options.crf), 0)
-        av_opt_set(priv, "forced-idr", "1", 0)
-        // Key frames only where the source has them (or after maxKeyInterval), not on scene cuts.
-        av_opt_set(priv, "x264-params", "scenecut=0:bframes=0", 0)
-        var r = avcodec_open2(context, codec, nil)
-        guard r >= 0 else { throw .decoder("encoder", "could not open libx264: \(LumaDecoder.describe(r))") }
+        let options = self.options
+        let owner: CodecContext
+        do {
+            owner = try CodecContext(codec: codec) { context in
+                context.pointee.width = Int32(width)
+                context.pointee.height = Int32(height)
+                context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+                context.pointee.color_range = colorRange
+                // Presentation times stay 90 kHz ticks, as the recorder and live view count them.
+                context.pointee.time_base = AVRational(num: 1, den: 90_000)
+                context.pointee.framerate = AVRational(num: fps, den: 1)
+                context.pointee.gop_size = Int32(options.maxKeyInterval)
+                context.pointee.max_b_frames = 0
+                context.pointee.thread_count = Int32(options.threads)
+                // Parameter sets out of band (extradata), as the recorder keeps them for cameras.
+                context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+                let priv = context.pointee.priv_data
+                av_opt_set(priv, "preset", options.preset, 0)
+                if let tune = options.tune { av_opt_set(priv, "tune", tune, 0) }
+                av_opt_set(priv, "crf", String(options.crf), 0)
+                av_opt_set(priv, "forced-idr", "1", 0)
+                // Key frames only where the source has them (or after maxKeyInterval), not on scene cuts.
+                av_opt_set(priv, "x264-params", "scenecut=0:bframes=0", 0)
+            }
+        } catch {
+            throw .decoder("encoder", error.stage == "open" ? "could not open libx264: \(error.message)" : error.message)
+        }
+        encoderOwner = owner
+        let context = owner.context, input = owner.frame
         input.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         input.pointee.width = Int32(width)
         input.pointee.height = Int32(height)
-        r = av_frame_get_buffer(input, 32)
+        let r = av_frame_get_buffer(input, 32)
         guard r >= 0 else { throw .decoder("encoder", "frame buffer: \(LumaDecoder.describe(r))") }
         let header = Array(UnsafeBufferPointer(start: context.pointee.extradata, count: Int(context.pointee.extradata_size)))
         var sets = ParameterSets()

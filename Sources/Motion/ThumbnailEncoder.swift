@@ -1,4 +1,5 @@
 import CFFmpeg
+import Codec
 
 /// Encodes analysis pictures as small greyscale JPEGs with libavcodec's MJPEG encoder.
 ///
@@ -6,9 +7,10 @@ import CFFmpeg
 /// one JPEG encode of 320 × 180 pixels (well under a millisecond) per event, not a second decode.
 /// Not thread-safe: one per analysis task.
 public final class ThumbnailEncoder {
-    private var context: UnsafeMutablePointer<AVCodecContext>?
-    private var frame: UnsafeMutablePointer<AVFrame>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
+    private let owner: CodecContext
+    private var context: UnsafeMutablePointer<AVCodecContext>? { owner.context }
+    private var frame: UnsafeMutablePointer<AVFrame>? { owner.frame }
+    private var packet: UnsafeMutablePointer<AVPacket>? { owner.packet }
     private var pictures: Int64 = 0
     private let width: Int
     private let height: Int
@@ -20,32 +22,26 @@ public final class ThumbnailEncoder {
         }
         self.width = width
         self.height = height
-        aula_quiet_logs()
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else { throw .encoder("thumbnail", "FFmpeg has no MJPEG encoder") }
-        context = avcodec_alloc_context3(codec)
-        frame = av_frame_alloc()
-        packet = av_packet_alloc()
-        guard let context, let frame, packet != nil else { throw .encoder("thumbnail", "out of memory") }
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.time_base = AVRational(num: 1, den: 25)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = Int32(quality) * FF_QP2LAMBDA
-        context.pointee.thread_count = 1
-        var r = avcodec_open2(context, codec, nil)
-        guard r >= 0 else { throw .encoder("thumbnail", "MJPEG encoder did not open: \(LumaDecoder.describe(r))") }
+        do {
+            owner = try CodecContext(codec: codec) { context in
+                context.pointee.width = Int32(width)
+                context.pointee.height = Int32(height)
+                context.pointee.time_base = AVRational(num: 1, den: 25)
+                context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+                context.pointee.flags |= AV_CODEC_FLAG_QSCALE
+                context.pointee.global_quality = Int32(quality) * FF_QP2LAMBDA
+                context.pointee.thread_count = 1
+            }
+        } catch {
+            throw .encoder("thumbnail", error.stage == "open" ? "MJPEG encoder did not open: \(error.message)" : error.message)
+        }
+        let frame = owner.frame
         frame.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
         frame.pointee.width = Int32(width)
         frame.pointee.height = Int32(height)
-        r = av_frame_get_buffer(frame, 32)
+        let r = av_frame_get_buffer(frame, 32)
         guard r >= 0 else { throw .encoder("thumbnail", "frame buffer: \(LumaDecoder.describe(r))") }
-    }
-
-    deinit {
-        avcodec_free_context(&context)
-        av_frame_free(&frame)
-        av_packet_free(&packet)
     }
 
     /// JPEG bytes of `picture` (which must have the encoder's size).

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Codec
 import Media
 import RTSP
 
@@ -13,51 +14,46 @@ public enum VideoEncoder {
 
     public static func encode(_ renderer: SceneRenderer) throws -> [EncodedFrame] {
         let spec = renderer.spec
-        aula_quiet_logs()
         let name = spec.codec == .h264 ? "libx264" : "libx265"
         guard let codec = avcodec_find_encoder_by_name(name) else {
             throw EncoderError(description: "FFmpeg has no \(name) encoder (install Debian's libavcodec with \(name))")
         }
-        var contextOwner: UnsafeMutablePointer<AVCodecContext>? = avcodec_alloc_context3(codec)
-        defer { avcodec_free_context(&contextOwner) }
-        guard let context = contextOwner else { throw EncoderError(description: "out of memory") }
-        context.pointee.width = Int32(spec.width)
-        context.pointee.height = Int32(spec.height)
-        context.pointee.time_base = AVRational(num: 1, den: Int32(spec.frameRate))
-        context.pointee.framerate = AVRational(num: Int32(spec.frameRate), den: 1)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        context.pointee.gop_size = Int32(spec.gopFrames)
-        context.pointee.keyint_min = Int32(spec.gopFrames)
-        context.pointee.max_b_frames = Int32(spec.bFrames)
-        context.pointee.bit_rate = Int64(spec.bitRate)
-        context.pointee.rc_max_rate = Int64(spec.bitRate)
-        context.pointee.rc_buffer_size = Int32(spec.bitRate)
-        context.pointee.thread_count = 1
-        let priv = context.pointee.priv_data
-        av_opt_set(priv, "preset", "superfast", 0)
-        av_opt_set(priv, "forced-idr", "1", 0)
-        // Parameter sets before every key frame and a fixed GOP, as IP cameras send them.
-        if spec.codec == .h264 {
-            let b = spec.bFrames > 0 ? "bframes=\(spec.bFrames):b-pyramid=none" : "bframes=0"
-            // Constant bit rate with filler data, like a camera set to CBR.
-            av_opt_set(priv, "x264-params", "repeat-headers=1:scenecut=0:\(b):rc-lookahead=\(spec.bFrames > 0 ? 4 : 0):sync-lookahead=0:aud=0:nal-hrd=cbr:force-cfr=1", 0)
-        } else {
-            av_opt_set(priv, "x265-params", "repeat-headers=1:scenecut=0:bframes=\(spec.bFrames):keyint=\(spec.gopFrames):min-keyint=\(spec.gopFrames):log-level=error:rc-lookahead=\(max(spec.bFrames, 1)):frame-threads=1:pools=none", 0)
+        let owner: CodecContext
+        do {
+            owner = try CodecContext(codec: codec) { context in
+                context.pointee.width = Int32(spec.width)
+                context.pointee.height = Int32(spec.height)
+                context.pointee.time_base = AVRational(num: 1, den: Int32(spec.frameRate))
+                context.pointee.framerate = AVRational(num: Int32(spec.frameRate), den: 1)
+                context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+                context.pointee.gop_size = Int32(spec.gopFrames)
+                context.pointee.keyint_min = Int32(spec.gopFrames)
+                context.pointee.max_b_frames = Int32(spec.bFrames)
+                context.pointee.bit_rate = Int64(spec.bitRate)
+                context.pointee.rc_max_rate = Int64(spec.bitRate)
+                context.pointee.rc_buffer_size = Int32(spec.bitRate)
+                context.pointee.thread_count = 1
+                let priv = context.pointee.priv_data
+                av_opt_set(priv, "preset", "superfast", 0)
+                av_opt_set(priv, "forced-idr", "1", 0)
+                // Parameter sets before every key frame and a fixed GOP, as IP cameras send them.
+                if spec.codec == .h264 {
+                    let b = spec.bFrames > 0 ? "bframes=\(spec.bFrames):b-pyramid=none" : "bframes=0"
+                    // Constant bit rate with filler data, like a camera set to CBR.
+                    av_opt_set(priv, "x264-params", "repeat-headers=1:scenecut=0:\(b):rc-lookahead=\(spec.bFrames > 0 ? 4 : 0):sync-lookahead=0:aud=0:nal-hrd=cbr:force-cfr=1", 0)
+                } else {
+                    av_opt_set(priv, "x265-params", "repeat-headers=1:scenecut=0:bframes=\(spec.bFrames):keyint=\(spec.gopFrames):min-keyint=\(spec.gopFrames):log-level=error:rc-lookahead=\(max(spec.bFrames, 1)):frame-threads=1:pools=none", 0)
+                }
+            }
+        } catch {
+            throw EncoderError(description: error.stage == "open" ? "could not open \(name): \(error.message)" : error.message)
         }
-        var ret = avcodec_open2(context, codec, nil)
-        guard ret >= 0 else { throw EncoderError(description: "could not open \(name): \(errorString(ret))") }
-
-        var frameOwner: UnsafeMutablePointer<AVFrame>? = av_frame_alloc()
-        defer { av_frame_free(&frameOwner) }
-        guard let frame = frameOwner else { throw EncoderError(description: "out of memory") }
+        let context = owner.context, frame = owner.frame, packet = owner.packet
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         frame.pointee.width = Int32(spec.width)
         frame.pointee.height = Int32(spec.height)
-        ret = av_frame_get_buffer(frame, 32)
+        var ret = av_frame_get_buffer(frame, 32)
         guard ret >= 0 else { throw EncoderError(description: "frame buffer: \(errorString(ret))") }
-        var packetOwner: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
-        defer { av_packet_free(&packetOwner) }
-        guard let packet = packetOwner else { throw EncoderError(description: "out of memory") }
 
         var output: [(frame: EncodedFrame, pts: Int64)] = []
         func drain() throws {

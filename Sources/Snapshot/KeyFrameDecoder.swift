@@ -1,4 +1,5 @@
 import CFFmpeg
+import Codec
 import Media
 
 /// Decodes one key frame (an IDR/IRAP access unit, which needs no other picture) into 8-bit
@@ -8,36 +9,24 @@ import Media
 /// one picture and lets it go; the C objects are freed in `deinit`. Opening a decoder costs well
 /// under a millisecond, far less than keeping one per camera open between snapshots.
 final class KeyFrameDecoder {
-    private var context: UnsafeMutablePointer<AVCodecContext>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let owner: CodecContext
+    private var context: UnsafeMutablePointer<AVCodecContext>? { owner.context }
+    private var packet: UnsafeMutablePointer<AVPacket>? { owner.packet }
+    private var frame: UnsafeMutablePointer<AVFrame>? { owner.frame }
     private var converted: UnsafeMutablePointer<AVFrame>?
     private var scaler: OpaquePointer?
 
     init(parameters: VideoParameters) throws(SnapshotError) {
-        aula_quiet_logs()
-        let id = parameters.codec == .h264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC
-        guard let decoder = avcodec_find_decoder(id) else { throw SnapshotError("FFmpeg has no \(parameters.codec.rawValue) decoder") }
-        context = avcodec_alloc_context3(decoder)
-        packet = av_packet_alloc()
-        frame = av_frame_alloc()
-        guard let context, packet != nil, frame != nil else { throw SnapshotError("out of memory") }
-        context.pointee.thread_count = 1
-        let extradata = parameters.parameterSets.annexB
-        if !extradata.isEmpty {
-            let r = extradata.withUnsafeBufferPointer { aula_set_extradata(context, $0.baseAddress, Int32($0.count)) }
-            guard r >= 0 else { throw SnapshotError("parameter sets: \(Self.describe(r))") }
+        do {
+            owner = try CodecContext(decoding: parameters.codec, parameterSets: parameters.parameterSets.annexB) { $0.pointee.thread_count = 1 }
+        } catch {
+            throw SnapshotError(error.stage == "open" ? "the \(parameters.codec.rawValue) decoder did not open: \(error.message)" : "\(error.stage): \(error.message)")
         }
-        let r = avcodec_open2(context, decoder, nil)
-        guard r >= 0 else { throw SnapshotError("the \(parameters.codec.rawValue) decoder did not open: \(Self.describe(r))") }
     }
 
     deinit {
         sws_freeContext(scaler)
         av_frame_free(&converted)
-        avcodec_free_context(&context)
-        av_packet_free(&packet)
-        av_frame_free(&frame)
     }
 
     /// The picture of `unit` as planes (Y, U, V), their strides, and its size. The planes point into
@@ -89,9 +78,5 @@ final class KeyFrameDecoder {
         let height: Int
     }
 
-    static func describe(_ code: Int32) -> String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        aula_error_string(code, &buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func describe(_ code: Int32) -> String { CodecContext.describe(code) }
 }
