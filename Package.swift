@@ -174,7 +174,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The city's services outside HTTP: the stored city and offences, imports, planning runs.
-        .target(name: "CityServices", dependencies: ["City", "Planning"], swiftSettings: swiftSettings),
+        .target(name: "CityServices", dependencies: ["City", "Planning", "Catalog"], swiftSettings: swiftSettings),
         // Analytics beside recording: frame sinks that decode (motion analysis, masked live view)
         // and masked exports; each decoder confined to its own task (docs/motion.md).
         .target(
@@ -218,7 +218,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Server", "Catalog", "Recorder", "Footage", "Alerts", "Analytics", "Motion", "AulaSecurity",
+                "Server", "Catalog", "CityServices", "Recorder", "Footage", "Alerts", "Analytics", "Motion", "AulaSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import Alerts
 import Analytics
 import AulaSecurity
 import Catalog
+import CityServices
 import Footage
 import Foundation
 import Hummingbird
@@ -72,7 +73,7 @@ public struct AulaApp: Sendable {
             configuration: configuration, catalog: catalog,
             parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, privacyZones: privacyZones,
                                alerts: alerts, keyFrames: keyFrames, streamingHistory: streamingHistory, storage: storage,
-                               usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics),
+                               usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics, city: CityStore(catalog)),
             logger: logger)
     }
 

@@ -1,4 +1,5 @@
 import AulaSecurity
+import Foundation
 import Media
 
 /// The catalogue as the rest of Aula sees it: one backend (chosen once, where the process is
@@ -54,6 +55,14 @@ public final class AulaCatalog: CatalogBackend {
     }
     public func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await backend.allRecordingLocations() }
     public func maxRecordingID() async throws -> Int64 { try await backend.maxRecordingID() }
+    public func document(named name: String) async throws -> StoredDocument? { try await backend.document(named: name) }
+    public func documentRevision(named name: String) async throws -> Int64? { try await backend.documentRevision(named: name) }
+    @discardableResult
+    public func saveDocument(named name: String, body: Data) async throws -> Int64 { try await backend.saveDocument(named: name, body: body) }
+    @discardableResult
+    public func updateDocument(named name: String, _ change: @escaping @Sendable (Data?) throws -> Data) async throws -> Int64 {
+        try await backend.updateDocument(named: name, change)
+    }
     public func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> {
         try await backend.reserveRecordingIDs(count: count, atLeast: minimum)
     }

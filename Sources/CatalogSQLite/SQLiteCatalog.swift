@@ -21,7 +21,10 @@ public final class SQLiteCatalog: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: directory + "/catalog.sqlite", configuration: config)
-        try Self.migrator(secrets: secrets, directory: directory).migrate(pool)
+        let migrator = Self.migrator(secrets: secrets, directory: directory)
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        if !applied.contains("v10-documents") { removeMovedDocumentFiles() }
     }
 
     static func migrator(secrets: SecretBox, directory: String) -> DatabaseMigrator {
@@ -107,6 +110,7 @@ public final class SQLiteCatalog: Sendable {
                 WHEN NEW.next < OLD.next BEGIN SELECT RAISE(ABORT, 'recording ids only move forward'); END;
                 """)
         }
+        registerDocumentMigration(&migrator, directory: directory)
         return migrator
     }
 }

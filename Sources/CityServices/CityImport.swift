@@ -9,13 +9,13 @@ public struct CityCommandError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Imports into the data folder, for `aula import` and the tests. All or nothing: the files under
-/// `<data>/city/` change only when the whole input was read without an error.
+/// Imports into the catalogue, for `aula import` and the tests. All or nothing: the stored city or
+/// register changes only when the whole input was read without an error.
 public enum CityImport {
     /// Reads OpenStreetMap XML (`.osm`, `.osm.gz`) or GeoJSON (`.geojson`, `.json`) and stores the city.
     @discardableResult
-    public static func importCity(file: String, name: String, dataDirectory: String,
-                                  options: ImportOptions = ImportOptions()) throws -> CityStore.StoredCity {
+    public static func importCity(file: String, name: String, into store: CityStore,
+                                  options: ImportOptions = ImportOptions()) async throws -> CityStore.StoredCity {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CityCommandError("cannot read \(file)")
         }
@@ -35,7 +35,7 @@ public enum CityImport {
         }
         let stored = CityStore.StoredCity(name: name, source: (file as NSString).lastPathComponent,
                                           importedAt: Int64(Date().timeIntervalSince1970 * 1_000_000), model: model)
-        try CityStore(dataDirectory: dataDirectory).saveCity(stored)
+        try await store.saveCity(stored)
         return stored
     }
 
@@ -43,8 +43,8 @@ public enum CityImport {
     /// register. With `replace` the register is replaced; otherwise the records are added and an id
     /// that is already registered is an error.
     @discardableResult
-    public static func importOffences(csvFile: String, mappingFile: String, dataDirectory: String,
-                                      replace: Bool = false) throws -> (added: Int, total: Int) {
+    public static func importOffences(csvFile: String, mappingFile: String, into store: CityStore,
+                                      replace: Bool = false) async throws -> (added: Int, total: Int) {
         guard let mappingData = FileManager.default.contents(atPath: mappingFile) else {
             throw CityCommandError("cannot read \(mappingFile)")
         }
@@ -55,8 +55,7 @@ public enum CityImport {
         guard let csvData = FileManager.default.contents(atPath: csvFile) else {
             throw CityCommandError("cannot read \(csvFile)")
         }
-        let store = CityStore(dataDirectory: dataDirectory)
-        let city = try store.loadCity()
+        let city = try await store.loadCity()
         let offences: [Offence]
         do {
             offences = try OffenceCSVImporter(mapping: mapping, gazetteer: city.map { AddressGazetteer(city: $0.model) })
@@ -64,39 +63,39 @@ public enum CityImport {
         } catch {
             throw CityCommandError("\((csvFile as NSString).lastPathComponent) was not imported:\n\(error.description)")
         }
-        var register = try store.loadOffences()
-        if replace {
-            register = CityStore.StoredOffences(offences: offences)
-        } else {
-            let existing = Set(register.offences.map(\.id))
-            let repeated = offences.filter { existing.contains($0.id) }.map(\.id)
-            guard repeated.isEmpty else {
-                throw CityCommandError("\((csvFile as NSString).lastPathComponent) was not imported: ids already registered: "
-                                       + repeated.prefix(10).joined(separator: ", ") + (repeated.count > 10 ? " …" : "")
-                                       + " (use --replace to replace the register)")
+        let file = (csvFile as NSString).lastPathComponent
+        let (register, _) = try await store.updateOffences { register in
+            if replace {
+                register = CityStore.StoredOffences(offences: offences)
+            } else {
+                let existing = Set(register.offences.map(\.id))
+                let repeated = offences.filter { existing.contains($0.id) }.map(\.id)
+                guard repeated.isEmpty else {
+                    throw CityCommandError("\(file) was not imported: ids already registered: "
+                                           + repeated.prefix(10).joined(separator: ", ") + (repeated.count > 10 ? " …" : "")
+                                           + " (use --replace to replace the register)")
+                }
+                register.offences += offences
             }
-            register.offences += offences
         }
-        try store.saveOffences(register)
         return (offences.count, register.offences.count)
     }
 
     /// Replaces the synthetic records of the register with freshly generated demo offences on the
     /// imported city (real records are kept) and remembers the demo pilot.
     @discardableResult
-    public static func generateSyntheticOffences(dataDirectory: String, seed: UInt64 = 2025) throws -> SyntheticOffences.Scenario {
-        let store = CityStore(dataDirectory: dataDirectory)
-        guard let city = try store.loadCity() else {
+    public static func generateSyntheticOffences(into store: CityStore, seed: UInt64 = 2025) async throws -> SyntheticOffences.Scenario {
+        guard let city = try await store.loadCity() else {
             throw CityCommandError("no city is imported yet: run `aula import osm FILE --city NAME` first")
         }
         var options = SyntheticOffences.Options()
         options.seed = seed
         let scenario = SyntheticOffences.generate(city: city.model, options: options)
-        var register = try store.loadOffences()
-        register.offences = register.offences.filter { !$0.synthetic } + scenario.offences
-        register.scenario = CityStore.DemoScenario(label: scenario.label, pilot: scenario.pilot, controls: scenario.controls,
-                                                   pilotStart: scenario.pilotStart)
-        try store.saveOffences(register)
+        try await store.updateOffences { register in
+            register.offences = register.offences.filter { !$0.synthetic } + scenario.offences
+            register.scenario = CityStore.DemoScenario(label: scenario.label, pilot: scenario.pilot, controls: scenario.controls,
+                                                       pilotStart: scenario.pilotStart)
+        }
         return scenario
     }
 

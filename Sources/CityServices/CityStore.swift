@@ -1,18 +1,21 @@
+import Catalog
 import City
 import Foundation
 import Planning
+import Synchronization
 
-/// The imported city, the offence register and the last plan, kept as JSON files under
-/// `<data>/city/`.
+/// The imported city, the offence register and the last plan, kept as whole documents in the
+/// catalogue (``DocumentStore``), so that every node sharing it sees the same city.
 ///
-/// Every file is written whole to a temporary name and then renamed over the old one, so a reader
-/// (the server, while the CLI imports) sees the old file or the new one, never half of either; an
-/// import that fails writes nothing.
+/// A document is replaced whole in one transaction, so a reader (the server, while the command line
+/// imports) sees the old one or the new one, never half of either; an import that fails saves
+/// nothing. Readers poll the revision, which grows at every save, and read the document again only
+/// when it changed.
 public struct CityStore: Sendable {
-    public let directory: String
+    let documents: any DocumentStore
 
-    public init(dataDirectory: String) {
-        directory = (dataDirectory as NSString).appendingPathComponent("city")
+    public init(_ documents: any DocumentStore) {
+        self.documents = documents
     }
 
     /// A city as imported: the model in local metres plus where it came from.
@@ -51,63 +54,50 @@ public struct CityStore: Sendable {
         public var pilotStart: Int64
     }
 
-    var cityPath: String { (directory as NSString).appendingPathComponent("city.json") }
-    var offencesPath: String { (directory as NSString).appendingPathComponent("offences.json") }
-    var reportPath: String { (directory as NSString).appendingPathComponent("last-plan.md") }
+    static let city = "city", offences = "offences", report = "last-plan"
 
-    public func loadCity() throws -> StoredCity? {
-        guard let data = FileManager.default.contents(atPath: cityPath) else { return nil }
-        return try JSONDecoder().decode(StoredCity.self, from: data)
+    public func loadCity() async throws -> StoredCity? {
+        guard let document = try await documents.document(named: Self.city) else { return nil }
+        return try JSONDecoder().decode(StoredCity.self, from: document.body)
     }
 
-    public func saveCity(_ city: StoredCity) throws {
-        try write(try JSONEncoder().encode(city), to: cityPath)
+    public func saveCity(_ city: StoredCity) async throws {
+        try await documents.saveDocument(named: Self.city, body: try JSONEncoder().encode(city))
     }
 
-    /// When city.json last changed (nil when there is none), so a running server notices an import.
-    public func cityStamp() -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: cityPath))?[.modificationDate] as? Date
+    /// The city's revision (nil when none was imported), so a running server notices an import.
+    public func cityRevision() async throws -> Int64? { try await documents.documentRevision(named: Self.city) }
+
+    public func offencesRevision() async throws -> Int64? { try await documents.documentRevision(named: Self.offences) }
+
+    public func loadOffences() async throws -> StoredOffences {
+        guard let document = try await documents.document(named: Self.offences) else { return StoredOffences() }
+        return try JSONDecoder().decode(StoredOffences.self, from: document.body)
     }
 
-    public func offencesStamp() -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: offencesPath))?[.modificationDate] as? Date
+    public func saveOffences(_ offences: StoredOffences) async throws {
+        try await documents.saveDocument(named: Self.offences, body: try JSONEncoder().encode(offences))
     }
 
-    public func loadOffences() throws -> StoredOffences {
-        guard let data = FileManager.default.contents(atPath: offencesPath) else { return StoredOffences() }
-        return try JSONDecoder().decode(StoredOffences.self, from: data)
-    }
-
-    public func saveOffences(_ offences: StoredOffences) throws {
-        try write(try JSONEncoder().encode(offences), to: offencesPath)
-    }
-
-    public func loadReport() -> String? {
-        FileManager.default.contents(atPath: reportPath).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    public func saveReport(_ markdown: String) throws {
-        try write(Data(markdown.utf8), to: reportPath)
-    }
-
-    /// Write to a temporary file in the same folder, flush it, then rename over `path`.
-    private func write(_ data: Data, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+    /// Changes the register in one transaction with reading it (see ``DocumentStore/updateDocument(named:_:)``);
+    /// returns the register as saved and its revision.
+    @discardableResult
+    public func updateOffences(_ change: @escaping @Sendable (inout StoredOffences) throws -> Void) async throws -> (register: StoredOffences, revision: Int64) {
+        let saved = Mutex(StoredOffences())
+        let revision = try await documents.updateDocument(named: Self.offences) { body in
+            var register = try body.map { try JSONDecoder().decode(StoredOffences.self, from: $0) } ?? StoredOffences()
+            try change(&register)
+            saved.withLock { $0 = register }
+            return try JSONEncoder().encode(register)
         }
-        do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary, path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
+        return (saved.withLock { $0 }, revision)
+    }
+
+    public func loadReport() async throws -> String? {
+        try await documents.document(named: Self.report).map { String(decoding: $0.body, as: UTF8.self) }
+    }
+
+    public func saveReport(_ markdown: String) async throws {
+        try await documents.saveDocument(named: Self.report, body: Data(markdown.utf8))
     }
 }

@@ -2,6 +2,7 @@ import Alerts
 import Analytics
 import AulaSecurity
 import Catalog
+import CityServices
 import Footage
 import Foundation
 import Hummingbird
@@ -76,11 +77,13 @@ public struct ServerParts: Sendable {
     public var signer: EvidenceSigner
     /// Metrics that are not counters kept elsewhere (the writer's flush-duration histogram).
     public var metrics: PrometheusCollectorRegistry
+    /// The imported city, the offence register and the last plan.
+    public var city: CityStore
 
     public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive,
                 privacyZones: PrivacyZones, alerts: AlertHub, keyFrames: LatestKeyFrames, streamingHistory: StreamingHistory,
                 storage: StorageState, usageCache: UsageCache, recovery: RecoveryState, signer: EvidenceSigner,
-                metrics: PrometheusCollectorRegistry) {
+                metrics: PrometheusCollectorRegistry, city: CityStore) {
         self.recorder = recorder
         self.writer = writer
         self.live = live
@@ -95,6 +98,7 @@ public struct ServerParts: Sendable {
         self.recovery = recovery
         self.signer = signer
         self.metrics = metrics
+        self.city = city
     }
 }
 
@@ -127,6 +131,7 @@ public struct AulaServer: Sendable {
     let recovery: RecoveryState
     let storage: StorageState
     let metrics: PrometheusCollectorRegistry
+    let city: CityStore
     let usageCache: UsageCache
     let logger: Logger
     /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
@@ -152,6 +157,7 @@ public struct AulaServer: Sendable {
         recovery = parts.recovery
         signer = parts.signer
         metrics = parts.metrics
+        city = parts.city
         liveSockets = LiveSockets(perUser: configuration.maxLiveViewsPerUser, total: configuration.maxLiveViews)
         exportCache = ExportCache(settledSeconds: configuration.exportSettledSeconds)
         maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")

@@ -11,7 +11,7 @@ struct Import: ParsableCommand {
         subcommands: [ImportMap.self, ImportOffences.self])
 }
 
-struct ImportMap: ParsableCommand {
+struct ImportMap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "osm",
         abstract: "Import city geometry from OpenStreetMap XML (.osm, .osm.gz) or GeoJSON (.geojson, .json).",
@@ -29,25 +29,25 @@ struct ImportMap: ParsableCommand {
     @Option(help: "Highway classes counted as main streets, comma-separated (default primary,secondary,tertiary).")
     var mainStreets: String?
 
-    func run() throws {
+    func run() async throws {
         var options = ImportOptions()
         if let mainStreets {
             options.mainStreetClasses = Set(mainStreets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let stored = try CityImport.importCity(file: file, name: city, dataDirectory: data, options: options)
+        let stored = try await CityImport.importCity(file: file, name: city, into: CityStore(try openCatalog(data: data)), options: options)
         let m = stored.model
         say("Imported \(stored.name) from \(stored.source) in \(clock.now - start): \(m.buildings.count) buildings, "
             + "\(m.streets.count) streets (\(m.streets.filter(\.isMain).count) main), \(m.courtyards.count) courtyards, "
             + "\(m.schoolGrounds.count) school grounds, \(m.streetLights.count) street lights, \(m.districts.count) districts.")
         for w in m.warnings.prefix(5) { say("  warning: \(w)") }
         if m.warnings.count > 5 { say("  … \(m.warnings.count - 5) more warnings") }
-        say("Stored in \(CityStore(dataDirectory: data).directory). Map data © OpenStreetMap contributors (ODbL) when from OSM.")
+        say("Stored in the catalogue in \(data). Map data © OpenStreetMap contributors (ODbL) when from OSM.")
     }
 }
 
-struct ImportOffences: ParsableCommand {
+struct ImportOffences: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "offences",
         abstract: "Import offences from a police CSV export with a column mapping, or generate synthetic demo offences.",
@@ -83,16 +83,16 @@ struct ImportOffences: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         if synthetic {
-            let scenario = try CityImport.generateSyntheticOffences(dataDirectory: data, seed: seed)
+            let scenario = try await CityImport.generateSyntheticOffences(into: CityStore(try openCatalog(data: data)), seed: seed)
             say("\(scenario.label): \(scenario.offences.count) offences around \(scenario.hotspots.count) hot spots; "
                 + "pilot \"\(scenario.pilot.name)\" from \(String(CivilTime.iso8601(scenario.pilotStart).prefix(10))), "
                 + "\(scenario.controls.count) control areas.")
             return
         }
         guard let file, let mapping else { return }
-        let (added, total) = try CityImport.importOffences(csvFile: file, mappingFile: mapping, dataDirectory: data, replace: replace)
+        let (added, total) = try await CityImport.importOffences(csvFile: file, mappingFile: mapping, into: CityStore(try openCatalog(data: data)), replace: replace)
         say("Imported \(added) offences from \((file as NSString).lastPathComponent); the register holds \(total).")
     }
 }

@@ -47,14 +47,15 @@ struct Plan: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = CityStore(dataDirectory: data)
-        guard let stored = try store.loadCity() else {
+        let catalog = try openCatalog(data: data)
+        let store = CityStore(catalog)
+        guard let stored = try await store.loadCity() else {
             throw CityCommandError("no city is imported yet: run `aula import osm FILE --city NAME --data \(data)` first")
         }
-        let register = try store.loadOffences()
+        let register = try await store.loadOffences()
         var engine = CoverageEngine(city: stored.model)
         if !includeCovered {
-            let registered = try await openCatalog(data: data).cameras().map(\.viewSpec).filter { (try? $0.validate()) != nil }
+            let registered = try await catalog.cameras().map(\.viewSpec).filter { (try? $0.validate()) != nil }
             try engine.setCameras(registered)
         }
         var settings = CityPlanner.Settings(budget: cameras.map { .cameras($0) } ?? .money(budget ?? 0))
@@ -67,7 +68,7 @@ struct Plan: AsyncParsableCommand {
             !seen.camerasSeeing($0).isEmpty
         }
         let report = result.markdown
-        try store.saveReport(report)
+        try await store.saveReport(report)
         if let out {
             try Data(report.utf8).write(to: URL(fileURLWithPath: out))
             say("Wrote \(out): \(result.programme.cameraCount) cameras in \(result.programme.phases.count) phases, "

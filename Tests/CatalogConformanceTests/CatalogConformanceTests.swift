@@ -244,6 +244,43 @@ import Testing
         #expect(try await catalog.reserveRecordingIDs(count: 1, atLeast: 1).lowerBound > later.upperBound + 50)
     }
 
+    // MARK: Documents (the city, the offence register, the last plan)
+
+    @Test(arguments: Backend.all) func documentsAreReplacedWholeWithAGrowingRevision(_ backend: Backend) async throws {
+        let catalog = try backend.make()
+        #expect(try await catalog.document(named: "city") == nil)
+        #expect(try await catalog.documentRevision(named: "city") == nil)
+        let first = try await catalog.saveDocument(named: "city", body: Data("one".utf8))
+        let other = try await catalog.saveDocument(named: "offences", body: Data("[]".utf8))
+        let second = try await catalog.saveDocument(named: "city", body: Data("two".utf8))
+        #expect(first < other && other < second, "revisions grow across documents: \(first), \(other), \(second)")
+        #expect(try await catalog.document(named: "city") == StoredDocument(body: Data("two".utf8), revision: second))
+        #expect(try await catalog.documentRevision(named: "offences") == other)
+        // A change that fails saves nothing.
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) { try await catalog.updateDocument(named: "city") { _ in throw Refused() } }
+        #expect(try await catalog.documentRevision(named: "city") == second)
+    }
+
+    /// Two requests (or two nodes) adding to the register at once both land.
+    @Test(arguments: Backend.all) func concurrentUpdatesOfADocumentLoseNothing(_ backend: Backend) async throws {
+        let catalog = try backend.make()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<30 {
+                group.addTask {
+                    try await catalog.updateDocument(named: "register") { body in
+                        var lines = body.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                        lines += "\(n)\n"
+                        return Data(lines.utf8)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let body = try #require(try await catalog.document(named: "register")).body
+        #expect(Set(String(decoding: body, as: UTF8.self).split(separator: "\n")).count == 30)
+    }
+
     // MARK: Audit trail
 
     @Test(arguments: Backend.all) func concurrentWritersMakeOneUnbrokenAuditChain(_ backend: Backend) async throws {

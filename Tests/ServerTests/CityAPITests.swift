@@ -23,27 +23,48 @@ import Testing
         }
     }
 
+    /// A data folder of an earlier version keeps its city and register in `city/*.json`: they move
+    /// into the catalogue at the first start, and the files go.
+    @Test func theCityFilesOfAnEarlierVersionMoveIntoTheCatalogue() async throws {
+        let source = temporaryDirectory()
+        let stored = try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Oldtown", dataDirectory: source)
+        let data = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: data + "/city", withIntermediateDirectories: true)
+        try JSONEncoder().encode(stored).write(to: URL(fileURLWithPath: data + "/city/city.json"))
+        try Data("# Last plan".utf8).write(to: URL(fileURLWithPath: data + "/city/last-plan.md"))
+        let server = try cityServer(data: data)
+        #expect(!FileManager.default.fileExists(atPath: data + "/city/city.json"))
+        #expect(!FileManager.default.fileExists(atPath: data + "/city"))
+        try await Application(router: server.makeRouter()).test(.router) { client in
+            let city = try await client.json(.get, "/api/city")
+            #expect(city.status == .ok)
+            #expect(city.json["name"] as? String == "Oldtown")
+        }
+        #expect(try await CityStore(server.catalog).loadReport() == "# Last plan")
+        await server.recorder.stopAll()
+    }
+
     @Test func badImportStoresNothingAndNamesTheFeature() async throws {
         let data = temporaryDirectory()
         let file = try CityFixture.write(CityFixture.broken)
-        #expect {
-            try CityImport.importCity(file: file, name: "Broken", dataDirectory: data)
+        await #expect {
+            try await CityImport.importCity(file: file, name: "Broken", dataDirectory: data)
         } throws: { error in
             "\(error)".contains("feature 7 (id yard-1): polygon ring 0 is not closed") && "\(error)".contains("nothing was imported")
         }
         #expect(!FileManager.default.fileExists(atPath: data + "/city/city.json"))
-        #expect(try CityStore(dataDirectory: data).loadCity() == nil)
-        // A good city first, then a bad one: the good one stays.
-        try CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Good", dataDirectory: data)
-        #expect(throws: CityCommandError.self) { try CityImport.importCity(file: file, name: "Broken", dataDirectory: data) }
-        #expect(try CityStore(dataDirectory: data).loadCity()?.name == "Good")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data + "/city").filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty)
+        #expect(try await CityStore(dataDirectory: data).loadCity() == nil)
+        // A good city first, then a bad one: the good one stays, untouched (same revision).
+        try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Good", dataDirectory: data)
+        let revision = try await CityStore(dataDirectory: data).cityRevision()
+        await #expect(throws: CityCommandError.self) { try await CityImport.importCity(file: file, name: "Broken", dataDirectory: data) }
+        #expect(try await CityStore(dataDirectory: data).loadCity()?.name == "Good")
+        #expect(try await CityStore(dataDirectory: data).cityRevision() == revision)
     }
 
     @Test func summaryGeometryAndCoverageOfAHandMadeCity() async throws {
         let data = temporaryDirectory()
-        try CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
+        try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
         let server = try cityServer(data: data)
         // On the street at 7.4202, looking east along it (90°), 60° wide, 100 m.
         let cam = try await server.catalog.insert(testCamera("East", lat: 43.7300, lon: 7.4202, heading: 90, fov: 60, range: 100))
@@ -73,7 +94,7 @@ import Testing
             #expect(abs(line[0][0] - 7.42) < 1e-7 && abs(line[0][1] - 43.73) < 1e-7)
 
             // Coverage equals the engine's on the stored city with the same camera.
-            let stored = try #require(try CityStore(dataDirectory: data).loadCity())
+            let stored = try #require(try await CityStore(dataDirectory: data).loadCity())
             var engine = CoverageEngine(city: stored.model)
             try engine.setCameras([cam.viewSpec])
             let expected = engine.report()
@@ -110,7 +131,7 @@ import Testing
 
     @Test func previewChangesFiguresButSavesNothing() async throws {
         let data = temporaryDirectory()
-        try CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
+        try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
         let server = try cityServer(data: data)
         let cam = try await server.catalog.insert(testCamera("East", lat: 43.7300, lon: 7.4202, heading: 90, fov: 60, range: 100))
         try await Application(router: server.makeRouter()).test(.router) { client in
@@ -126,7 +147,7 @@ import Testing
             #expect(((turned.json["streets"] as? [String: Any])?["features"] as? [Any])?.isEmpty == false)
 
             // The same preview computed directly.
-            let stored = try #require(try CityStore(dataDirectory: data).loadCity())
+            let stored = try #require(try await CityStore(dataDirectory: data).loadCity())
             var engine = CoverageEngine(city: stored.model)
             var spec = cam.viewSpec
             spec.heading = 0
@@ -162,7 +183,7 @@ import Testing
 
     @Test func offencesAreValidatedAndFiltered() async throws {
         let data = temporaryDirectory()
-        try CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
+        try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
         let server = try cityServer(data: data)
         try await Application(router: server.makeRouter()).test(.router) { client in
             let ok = try await client.json(.post, "/api/offences", """
@@ -192,10 +213,10 @@ import Testing
             #expect(fields(badFilter.json) == ["from", "types"])
         }
         // Stored in the data folder, so a restarted server sees them.
-        #expect(try CityStore(dataDirectory: data).loadOffences().offences.count == 2)
+        #expect(try await CityStore(dataDirectory: data).loadOffences().offences.count == 2)
     }
 
-    @Test func csvImportIsAllOrNothingWithLineNumbers() throws {
+    @Test func csvImportIsAllOrNothingWithLineNumbers() async throws {
         let data = temporaryDirectory()
         let mapping = try CityFixture.write("""
             {"delimiter": ";", "id": "Ref", "time": {"single": {"column": "Date", "format": {"pattern": "dd.MM.yyyy HH:mm", "utcOffsetMinutes": 0}}},
@@ -203,19 +224,19 @@ import Testing
             """, name: "mapping.json")
         let good = try CityFixture.write("Ref;Date;Lat;Lon;Offence\nA1;04.03.2025 21:15;43,7301;7,4210;Vol\nA2;05.03.2025 08:00;43.7302;7.4211;assault\n", name: "good.csv")
         let bad = try CityFixture.write("Ref;Date;Lat;Lon;Offence\nB1;31.02.2025 10:00;43.7301;7.4210;Vol\nB2;05.03.2025 08:00;93.7;7.4211;assault\n", name: "bad.csv")
-        #expect {
-            try CityImport.importOffences(csvFile: bad, mappingFile: mapping, dataDirectory: data)
+        await #expect {
+            try await CityImport.importOffences(csvFile: bad, mappingFile: mapping, dataDirectory: data)
         } throws: { error in
             let text = "\(error)"
             return text.contains("line 2, column \"Date\"") && text.contains("line 3, column \"Lat\"")
         }
-        #expect(try CityStore(dataDirectory: data).loadOffences().offences.isEmpty)
-        let result = try CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data)
+        #expect(try await CityStore(dataDirectory: data).loadOffences().offences.isEmpty)
+        let result = try await CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data)
         #expect(result.added == 2 && result.total == 2)
         // The same ids again are refused (all or nothing), unless the register is replaced.
-        #expect(throws: CityCommandError.self) { try CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data) }
-        #expect(try CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data, replace: true).total == 2)
-        let offences = try CityStore(dataDirectory: data).loadOffences().offences
+        await #expect(throws: CityCommandError.self) { try await CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data) }
+        #expect(try await CityImport.importOffences(csvFile: good, mappingFile: mapping, dataDirectory: data, replace: true).total == 2)
+        let offences = try await CityStore(dataDirectory: data).loadOffences().offences
         #expect(offences.map(\.type) == ["theft", "assault"])
     }
 

@@ -14,12 +14,13 @@ import Testing
 /// City and Planning modules called directly.
 @Suite(.serialized) struct CityMonacoAPITests {
     /// One imported Monaco with 200 sample cameras and synthetic offences, shared by the tests.
-    static let prepared: (data: String, city: CityModel) = {
+    static let preparing = Task { () throws -> (data: String, city: CityModel) in
         let data = temporaryDirectory()
-        let stored = try! CityImport.importCity(file: monacoPath, name: "Monaco", dataDirectory: data)
-        try! CityImport.generateSyntheticOffences(dataDirectory: data)
+        let stored = try await CityImport.importCity(file: monacoPath, name: "Monaco", dataDirectory: data)
+        try await CityImport.generateSyntheticOffences(dataDirectory: data)
         return (data, stored.model)
-    }()
+    }
+    static func prepared() async throws -> (data: String, city: CityModel) { try await preparing.value }
 
     static func register(_ count: Int, in server: AulaApp, city: CityModel) async throws -> [Camera] {
         var out: [Camera] = []
@@ -41,7 +42,7 @@ import Testing
 
     @Test func coverageMatchesTheEngineAndPreviewIsFast() async throws {
         #expect(FileManager.default.fileExists(atPath: monacoPath), "Monaco extract missing at \(monacoPath)")
-        let (data, city) = Self.prepared
+        let (data, city) = try await Self.prepared()
         let server = try cityServer(data: data)
         let cameras = try await Self.register(200, in: server, city: city)
         try await Application(router: server.makeRouter()).test(.router) { client in
@@ -84,9 +85,9 @@ import Testing
     }
 
     @Test func hotspotsPlanAndEvaluationAgreeWithPlanning() async throws {
-        let (data, city) = Self.prepared
+        let (data, city) = try await Self.prepared()
         let server = try cityServer(data: data)
-        let register = try CityStore(dataDirectory: data).loadOffences()
+        let register = try await CityStore(dataDirectory: data).loadOffences()
         #expect(register.offences.allSatisfy(\.synthetic) && !register.offences.isEmpty)
         try await Application(router: server.makeRouter()).test(.router) { client in
             // Hot spots for thefts in 2024, 100 m cells.

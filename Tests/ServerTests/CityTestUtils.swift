@@ -1,4 +1,7 @@
 import Catalog
+import CatalogSQLite
+import CityServices
+import Planning
 import City
 import Foundation
 import Hummingbird
@@ -79,4 +82,28 @@ extension Dictionary where Key == String, Value == Any {
 
 func fields(_ json: [String: Any]) -> Set<String> {
     Set((json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+}
+
+extension CityStore {
+    /// The city documents in the embedded catalogue of a data folder.
+    init(dataDirectory: String) throws {
+        self.init(try AulaCatalog.openSQLite(directory: dataDirectory))
+    }
+}
+
+extension CityImport {
+    @discardableResult
+    static func importCity(file: String, name: String, dataDirectory: String) async throws -> CityStore.StoredCity {
+        try await importCity(file: file, name: name, into: CityStore(dataDirectory: dataDirectory))
+    }
+
+    @discardableResult
+    static func importOffences(csvFile: String, mappingFile: String, dataDirectory: String, replace: Bool = false) async throws -> (added: Int, total: Int) {
+        try await importOffences(csvFile: csvFile, mappingFile: mappingFile, into: CityStore(dataDirectory: dataDirectory), replace: replace)
+    }
+
+    @discardableResult
+    static func generateSyntheticOffences(dataDirectory: String) async throws -> SyntheticOffences.Scenario {
+        try await generateSyntheticOffences(into: CityStore(dataDirectory: dataDirectory))
+    }
 }

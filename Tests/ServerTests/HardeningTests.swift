@@ -24,7 +24,7 @@ import Testing
 
     @Test func deniedCamerasAreMissingCamerasEverywhere() async throws {
         let data = temporaryDirectory()
-        try CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
+        try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
         let server = try cityServer(data: data)
         var secret = testCamera("Secret", lat: 43.7301, lon: 7.4210, heading: 90)
         secret.rtspURL = "rtsp://10.0.0.9:554/cam/realmonitor?channel=1&user=admin&password=hunter2"

@@ -4,7 +4,7 @@ extension AulaServer {
     /// City map, coverage and planning routes (see docs/city-api.md, docs/coverage.md and
     /// docs/planning.md).
     func registerCityRoutes(on routes: Routes<AulaContext>) {
-        let service = CityService(store: CityStore(dataDirectory: configuration.dataDirectory), cameras: catalog)
+        let service = CityService(store: city, cameras: catalog)
         CityRoutes<AulaContext>(service: service, heavy: heavyWork).register(on: routes)
     }
 }

@@ -99,7 +99,7 @@ extension CityRoutes {
         } catch let error as CityCommandError {
             throw ProblemDetails(status: .unprocessableContent, type: "/docs/city-api.md#plan", title: "No plan", detail: error.message)
         }
-        try service.store.saveReport(result.markdown)
+        try await service.store.saveReport(result.markdown)
         return try Self.json(Self.planJSON(result, city: city, budget: settings.budget))
     }
 
@@ -145,7 +145,7 @@ extension CityRoutes {
     }
 
     func planReport(_ request: Request, context: Context) async throws -> Response {
-        guard let text = service.store.loadReport() else {
+        guard let text = try await service.store.loadReport() else {
             throw ProblemDetails.notFound("no plan has been made yet: POST /api/plan or run `aula plan`")
         }
         return Self.data(Data(text.utf8), contentType: "text/plain; charset=utf-8")

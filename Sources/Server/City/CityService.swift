@@ -16,7 +16,7 @@ actor CityService {
     let cameraStore: any CameraStore
 
     private var city: CityStore.StoredCity?
-    private var cityStamp: Date?
+    private var cityRevision: Int64?
     private var cityLoaded = false
     private var geometry: Data?
     private var engine: CoverageEngine?
@@ -24,7 +24,7 @@ actor CityService {
     private var previewed: Set<String> = []
     private(set) var cameraNames: [String: String] = [:]
     private var register: CityStore.StoredOffences?
-    private var registerStamp: Date?
+    private var registerRevision: Int64?
     /// Duration of the last synchronisation that changed something (for the figures in the docs).
     private(set) var lastSyncSeconds: Double = 0
 
@@ -38,11 +38,11 @@ actor CityService {
         detail: "no city is imported yet: run `aula import osm FILE --city NAME` (see docs/city-api.md)")
 
     /// The imported city; 404 problem details when there is none.
-    func currentCity() throws -> CityStore.StoredCity {
-        let stamp = store.cityStamp()
-        if !cityLoaded || stamp != cityStamp {
-            city = try store.loadCity()
-            cityStamp = stamp
+    func currentCity() async throws -> CityStore.StoredCity {
+        let revision = try await store.cityRevision()
+        if !cityLoaded || revision != cityRevision {
+            city = try await store.loadCity()
+            cityRevision = revision
             cityLoaded = true
             geometry = nil
             engine = nil
@@ -58,7 +58,7 @@ actor CityService {
 
     /// The engine with every registered camera, up to date.
     func engineWithCameras() async throws -> CoverageEngine {
-        _ = try currentCity()
+        _ = try await currentCity()
         let cameras = try await cameraStore.cameras()
         return try synchronise(cameras)
     }
@@ -66,7 +66,7 @@ actor CityService {
     /// The engine as `user` may see it: the cameras they have no grant for are taken out, so that
     /// coverage, "which cameras see this point" and plans reveal nothing of those cameras (issue 15).
     func engine(for user: User) async throws -> (engine: CoverageEngine, names: [String: String]) {
-        _ = try currentCity()
+        _ = try await currentCity()
         let cameras = try await cameraStore.cameras()
         var engine = try synchronise(cameras)
         var names = cameraNames
@@ -84,8 +84,10 @@ actor CityService {
 
     static func spec(_ c: Camera) -> CameraViewSpec { c.viewSpec }
 
+    /// Callers load the city first (``currentCity()``); this stays synchronous, so nothing runs on
+    /// the actor between reading the city and updating the engine.
     private func synchronise(_ cameras: [Camera]) throws -> CoverageEngine {
-        let city = try currentCity()
+        guard let city else { throw Self.noCity }
         let clock = ContinuousClock()
         let start = clock.now
         var engine = self.engine ?? CoverageEngine(city: city.model)
@@ -125,6 +127,7 @@ actor CityService {
     /// Applies `spec` to the preview copy (undoing earlier previews of other cameras first) and
     /// returns that copy; the saved engine and the registry are left alone.
     func preview(_ spec: CameraViewSpec) async throws -> Preview {
+        _ = try await currentCity()
         let cameras = try await cameraStore.cameras()
         let saved = try synchronise(cameras)
         let clock = ContinuousClock()
@@ -147,27 +150,27 @@ actor CityService {
 
     // MARK: Offences
 
-    func offences() throws -> CityStore.StoredOffences {
-        let stamp = store.offencesStamp()
-        if register == nil || stamp != registerStamp {
-            register = try store.loadOffences()
-            registerStamp = stamp
+    func offences() async throws -> CityStore.StoredOffences {
+        let revision = try await store.offencesRevision()
+        if register == nil || revision != registerRevision {
+            register = try await store.loadOffences()
+            registerRevision = revision
         }
         return register ?? CityStore.StoredOffences()
     }
 
-    /// Adds one record; its id must be new.
-    func add(_ offence: Offence) throws {
-        var current = try offences()
-        guard !current.offences.contains(where: { $0.id == offence.id }) else {
-            throw ProblemDetails(status: .conflict, type: "/docs/city-api.md#offences", title: "Duplicate offence",
-                                 detail: "an offence with id \(offence.id) is already registered",
-                                 errors: [FieldError(field: "id", message: "is already registered")])
+    /// Adds one record; its id must be new (checked in the transaction that adds it).
+    func add(_ offence: Offence) async throws {
+        let saved = try await store.updateOffences { current in
+            guard !current.offences.contains(where: { $0.id == offence.id }) else {
+                throw ProblemDetails(status: .conflict, type: "/docs/city-api.md#offences", title: "Duplicate offence",
+                                     detail: "an offence with id \(offence.id) is already registered",
+                                     errors: [FieldError(field: "id", message: "is already registered")])
+            }
+            current.offences.append(offence)
         }
-        current.offences.append(offence)
-        try store.saveOffences(current)
-        register = current
-        registerStamp = store.offencesStamp()
+        register = saved.register
+        registerRevision = saved.revision
     }
 }
 
