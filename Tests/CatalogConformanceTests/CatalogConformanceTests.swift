@@ -309,18 +309,14 @@ import Testing
     @Test(arguments: Backend.all) func verificationWhileWritersAppendFindsNothingWrong(_ backend: Backend) async throws {
         let catalog = try backend.make()
         try await catalog.appendAudit(actor: "first", client: "10.0.0.1", action: "signin", target: "/api/session")
-        let verified = try await withThrowingTaskGroup(of: [AuditChain.Problem].self) { group in
-            group.addTask {
-                for n in 0..<300 { try await catalog.appendAudit(actor: "writer", client: "10.0.0.2", action: "camera.update", target: "/api/cameras/\(n)") }
-                return []
-            }
-            group.addTask {
-                var problems: [AuditChain.Problem] = []
-                // Verify for as long as the writer writes (progress, not a clock).
-                while try await catalog.auditHead()?.id ?? 0 < 301 { problems += try await catalog.verifyAudit().problems }
-                return problems
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
+        // Each verification runs while an append is in flight: a bounded number of each, so the
+        // test does no more work on a busy machine than on an idle one.
+        var verified: [AuditChain.Problem] = []
+        for n in 0..<200 {
+            async let appended = catalog.appendAudit(actor: "writer", client: "10.0.0.2", action: "camera.update", target: "/api/cameras/\(n)")
+            async let problems = catalog.verifyAudit().problems
+            verified += try await problems
+            _ = try await appended
         }
         #expect(verified.isEmpty, "\(verified.prefix(3))")
         #expect(try await catalog.verifyAudit().problems.isEmpty)
