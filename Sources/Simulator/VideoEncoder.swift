@@ -48,6 +48,9 @@ public enum VideoEncoder {
         } catch {
             throw EncoderError(description: error.stage == "open" ? "could not open \(name): \(error.message)" : error.message)
         }
+        // The pointers below belong to `owner`: keep it alive to the end of the encode (Swift may
+        // otherwise free it right after its last use, with the encoder still running).
+        defer { withExtendedLifetime(owner) {} }
         let context = owner.context, frame = owner.frame, packet = owner.packet
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         frame.pointee.width = Int32(spec.width)
