@@ -26,10 +26,18 @@ extension SQLiteCatalog: DocumentStore {
         }
     }
 
-    /// Called after the migrations committed: the moved files go (a crash before leaves them
-    /// beside rows that already hold them, and the migration does not run twice).
-    func removeMovedDocumentFiles() {
-        for file in ["city.json", "offences.json", "last-plan.md"] { try? FileManager.default.removeItem(atPath: directory + "/city/" + file) }
+    /// Called after the migrations committed: a moved file goes only when the catalogue holds
+    /// exactly its bytes. One the migration could not read (not a file, unreadable) stays where it
+    /// is, for an administrator to look at, rather than being lost.
+    func removeMovedDocumentFiles() throws {
+        for (name, file) in [("city", "city.json"), ("offences", "offences.json"), ("last-plan", "last-plan.md")] {
+            let path = directory + "/city/" + file
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                  let bytes = FileManager.default.contents(atPath: path) else { continue }
+            let stored = try pool.read { db in try Data.fetchOne(db, sql: "SELECT body FROM document WHERE name = ?", arguments: [name]) }
+            if stored == bytes { try? FileManager.default.removeItem(atPath: path) }
+        }
         rmdir(directory + "/city")  // only when empty: anything else someone put there stays
     }
 

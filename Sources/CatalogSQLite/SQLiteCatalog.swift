@@ -24,7 +24,7 @@ public final class SQLiteCatalog: Sendable {
         let migrator = Self.migrator(secrets: secrets, directory: directory)
         let applied = try pool.read { try migrator.appliedIdentifiers($0) }
         try migrator.migrate(pool)
-        if !applied.contains("v10-documents") { removeMovedDocumentFiles() }
+        if !applied.contains("v10-documents") { try removeMovedDocumentFiles() }
     }
 
     static func migrator(secrets: SecretBox, directory: String) -> DatabaseMigrator {

@@ -32,9 +32,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: data + "/city", withIntermediateDirectories: true)
         try JSONEncoder().encode(stored).write(to: URL(fileURLWithPath: data + "/city/city.json"))
         try Data("# Last plan".utf8).write(to: URL(fileURLWithPath: data + "/city/last-plan.md"))
+        // Something that is not a readable file where the register was: not imported, and kept.
+        try FileManager.default.createDirectory(atPath: data + "/city/offences.json", withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: data + "/city/offences.json/note.txt"))
         let server = try cityServer(data: data)
         #expect(!FileManager.default.fileExists(atPath: data + "/city/city.json"))
-        #expect(!FileManager.default.fileExists(atPath: data + "/city"))
+        #expect(!FileManager.default.fileExists(atPath: data + "/city/last-plan.md"))
+        #expect(FileManager.default.contents(atPath: data + "/city/offences.json/note.txt") == Data("keep me".utf8), "what could not be moved is not deleted")
         try await Application(router: server.makeRouter()).test(.router) { client in
             let city = try await client.json(.get, "/api/city")
             #expect(city.status == .ok)
