@@ -16,7 +16,7 @@ import Testing
     static let ownAccount: Set<String> = ["GET /api/session", "DELETE /api/session", "POST /api/session/password", "GET /api/openapi.json"]
 
     @Test func everyRouteRefusesAnonymousAndWrongRoles() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let router = server.makeRouter()
         let rules = server.http.accessRules
         // (method, path) pairs: Hummingbird's route descriptions are not Sendable.
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func aRouteWithoutARuleIsRefusedEvenToAdministrators() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let router = server.makeRouter()
         router.get("api/forgotten") { _, _ in "open?" }
         try await Application(router: router).test(.router) { client in
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func unknownAPIPathsNeedSignInButStaticFilesDoNot() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         try await Application(router: server.makeRouter()).test(.router) { client in
             let anonymous = try await client.json(.get, "/api/nothing-here", token: nil)
             #expect(anonymous.status == .unauthorized)
@@ -92,7 +92,7 @@ import Testing
     /// Guards see and watch only the cameras granted to them; analysts see every camera's metadata
     /// but video only where granted; a deny beats an allow, for operators too.
     @Test func grantsPerCameraAndDistrictWithDenyBeatingAllow() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let a = try await server.catalog.insert(Camera(name: "A", rtspURL: "rtsp://127.0.0.1:1/a", latitude: 1, longitude: 2, district: "North"))
         let b = try await server.catalog.insert(Camera(name: "B", rtspURL: "rtsp://127.0.0.1:1/b", latitude: 1, longitude: 2, district: "North"))
         let c = try await server.catalog.insert(Camera(name: "C", rtspURL: "rtsp://127.0.0.1:1/c", latitude: 1, longitude: 2, district: "South"))

@@ -33,7 +33,7 @@ struct SQLiteShellError: Error {
 @Suite struct AuditTrailTests {
     /// A server with a few audited actions: a failed and a good sign-in, a camera change, a view.
     static func serverWithHistory() async throws -> AulaApp {
-        let server = try makeServer()
+        let server = try await makeServer()
         _ = try addUser(server, "ann", .operator, password: "correct horse battery")
         try await Application(router: server.makeRouter()).test(.router) { client in
             _ = try await client.json(.post, "/api/session", #"{"name": "ann", "password": "wrong"}"#, token: nil)
@@ -134,7 +134,7 @@ struct SQLiteShellError: Error {
 
     /// Over real sockets the client's address is recorded.
     @Test func liveRequestsRecordTheClientAddress() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         try await Application(router: server.makeRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
             _ = try await client.json(.post, "/api/session", #"{"name": "nobody", "password": "wrong"}"#, token: nil)
         }

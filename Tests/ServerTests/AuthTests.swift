@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func sessionCookieCSRFAndLogout() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         _ = try addUser(server, "ann", .administrator, password: "correct horse battery")
         try await Application(router: server.makeRouter()).test(.router) { client in
             let signIn = try await client.json(.post, "/api/session", #"{"name": "ann", "password": "correct horse battery"}"#, token: nil)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func signInNamesMissingFields() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         try await Application(router: server.makeRouter()).test(.router) { client in
             let missing = try await client.json(.post, "/api/session", #"{"name": "ann"}"#, token: nil)
             #expect(missing.status == .unprocessableContent)
@@ -83,7 +83,7 @@ import Testing
     /// A brute-force run: each wrong password waits longer, then the account is locked even for the
     /// right password; an unknown name is treated the same.
     @Test func bruteForceIsSlowedThenLockedOut() async throws {
-        let server = try makeServer()   // base delay 40 ms, doubling, lockout after 5 failures
+        let server = try await makeServer()   // base delay 40 ms, doubling, lockout after 5 failures
         _ = try addUser(server, "ann", .operator, password: "correct horse battery")
         try await Application(router: server.makeRouter()).test(.router) { client in
             let clock = ContinuousClock()
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func passwordChangeChecksTheCurrentOneAndEndsOtherSessions() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let token = try addUser(server, "ann", .analyst, password: "correct horse battery")
         try await Application(router: server.makeRouter()).test(.router) { client in
             let other = try await client.json(.post, "/api/session", #"{"name": "ann", "password": "correct horse battery"}"#, token: nil)
@@ -156,7 +156,7 @@ import Testing
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
         configuration.auth = testAuthConfiguration()
-        let server = try AulaApp(configuration: configuration, logger: logger)
+        let server = try await openApp(configuration: configuration, logger: logger)
         let password = try #require(try await server.accounts.ensureAdministrator())
         #expect(password.count >= 16)
         #expect(try await server.accounts.ensureAdministrator() == nil, "printed once")
@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func administratorsManageUsersGrantsAndTokens() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         try await Application(router: server.makeRouter()).test(.router) { client in
             let bad = try await client.json(.post, "/api/users", #"{"name": "bad name!", "role": "king", "password": "short", "grants": [{"effect": "maybe"}]}"#)
             #expect(bad.status == .unprocessableContent)

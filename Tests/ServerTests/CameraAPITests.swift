@@ -14,7 +14,7 @@ import Testing
         """
 
     @Test func createReadUpdateDelete() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             let created = try await client.json(.post, "/api/cameras", Self.valid)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func everyInvalidFieldIsNamed() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             let bad = """
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func unknownRoutesAreProblemDetails() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             let r = try await client.json(.get, "/api/nothing-here")

@@ -22,7 +22,7 @@ import Testing
     @Test func streamingFailedAndUnreachableCameras() async throws {
         let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec(), credentials: Credentials(username: "admin", password: "right"))
         let rtspPort = try await simulator.start(port: 0)
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
             func create(_ name: String, _ url: String, password: String?) async throws -> Int {

@@ -12,7 +12,7 @@ import Testing
 
 @Suite struct CityAPITests {
     @Test func withoutACityTheRoutesSayHowToImportOne() async throws {
-        let server = try cityServer()
+        let server = try await cityServer()
         try await Application(router: server.makeRouter()).test(.router) { client in
             for path in ["/api/city", "/api/city/geometry", "/api/coverage", "/api/hotspots"] {
                 let r = try await client.json(.get, path)
@@ -35,7 +35,7 @@ import Testing
         // Something that is not a readable file where the register was: not imported, and kept.
         try FileManager.default.createDirectory(atPath: data + "/city/offences.json", withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: data + "/city/offences.json/note.txt"))
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         #expect(!FileManager.default.fileExists(atPath: data + "/city/city.json"))
         #expect(!FileManager.default.fileExists(atPath: data + "/city/last-plan.md"))
         #expect(FileManager.default.contents(atPath: data + "/city/offences.json/note.txt") == Data("keep me".utf8), "what could not be moved is not deleted")
@@ -69,7 +69,7 @@ import Testing
     @Test func summaryGeometryAndCoverageOfAHandMadeCity() async throws {
         let data = temporaryDirectory()
         try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         // On the street at 7.4202, looking east along it (90°), 60° wide, 100 m.
         let cam = try await server.catalog.insert(testCamera("East", lat: 43.7300, lon: 7.4202, heading: 90, fov: 60, range: 100))
         try await Application(router: server.makeRouter()).test(.router) { client in
@@ -136,7 +136,7 @@ import Testing
     @Test func previewChangesFiguresButSavesNothing() async throws {
         let data = temporaryDirectory()
         try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         let cam = try await server.catalog.insert(testCamera("East", lat: 43.7300, lon: 7.4202, heading: 90, fov: 60, range: 100))
         try await Application(router: server.makeRouter()).test(.router) { client in
             let before = try await client.json(.get, "/api/coverage")
@@ -188,7 +188,7 @@ import Testing
     @Test func offencesAreValidatedAndFiltered() async throws {
         let data = temporaryDirectory()
         try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         try await Application(router: server.makeRouter()).test(.router) { client in
             let ok = try await client.json(.post, "/api/offences", """
                 {"id": "P-1", "time": "2025-03-04T21:15:00Z", "location": {"lat": 43.7301, "lon": 7.4210}, "type": "theft",
@@ -245,7 +245,7 @@ import Testing
     }
 
     @Test func webUIIsServedBesideTheAPI() async throws {
-        let server = try cityServer()
+        let server = try await cityServer()
         try await Application(router: server.makeRouter()).test(.router) { client in
             let page = try await client.execute(uri: "/map.html", method: .get) { $0 }
             #expect(page.status == .ok)

@@ -43,7 +43,7 @@ import Testing
     @Test func coverageMatchesTheEngineAndPreviewIsFast() async throws {
         #expect(FileManager.default.fileExists(atPath: monacoPath), "Monaco extract missing at \(monacoPath)")
         let (data, city) = try await Self.prepared()
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         let cameras = try await Self.register(200, in: server, city: city)
         try await Application(router: server.makeRouter()).test(.router) { client in
             var coverage: (status: HTTPResponse.Status, json: [String: Any], array: [[String: Any]], headers: HTTPFields)!
@@ -86,7 +86,7 @@ import Testing
 
     @Test func hotspotsPlanAndEvaluationAgreeWithPlanning() async throws {
         let (data, city) = try await Self.prepared()
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         let register = try await CityStore(dataDirectory: data).loadOffences()
         #expect(register.offences.allSatisfy(\.synthetic) && !register.offences.isEmpty)
         try await Application(router: server.makeRouter()).test(.router) { client in

@@ -56,12 +56,12 @@ enum CityFixture {
 let monacoPath: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/osm/monaco.osm.gz").path
 
-func cityServer(data: String = temporaryDirectory()) throws -> AulaApp {
+func cityServer(data: String = temporaryDirectory()) async throws -> AulaApp {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = ServerConfiguration(dataDirectory: data)
     configuration.auth = testAuthConfiguration()
-    let server = try AulaApp(configuration: configuration, logger: logger)
+    let server = try await openApp(configuration: configuration, logger: logger)
     try addTestAdministrator(to: server)
     return server
 }

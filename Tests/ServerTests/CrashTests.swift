@@ -95,7 +95,7 @@ import Testing
         try await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
 
-        let server = try RecordingTests.makeRecordingServer(data: data)
+        let server = try await RecordingTests.makeRecordingServer(data: data)
         try await server.startRecorder()  // reconciles; nothing is left for it to repair after a clean stop
         let report = server.recovery.current
         #expect(report.truncated.isEmpty && report.orphansRemoved.isEmpty && report.damaged.isEmpty, "\(report)")

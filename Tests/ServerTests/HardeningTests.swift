@@ -25,7 +25,7 @@ import Testing
     @Test func deniedCamerasAreMissingCamerasEverywhere() async throws {
         let data = temporaryDirectory()
         try await CityImport.importCity(file: try CityFixture.write(CityFixture.geojson), name: "Testville", dataDirectory: data)
-        let server = try cityServer(data: data)
+        let server = try await cityServer(data: data)
         var secret = testCamera("Secret", lat: 43.7301, lon: 7.4210, heading: 90)
         secret.rtspURL = "rtsp://10.0.0.9:554/cam/realmonitor?channel=1&user=admin&password=hunter2"
         secret.username = "admin"
@@ -83,7 +83,7 @@ import Testing
     // MARK: Class 4: thumbnails made before a privacy zone are masked when served
 
     @Test func thumbnailsMadeBeforeAZoneAreMaskedWhenServed() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:1/x", latitude: 1, longitude: 2))
         // A bright 320 × 180 thumbnail, stored before any zone existed.
         let bright = try Self.grayJPEG(width: 320, height: 180, level: 220)
@@ -143,7 +143,7 @@ import Testing
     // MARK: Class 7: sign-in under attack
 
     @Test func lockoutHoldsAgainstParallelGuessesAndLocksAreOneAuditRow() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         _ = try addUser(server, "ann", .operator, password: "correct horse battery")
         let app = Application(router: server.makeRouter())
         let statuses = Statuses()
@@ -196,7 +196,7 @@ import Testing
     // MARK: Class 10: headers and defaults
 
     @Test func everyAnswerCarriesTheSecurityHeaders() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         try await Application(router: server.makeRouter()).test(.live) { client in
             for (path, token) in [("/api/health", nil), ("/api/cameras", testAdminToken), ("/api/nothing-here", nil), ("/login.html", nil), ("/live.html", nil)] as [(String, String?)] {
                 let r = try await client.json(.get, path, token: token)
@@ -232,7 +232,7 @@ import Testing
         let port = try await simulator.start(port: 0)
         // Every range counts as settled (they end seconds ago), so their indexes are kept.
         // A quota of 150 kB (not enforced here: no retention service runs) to measure locks against.
-        let server = try RecordingTests.makeRecordingServer {
+        let server = try await RecordingTests.makeRecordingServer {
             $0.exportSettledSeconds = 0
             $0.retention.quotaBytes = 150_000
         }

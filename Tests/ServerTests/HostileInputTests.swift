@@ -166,8 +166,8 @@ import Testing
         "GET /metrics": RouteProbe(),
     ]
 
-    @Test func everyRouteOfTheAccessTableHasAProbe() throws {
-        let rules = try makeServer().http.accessRules
+    @Test func everyRouteOfTheAccessTableHasAProbe() async throws {
+        let rules = try await makeServer().http.accessRules
         #expect(Set(Self.probes.keys) == Set(rules.keys),
                 "probes without a route: \(Set(Self.probes.keys).subtracting(rules.keys).sorted()); routes without a probe: \(Set(rules.keys).subtracting(Self.probes.keys).sorted())")
     }

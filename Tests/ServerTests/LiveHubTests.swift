@@ -18,7 +18,7 @@ import Testing
         let port = try await simulator.start(port: 0)
         // A long interval, so that paced and unpaced reading differ far beyond what a loaded
         // machine's scheduling delays can blur.
-        let server = try RecordingTests.makeRecordingServer(readPacing: .seconds(1))
+        let server = try await RecordingTests.makeRecordingServer(readPacing: .seconds(1))
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)
@@ -63,7 +63,7 @@ import Testing
         spec.gopFrames = 25  // a key frame a second
         let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
-        let server = try RecordingTests.makeRecordingServer()
+        let server = try await RecordingTests.makeRecordingServer()
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         let fast = server.live.subscribe(camera: camera.id)
@@ -159,7 +159,7 @@ import Testing
         spec.gopFrames = 50
         let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
-        let server = try RecordingTests.makeRecordingServer()
+        let server = try await RecordingTests.makeRecordingServer()
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Gate", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)

@@ -21,7 +21,7 @@ import WSClient
         spec.gopFrames = 25
         let simulator = try await CameraSimulator.make(cameras: 1, base: spec)
         let port = try await simulator.start(port: 0)
-        let server = try RecordingTests.makeRecordingServer()
+        let server = try await RecordingTests.makeRecordingServer()
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)

@@ -44,7 +44,7 @@ import WSClient
         let rtspPort = try await simulator.start(port: 0)
         let relay = try TCPRelay(target: rtspPort)
         defer { relay.stop() }
-        let server = try makeServer { c in
+        let server = try await makeServer { c in
             c.flushInterval = .milliseconds(500)
             c.rotateSeconds = 2
             c.alerts.escalateAfter = .seconds(5)
@@ -113,7 +113,7 @@ import WSClient
                 #expect(response.status == .ok && response.headers[.contentType] == "image/jpeg")
                 return Data(response.body.readableBytesView)
             }
-            let picture = try GrayPicture(jpeg: jpeg)
+            let picture = try await GrayPicture.decoded(jpeg)
             #expect(picture.width == 320 && picture.height == 240)
             let facade = picture.mean(rows: 0..<(picture.height * 30 / 100)), ground = picture.mean(rows: (picture.height * 40 / 100)..<picture.height)
             #expect(facade < 24, "privacy zone mean luma \(facade) (black is 16)")
@@ -162,7 +162,7 @@ import WSClient
     @Test(.timeLimit(.minutes(2))) func aZoneOutsideItsScheduleRaisesNothing() async throws {
         let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
         let rtspPort = try await simulator.start(port: 0)
-        let server = try makeServer()
+        let server = try await makeServer()
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/1", latitude: 1, longitude: 2))
         let c = Calendar.current.dateComponents([.hour, .minute], from: Date())
@@ -303,6 +303,11 @@ struct GrayPicture {
     var width: Int
     var height: Int
     var pixels: [UInt8]
+
+    /// Decodes on a thread of its own (see ``offPool(_:)``): two child processes.
+    static func decoded(_ jpeg: Data) async throws -> GrayPicture {
+        try await offPool { try GrayPicture(jpeg: jpeg) }
+    }
 
     init(jpeg: Data) throws {
         let path = NSTemporaryDirectory() + "aula-thumb-\(UUID().uuidString).jpg"

@@ -16,7 +16,7 @@ import Testing
     static let zone = #"{"name": "door", "kind": "alert", "polygon": {"points": [{"x": 0.1, "y": 0.5}, {"x": 0.6, "y": 0.5}, {"x": 0.6, "y": 0.9}]}, "schedule": "22:00-06:00"}"#
 
     @Test func badConfigurationIsRejectedNamingTheField() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(Camera(name: "Gate", rtspURL: "rtsp://127.0.0.1:1/x", latitude: 1, longitude: 2))
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func administratorsWriteOperatorsReadAndChangesRestartTheAnalyzer() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(Camera(name: "Gate", rtspURL: "rtsp://127.0.0.1:1/x", latitude: 1, longitude: 2))
         let operatorToken = try addUser(server, "olga", .operator)
         let app = Application(router: server.makeRouter())
@@ -100,7 +100,7 @@ import Testing
         spec.gopFrames = 25
         spec.loopSeconds = 8
         let stream = try SimulatedStream(spec: spec, cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
-        let server = try makeServer()
+        let server = try await makeServer()
         let sink = MotionSink(events: MotionEventRecorder(catalog: server.catalog, alerts: server.alerts, logger: server.logger), maxQueuedUnits: 30, logger: server.logger)
         sink.configure(camera: 1, try MotionConfiguration())
         let parameters = try VideoParameters(codec: .h264, parameterSets: stream.parameterSets)

@@ -50,7 +50,7 @@ import Testing
 
         let simulator = try await CameraSimulator.make(cameras: 2, base: MotionAlertTests.spec(), cacheDirectory: NSTemporaryDirectory() + "aula-motion-server-tests")
         let rtspPort = try await simulator.start(port: 0)
-        let aula = try makeServer { $0.timeZone = server }
+        let aula = try await makeServer { $0.timeZone = server }
         try await aula.startRecorder()
         let siteCamera = try await aula.catalog.insert(.init(name: "Site clock", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/1", latitude: 1, longitude: 2))
         let serverCamera = try await aula.catalog.insert(.init(name: "Server clock", rtspURL: "rtsp://127.0.0.1:\(rtspPort)/sim/2", latitude: 1, longitude: 2))

@@ -17,7 +17,7 @@ import Testing
 /// not describe.
 @Suite struct OpenAPITests {
     @Test func theDocumentNamesEveryRouteAndNothingElse() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let router = server.makeRouter()
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let rules = server.http.accessRules

@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func snapshotRouteServesTheLatestKeyFrameToViewersAndAuditsIt() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 1, longitude: 2))
         let other = try await server.catalog.insert(.init(name: "Gate", rtspURL: "rtsp://127.0.0.1:9/none2", latitude: 1, longitude: 2))
         let guardToken = try addUser(server, "gus", .guard, grants: [AccessGrant(effect: .allow, scope: .camera, target: String(camera.id))])
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func cameraTestNamesBadFieldsRefusesNonAdministratorsAndNeverEchoesThePassword() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let operatorToken = try addUser(server, "opa", .operator)
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", username: "admin", password: "stored-pass", latitude: 1, longitude: 2))
         let app = Application(router: server.makeRouter())
@@ -178,10 +178,11 @@ import Testing
     @Test func cameraTestReportsCodecAndSizeOfARealStream() async throws {
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: server.makeRouter())
         try await app.test(.router) { client in
-            let ok = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:\#(port)/sim/1"}"#)
+            // The longest wait the route allows: on a loaded machine the first frames come late.
+            let ok = try await client.json(.post, "/api/cameras/test", #"{"rtspUrl": "rtsp://127.0.0.1:\#(port)/sim/1", "timeoutSeconds": 30}"#)
             #expect(ok.status == .ok)
             #expect(ok.json["ok"] as? Bool == true, "\(ok.json)")
             #expect(ok.json["codec"] as? String == "H.264" && ok.json["width"] as? Int == 320 && ok.json["height"] as? Int == 240, "\(ok.json)")
@@ -196,7 +197,7 @@ import Testing
         // Every bound below comes from clock readings around what it measures, not from the
         // sleeps' nominal lengths: on a busy machine a 300 ms sleep may last a minute.
         let beforeServer = Date()
-        let server = try makeServer()
+        let server = try await makeServer()
         let afterServer = Date()  // the streaming history started in between
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 1, longitude: 2))
         let (_, parameters) = try Self.keyFrame(codec: .h264)

@@ -16,7 +16,7 @@ import Testing
 /// tmpfs that really fills up, real retention, alerts received over `/api/alerts/stream`, audited,
 /// acknowledged, and the good news when the trouble ends.
 @Suite(.serialized) struct RecordingAlertTests {
-    static func server(data: String, _ configure: (inout ServerConfiguration) -> Void) throws -> AulaApp {
+    static func server(data: String, _ configure: (inout ServerConfiguration) -> Void) async throws -> AulaApp {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = ServerConfiguration(dataDirectory: data)
@@ -26,7 +26,7 @@ import Testing
         configuration.alerts.checkInterval = .milliseconds(200)
         configuration.alerts.escalateAfter = .seconds(600)
         configure(&configuration)
-        let server = try AulaApp(configuration: configuration, logger: logger)
+        let server = try await openApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server
     }
@@ -44,7 +44,7 @@ import Testing
 
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
-        let server = try Self.server(data: data) { c in
+        let server = try await Self.server(data: data) { c in
             c.retention = RetentionPolicy(minFreeBytes: 0)
             // Longer than the usage cache (5 s) plus a flush, as AlertMonitor requires.
             c.alerts.stallAfter = .seconds(8)
@@ -148,7 +148,7 @@ import Testing
     static func recordUnderQuota(bytes: Int64, seconds: Int, retentionEvery: Duration) async throws -> (AlertCollector, AulaApp, Int) {
         let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
         let port = try await simulator.start(port: 0)
-        let server = try Self.server(data: temporaryDirectory()) { c in
+        let server = try await Self.server(data: temporaryDirectory()) { c in
             c.retention = RetentionPolicy(quotaBytes: bytes, minFreeBytes: 0)
             c.retentionInterval = retentionEvery
         }

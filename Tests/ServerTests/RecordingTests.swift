@@ -30,7 +30,7 @@ import Media
     static func record(codec: SimCodec = .h264, bFrames: Int = 0, bitRate: Int = 300_000, seconds: Double = 7, server: AulaApp? = nil) async throws -> (AulaApp, Int) {
         let simulator = try await CameraSimulator.make(cameras: 1, base: spec(codec: codec, bFrames: bFrames, bitRate: bitRate))
         let port = try await simulator.start(port: 0)
-        let server = try server ?? makeRecordingServer()
+        let server = if let server { server } else { try await makeRecordingServer() }
         try await server.startRecorder()
         let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
         await server.recorder.update(camera)
@@ -44,7 +44,7 @@ import Media
     }
 
     static func makeRecordingServer(data: String? = nil, readPacing: Duration? = .milliseconds(200), maxMaskedLiveCameras: Int? = nil,
-                                    configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaApp {
+                                    configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> AulaApp {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var configuration = ServerConfiguration(dataDirectory: data ?? temporaryDirectory())
@@ -54,7 +54,7 @@ import Media
         configuration.auth = testAuthConfiguration()
         if let maxMaskedLiveCameras { configuration.maxMaskedLiveCameras = maxMaskedLiveCameras }
         configure(&configuration)
-        let server = try AulaApp(configuration: configuration, logger: logger)
+        let server = try await openApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         return server
     }
@@ -182,7 +182,7 @@ import Media
 
     @Test func damagedFilesAreReportedNotServed() async throws {
         let data = temporaryDirectory()
-        let (server, camera) = try await Self.record(seconds: 6, server: try Self.makeRecordingServer(data: data))
+        let (server, camera) = try await Self.record(seconds: 6, server: try await Self.makeRecordingServer(data: data))
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)
         try #require(recordings.count >= 2)
         // Truncate one file and delete another behind Aula's back, then restart.
@@ -190,7 +190,7 @@ import Media
         let truncated = recordings[0], deleted = recordings[1]
         #expect(truncate(layout.path(camera: Int64(camera), recording: truncated.id), 100) == 0)
         try FileManager.default.removeItem(atPath: layout.path(camera: Int64(camera), recording: deleted.id))
-        let restarted = try Self.makeRecordingServer(data: data)
+        let restarted = try await Self.makeRecordingServer(data: data)
         try await restarted.startRecorder()
         let report = restarted.recovery.current
         #expect(report.damaged.keys.sorted() == [truncated.id, deleted.id].sorted())

@@ -120,7 +120,7 @@ import Testing
     /// Deleting a camera deletes its motion settings and events (open ones too) and stops its
     /// analysis; its footage stays for retention, other cameras keep theirs.
     @Test func deletingACameraDeletesItsEventsAndMotionSettings() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(Camera(name: "Gate", rtspURL: "rtsp://127.0.0.1:1/x", latitude: 1, longitude: 2))
         let other = try await server.catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:1/y", latitude: 1, longitude: 2))
         let events = try await Self.addEvents(server.catalog, camera: camera.id, keptFrom: 1_000_000_000)

@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct SecretsAtRestTests {
     @Test func cameraPasswordsAreSealedInTheDatabase() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let camera = try await server.catalog.insert(Camera(name: "Gate", rtspURL: "rtsp://127.0.0.1:1/x", username: "admin", password: "hunter2-secret", latitude: 1, longitude: 2))
         let folder = server.configuration.dataDirectory
         let stored = try sqlite(folder + "/catalog.sqlite", "SELECT password FROM camera WHERE id = \(camera.id)")

@@ -37,7 +37,7 @@ final class CapturedLog: Sendable {
         logger.logLevel = .trace
         var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
         configuration.auth = testAuthConfiguration()
-        let server = try AulaApp(configuration: configuration, logger: logger)
+        let server = try await openApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         var seen: [String] = []
         try await Application(router: server.makeRouter(), logger: logger).test(.router) { client in

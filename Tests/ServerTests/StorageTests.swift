@@ -89,7 +89,7 @@ import Testing
         configuration.retention = RetentionPolicy(minFreeBytes: 0)
         configuration.retentionInterval = .seconds(60)
         configuration.auth = testAuthConfiguration()
-        let server = try AulaApp(configuration: configuration, logger: logger)
+        let server = try await openApp(configuration: configuration, logger: logger)
         try addTestAdministrator(to: server)
         try await server.startRecorder()
         var ids: [Int64] = []

@@ -46,15 +46,24 @@ func testAuthConfiguration() -> AuthConfiguration {
 
 /// A server on a fresh data folder, with a recorder that retries quickly, and the administrator
 /// `test-admin` whose token is ``testAdminToken``.
-func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> AulaApp {
+func makeServer(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> AulaApp {
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = ServerConfiguration(dataDirectory: temporaryDirectory())
     configuration.auth = testAuthConfiguration()
     configure(&configuration)
-    let server = try AulaApp(configuration: configuration, logger: logger)
+    let server = try await openApp(configuration: configuration, logger: logger)
     try addTestAdministrator(to: server)
     return server
+}
+
+/// Composes an application on a thread of its own (see ``offPool(_:)``): opening the catalogue
+/// runs its migrations, each a transaction synced to disk, which on a busy disk took seconds while
+/// holding one of the cooperative pool's two threads.
+func openApp(configuration: ServerConfiguration, logger: Logger? = nil) async throws -> AulaApp {
+    try await offPool {
+        if let logger { try AulaApp(configuration: configuration, logger: logger) } else { try AulaApp(configuration: configuration) }
+    }
 }
 
 func addTestAdministrator(to server: AulaApp) throws {
