@@ -25,6 +25,9 @@ let package = Package(
         // Security (issue 4): bcrypt for passwords
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // The shared catalogue of several nodes (issue 17)
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The one seeded random generator (pure): reproducible scenes, demo data and tests.
@@ -134,10 +137,22 @@ let package = Package(
             dependencies: ["Catalog", "AulaSecurity", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        // What every catalogue backend must do (issue 16); the PostgreSQL backend joins it.
+        // The shared catalogue of several nodes (issue 17): every store in one PostgreSQL database.
+        .target(
+            name: "CatalogPostgres",
+            dependencies: [
+                "Catalog", "AulaSecurity", "Media",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What every catalogue backend must do (issue 16), run against SQLite and a real
+        // PostgreSQL server (scripts/postgres_test_server.sh).
         .testTarget(
             name: "CatalogConformanceTests",
-            dependencies: ["Catalog", "CatalogSQLite", "AulaSecurity", "Media"],
+            dependencies: ["Catalog", "CatalogSQLite", "CatalogPostgres", "AulaSecurity", "Media"],
             swiftSettings: swiftSettings
         ),
         // Recorded video's one home: the sample-file layout, the per-frame index, the export
@@ -229,7 +244,7 @@ let package = Package(
         .executableTarget(
             name: "aula",
             dependencies: [
-                "App", "Server", "Simulator", "Recorder", "Footage", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
+                "App", "Server", "Simulator", "Recorder", "Footage", "CatalogSQLite", "CatalogPostgres", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

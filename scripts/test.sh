@@ -8,6 +8,11 @@ if [ -f scripts/requirements-test.txt ]; then
   python3 -m pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
 fi
 swift build --build-tests
+# One real PostgreSQL server for the whole run (the shared catalogue's peer; each test takes a
+# schema of its own in it), stopped when the run ends however it ends.
+PG=$(bash scripts/postgres_test_server.sh start)
+export AULA_TEST_POSTGRES="${PG% *}"
+trap 'bash scripts/postgres_test_server.sh stop "${PG#* }"' EXIT
 if [ "$#" -gt 0 ]; then
   swift test --skip-build "$@"
   exit

@@ -74,7 +74,7 @@ struct BenchRecord: AsyncParsableCommand {
         // Aula: the catalogue lists the cameras before the server starts, as after a restart.
         let aulaData = data + "/aula"
         do {
-            let catalog = try openCatalog(data: aulaData)
+            let catalog = try await openCatalog(data: aulaData)
             for i in 1...cameras {
                 _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
             }
@@ -84,7 +84,7 @@ struct BenchRecord: AsyncParsableCommand {
         kill(server, SIGTERM)
         var status: Int32 = 0
         waitpid(server, &status, 0)
-        let catalog = try openCatalog(data: aulaData)
+        let catalog = try await openCatalog(data: aulaData)
         var recorded = 0, lost = 0, indexBytes = 0
         for i in 1...cameras {
             let recordings = try await catalog.recordings(camera: Int64(i), from: 0, to: Int64.max / 2)

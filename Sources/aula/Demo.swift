@@ -31,7 +31,7 @@ struct Demo: AsyncParsableCommand {
         say("Preparing \(cameras) simulated cameras (the first run encodes the scenes; later runs reuse them)…")
         let simulator = try await CameraSimulator.make(cameras: cameras, base: try scene.spec(), cacheDirectory: data + "/sim-cache", logger: logger)
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
-        let server = try AulaApp(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), catalog: try openCatalog(data: data), logger: logger)
+        let server = try AulaApp(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), catalog: try await dataOptions.openCatalog(), logger: logger)
         try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, in: server.catalog)
         // The demo's documented login (README). Real installations get a one-time password from
         // `aula serve` instead; the demo refuses to publish this one beyond this machine.

@@ -36,7 +36,7 @@ struct ImportMap: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let stored = try await CityImport.importCity(file: file, name: city, into: CityStore(try openCatalog(data: data)), options: options)
+        let stored = try await CityImport.importCity(file: file, name: city, into: CityStore(try await dataOptions.openCatalog()), options: options)
         let m = stored.model
         say("Imported \(stored.name) from \(stored.source) in \(clock.now - start): \(m.buildings.count) buildings, "
             + "\(m.streets.count) streets (\(m.streets.filter(\.isMain).count) main), \(m.courtyards.count) courtyards, "
@@ -85,14 +85,14 @@ struct ImportOffences: AsyncParsableCommand {
 
     func run() async throws {
         if synthetic {
-            let scenario = try await CityImport.generateSyntheticOffences(into: CityStore(try openCatalog(data: data)), seed: seed)
+            let scenario = try await CityImport.generateSyntheticOffences(into: CityStore(try await dataOptions.openCatalog()), seed: seed)
             say("\(scenario.label): \(scenario.offences.count) offences around \(scenario.hotspots.count) hot spots; "
                 + "pilot \"\(scenario.pilot.name)\" from \(String(CivilTime.iso8601(scenario.pilotStart).prefix(10))), "
                 + "\(scenario.controls.count) control areas.")
             return
         }
         guard let file, let mapping else { return }
-        let (added, total) = try await CityImport.importOffences(csvFile: file, mappingFile: mapping, into: CityStore(try openCatalog(data: data)), replace: replace)
+        let (added, total) = try await CityImport.importOffences(csvFile: file, mappingFile: mapping, into: CityStore(try await dataOptions.openCatalog()), replace: replace)
         say("Imported \(added) offences from \((file as NSString).lastPathComponent); the register holds \(total).")
     }
 }

@@ -47,7 +47,7 @@ struct Plan: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try openCatalog(data: data)
+        let catalog = try await dataOptions.openCatalog()
         let store = CityStore(catalog)
         guard let stored = try await store.loadCity() else {
             throw CityCommandError("no city is imported yet: run `aula import osm FILE --city NAME --data \(data)` first")

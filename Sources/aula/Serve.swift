@@ -111,7 +111,7 @@ struct Serve: AsyncParsableCommand {
             }
             logger.warning("listening on a network address over plain HTTP: passwords, cookies and video cross the network unencrypted", metadata: ["listen": "\(listen.host)"])
         }
-        let server = try AulaApp(configuration: configuration, catalog: try openCatalog(data: configuration.dataDirectory), logger: logger)
+        let server = try AulaApp(configuration: configuration, catalog: try await dataOptions.openCatalog(logger: logger), logger: logger)
         let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await server.run { port in

@@ -30,7 +30,7 @@ struct Users: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw ValidationError("no password on standard input (for example: aula users add \(name) --role \(role.rawValue) < password.txt)")
             }
-            let accounts = AccountSetup(catalog: try openCatalog(data: data))
+            let accounts = AccountSetup(catalog: try await dataOptions.openCatalog())
             try await accounts.setUser(name: name, role: role, password: line, seeBehindMasks: seeBehindMasks)
             say("user \(name) is now a\(role == .administrator || role == .operator || role == .analyst || role == .auditor ? "n" : "") \(role.rawValue)")
         }
@@ -54,7 +54,7 @@ struct Token: AsyncParsableCommand {
         var data: String { dataOptions.data }
 
         func run() async throws {
-            let accounts = AccountSetup(catalog: try openCatalog(data: data))
+            let accounts = AccountSetup(catalog: try await dataOptions.openCatalog())
             do {
                 say(try await accounts.createAPIToken(user: user, label: label))
             } catch let e as ServerSetupError {

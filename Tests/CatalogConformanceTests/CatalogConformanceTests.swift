@@ -11,7 +11,7 @@ import Testing
     // MARK: Cameras
 
     @Test(arguments: Backend.all) func camerasGetIdsFromTheDatabaseInOrder(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         var ids: [Int64] = []
         for n in 1...5 { ids.append(try await catalog.insert(Camera(name: "C\(n)", rtspURL: "rtsp://10.0.0.\(n)/", latitude: 1, longitude: 2)).id) }
         #expect(ids == ids.sorted() && Set(ids).count == 5 && ids.allSatisfy { $0 > 0 })
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func cameraPasswordsReachTheBackendOnlySealed(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let camera = try await catalog.insert(Camera(name: "Gate", rtspURL: "rtsp://10.0.0.1/", username: "admin", password: "s3cret-pass", latitude: 1, longitude: 2))
         #expect(camera.password == "s3cret-pass")
         let stored = try #require(try await catalog.backend.camera(id: camera.id)?.password)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func deletingACameraTakesItsMotionSettingsAndEventsButNotItsAlerts(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let camera = try await catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://10.0.0.1/", latitude: 1, longitude: 2))
         try await catalog.setMotionConfiguration(#"{"zones": []}"#, camera: camera.id)
         let event = try await catalog.insertMotionEvent(StoredMotionEvent(cameraID: camera.id, zone: "gate", start90k: 100, confirmed90k: 110, peakScore: 0.5, box: []), thumbnail: [1, 2])
@@ -60,7 +60,7 @@ import Testing
     // MARK: Accounts
 
     @Test(arguments: Backend.all) func userNamesAreUniqueIgnoringCase(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let olga = try await catalog.insert(User(name: "Olga", role: .operator, passwordHash: "h", grants: [
             AccessGrant(effect: .allow, scope: .district, target: "Nord"), AccessGrant(effect: .deny, scope: .camera, target: "7"),
         ]))
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func concurrentSignUpsOfOneNameLetExactlyOneIn(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let outcomes = await withTaskGroup(of: Bool.self) { group -> [Bool] in
             for n in 0..<12 {
                 group.addTask { (try? await catalog.insert(User(name: n % 2 == 0 ? "guard1" : "GUARD1", role: .guard, passwordHash: "h"))) != nil }
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func sessionsAndTokensEndWhenTheyShould(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let user = try await catalog.insert(User(name: "olga", role: .operator, passwordHash: "h"))
         let now = CatalogClock.nowMicros()
         try await catalog.createSession(digest: "s1", userID: user.id, csrf: "c1", expiresAt: now + 60_000_000)
@@ -133,7 +133,7 @@ import Testing
     // MARK: Recordings
 
     @Test(arguments: Backend.all) func aFlushCommitsAllOrNothing(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: parameters)
         try await catalog.commit([recording(id: 1, camera: 7, start: 0, entry: entry), recording(id: 2, camera: 7, start: 60, entry: entry)])
         #expect(try await catalog.recordings(camera: 7, from: 0, to: .max / 2).map(\.id) == [1, 2])
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func recordingsComeInTimeOrderAndOverlapTheirWindow(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: parameters)
         // Committed out of order, on two cameras.
         try await catalog.commit([recording(id: 3, camera: 1, start: 120, entry: entry), recording(id: 1, camera: 1, start: 0, entry: entry),
@@ -169,7 +169,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func sampleEntriesAreStoredOnceEvenUnderConcurrency(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group -> Set<Int64> in
             for _ in 0..<16 { group.addTask { try await catalog.sampleEntryID(codec: .h264, parameterSets: parameters) } }
             return try await group.reduce(into: []) { $0.insert($1) }
@@ -183,7 +183,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func theGarbageListOutlivesTheIndexRowsAndTakesStaleEventsAlong(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: parameters)
         try await catalog.commit([recording(id: 1, camera: 5, start: 0, entry: entry), recording(id: 2, camera: 5, start: 60, entry: entry),
                                   recording(id: 3, camera: 5, start: 120, entry: entry)])
@@ -209,7 +209,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func retentionSettingsPerCamera(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         try await catalog.setMaxAgeDays(30, camera: 1)
         try await catalog.setMaxAgeDays(7, camera: 2)
         try await catalog.setMaxAgeDays(14, camera: 1)
@@ -221,7 +221,7 @@ import Testing
     /// Recording ids come from the database: blocks that never overlap, also when writers reserve
     /// at once, past every id in the index or on the garbage list and past the minimum asked for.
     @Test(arguments: Backend.all) func recordingIDsAreIssuedOnceInIncreasingBlocks(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: ParameterSets(sps: [0x67, 1], pps: [0x68, 2]))
         try await catalog.commit([recording(id: 5, camera: 7, start: 0, entry: entry)])
         let first = try await catalog.reserveRecordingIDs(count: 3, atLeast: 1)
@@ -247,7 +247,7 @@ import Testing
     // MARK: Documents (the city, the offence register, the last plan)
 
     @Test(arguments: Backend.all) func documentsAreReplacedWholeWithAGrowingRevision(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         #expect(try await catalog.document(named: "city") == nil)
         #expect(try await catalog.documentRevision(named: "city") == nil)
         let first = try await catalog.saveDocument(named: "city", body: Data("one".utf8))
@@ -264,7 +264,7 @@ import Testing
 
     /// Two requests (or two nodes) adding to the register at once both land.
     @Test(arguments: Backend.all) func concurrentUpdatesOfADocumentLoseNothing(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<30 {
                 group.addTask {
@@ -284,7 +284,7 @@ import Testing
     // MARK: Audit trail
 
     @Test(arguments: Backend.all) func concurrentWritersMakeOneUnbrokenAuditChain(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         #expect(try await catalog.auditHead() == nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<40 {
@@ -307,7 +307,7 @@ import Testing
     /// The audit page requests the entries and their verification at once: an entry appended
     /// while verification reads is newer than what it checks, never a deleted tail.
     @Test(arguments: Backend.all) func verificationWhileWritersAppendFindsNothingWrong(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         try await catalog.appendAudit(actor: "first", client: "10.0.0.1", action: "signin", target: "/api/session")
         // Each verification runs while an append is in flight: a bounded number of each, so the
         // test does no more work on a busy machine than on an idle one.
@@ -323,7 +323,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func theBackendStoresTheChainItIsGiven(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let first = try await catalog.appendAudit(actor: "aula", client: "local", action: "user.create", target: "olga", timeMicros: 1_000)
         #expect(first.id == 1 && first.previousHash == AuditChain.genesis && first.hash == first.computedHash())
         let second = try await catalog.appendAudit(actor: "aula", client: "local", action: "user.update", target: "olga", detail: "role", timeMicros: 2_000)
@@ -336,7 +336,7 @@ import Testing
     // MARK: Evidence locks, motion settings, events and alerts
 
     @Test(arguments: Backend.all) func evidenceLocksKeepTheirOrder(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let a = try await catalog.insert(EvidenceLock(cameraID: 1, start90k: 0, end90k: 90_000, reason: "case 17", createdBy: "olga"))
         let b = try await catalog.insert(EvidenceLock(cameraID: 2, start90k: 0, end90k: 90_000, reason: "case 18", createdBy: "olga"))
         #expect(a.id > 0 && b.id > a.id && a.createdAt > 0)
@@ -347,7 +347,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func motionSettingsAreStoredPerCamera(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         try await catalog.setMotionConfiguration("{\"a\":1}", camera: 1)
         try await catalog.setMotionConfiguration("{\"b\":2}", camera: 2)
         try await catalog.setMotionConfiguration("{\"a\":3}", camera: 1)
@@ -358,7 +358,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func motionEventsNewestFirstWithinTheirWindow(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         func add(_ camera: Int64, _ zone: String, _ start: Int64, _ end: Int64?) async throws -> Int64 {
             try await catalog.insertMotionEvent(StoredMotionEvent(cameraID: camera, zone: zone, start90k: start, confirmed90k: start + 1, end90k: end,
                                                                   peakScore: 0.25, box: [0.1, 0.2, 0.3, 0.4]), thumbnail: [0xFF, 0xD8])
@@ -378,7 +378,7 @@ import Testing
     }
 
     @Test(arguments: Backend.all) func alertsAreAcknowledgedAndEscalatedOnce(_ backend: Backend) async throws {
-        let catalog = try backend.make()
+        let catalog = try await backend.make()
         let motion = try await catalog.insertAlert(StoredAlert(kind: .motion, cameraID: 1, zone: "gate", message: "motion at the gate", raisedMicros: 1_000))
         let online = try await catalog.insertAlert(StoredAlert(kind: .cameraOnline, cameraID: 1, message: "back", raisedMicros: 1_000))
         let late = try await catalog.insertAlert(StoredAlert(kind: .diskPressure, cameraID: nil, message: "full", raisedMicros: 5_000))
