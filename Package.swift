@@ -148,11 +148,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Real peers that several test targets start: a throwaway PostgreSQL server.
+        .target(name: "TestPeers", path: "Tests/TestPeers", swiftSettings: swiftSettings),
         // What every catalogue backend must do (issue 16), run against SQLite and a real
         // PostgreSQL server (scripts/postgres_test_server.sh).
         .testTarget(
             name: "CatalogConformanceTests",
-            dependencies: ["Catalog", "CatalogSQLite", "CatalogPostgres", "AulaSecurity", "Media"],
+            dependencies: ["Catalog", "CatalogSQLite", "CatalogPostgres", "AulaSecurity", "Media", "TestPeers"],
             swiftSettings: swiftSettings
         ),
         // Recorded video's one home: the sample-file layout, the per-frame index, the export
@@ -261,7 +263,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "App", "Server", "Simulator", "Recorder", "Alerts", "Analytics", "Catalog", "CatalogSQLite", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
-                "Snapshot", "APIInput",
+                "Snapshot", "APIInput", "TestPeers", "CatalogPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],

@@ -84,7 +84,19 @@ public struct AulaApp: Sendable {
         recovery.set(report)
         writer.setNextID(report.nextID)
         try await startMotion()
-        await recorder.sync(try await catalog.cameras())
+        if configuration.cluster != nil, catalog.cluster != nil {
+            // Several nodes: only the cameras whose leases this node takes (ClusterMembership).
+            await recorder.assign([])
+        } else {
+            await recorder.sync(try await catalog.cameras())
+        }
+    }
+
+    /// The node's part in a cluster, when its catalogue is shared.
+    var membership: ClusterMembership? {
+        guard let settings = configuration.cluster, let store = catalog.cluster else { return nil }
+        return ClusterMembership(store: store, catalog: catalog, recorder: recorder, settings: settings,
+                                 recordingsRoot: writer.layout.root, logger: logger)
     }
 
     /// Retention, which never deletes footage under an evidence lock.
@@ -105,7 +117,17 @@ public struct AulaApp: Sendable {
     /// first HTTP (no new requests), then ingest, then the writer flushes what was received, then
     /// the masked encoders and motion analysis (open events are stored), then alerts and retention.
     public func services(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> [any Service] {
-        [retentionService, alertMonitor, motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: onServerRunning)]
+        let membership = self.membership
+        let running: @Sendable (Int) async -> Void = { port in
+            // The address other nodes reach this one at, once the port is known (--listen …:0).
+            membership?.address.withLock { address in
+                if address.hasSuffix(":0") { address = String(address.dropLast(2)) + ":\(port)" }
+            }
+            await onServerRunning?(port)
+        }
+        // The membership first, so that it stops last: its leases go after the writer's last flush.
+        let nodeParts: [any Service] = membership.map { [$0] } ?? []
+        return nodeParts + [retentionService, alertMonitor, motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
     }
 
     /// Starts the recorder, then runs every service until SIGINT or SIGTERM.

@@ -21,6 +21,10 @@ public final class AulaCatalog: CatalogBackend {
         self.secrets = secrets
     }
 
+    /// Nodes and camera leases, when the backend is shared by several nodes (nil: one node
+    /// records every camera).
+    public var cluster: (any ClusterStore)? { backend as? any ClusterStore }
+
     // MARK: Cameras (passwords sealed)
 
     public func cameras() async throws -> [Camera] { try await backend.cameras().map(opened) }

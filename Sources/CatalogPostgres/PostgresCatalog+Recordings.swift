@@ -23,21 +23,45 @@ extension PostgresCatalog: RecordingStore {
         }
     }
 
+    /// One transaction. Once this node takes part in leasing, only the rows of cameras whose
+    /// lease it holds now, with the epoch it holds, are stored: the lease rows are read with a
+    /// share lock, so a node taking a camera over waits until this commit is in, and a node that
+    /// stalled past its lease stores nothing more for that camera (the rows are refused, logged).
     public func commit(_ recordings: [Recording]) async throws {
         guard !recordings.isEmpty else { return }
-        try await transaction { connection in
-            for r in recordings {
+        let held = self.held.withLock { $0 }
+        let refused = try await transaction { connection -> Set<Int64> in
+            var refused = Set<Int64>()
+            if let held {
+                let cameras = Array(Set(recordings.map(\.cameraID))).sorted()
+                var valid = Set<Int64>()
+                for row in try await rows("""
+                    SELECT camera_id, epoch FROM camera_lease
+                    WHERE camera_id = ANY(\(cameras)) AND node = \(nodeName) AND expires_at > \(unescaped: Self.databaseNow)
+                    FOR SHARE
+                    """, on: connection) {
+                    let camera: Int64 = try row.get("camera_id")
+                    if held[camera] == (try row.get("epoch", as: Int64.self)) { valid.insert(camera) }
+                }
+                refused = Set(cameras).subtracting(valid)
+            }
+            for r in recordings where !refused.contains(r.cameraID) {
                 try await run("""
                     INSERT INTO recording (id, camera_id, run_id, start_90k, duration_90k, frames, bytes, sample_entry_id,
-                      sample_index, has_composition_offsets, ends_run)
+                      sample_index, has_composition_offsets, ends_run, node)
                     VALUES (\(r.id), \(r.cameraID), \(r.runID), \(r.start90k), \(r.duration90k), \(Int64(r.frames)), \(r.bytes),
-                      \(r.sampleEntryID), \(Data(r.index)), \(r.hasCompositionOffsets), \(r.endsRun))
+                      \(r.sampleEntryID), \(Data(r.index)), \(r.hasCompositionOffsets), \(r.endsRun), \(nodeName))
                     ON CONFLICT (id) DO UPDATE SET camera_id = excluded.camera_id, run_id = excluded.run_id, start_90k = excluded.start_90k,
                       duration_90k = excluded.duration_90k, frames = excluded.frames, bytes = excluded.bytes,
                       sample_entry_id = excluded.sample_entry_id, sample_index = excluded.sample_index,
-                      has_composition_offsets = excluded.has_composition_offsets, ends_run = excluded.ends_run
+                      has_composition_offsets = excluded.has_composition_offsets, ends_run = excluded.ends_run, node = excluded.node
                     """, on: connection)
             }
+            return refused
+        }
+        if !refused.isEmpty {
+            logger.warning("index rows refused: this node no longer holds these cameras' leases (another node records them)",
+                           metadata: ["node": "\(nodeName)", "cameras": "\(refused.sorted())"])
         }
     }
 
@@ -71,7 +95,7 @@ extension PostgresCatalog: RecordingStore {
     }
 
     public func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] {
-        try await rows("SELECT camera_id, id, bytes FROM recording").map { (try $0.get("camera_id"), try $0.get("id"), try $0.get("bytes")) }
+        try await rows("SELECT camera_id, id, bytes FROM recording WHERE node = \(nodeName)").map { (try $0.get("camera_id"), try $0.get("id"), try $0.get("bytes")) }
     }
 
     public func maxRecordingID() async throws -> Int64 {
@@ -100,7 +124,10 @@ extension PostgresCatalog: RecordingStore {
     public func moveToGarbage(ids: [Int64]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         return try await transaction { connection in
-            try await run("INSERT INTO garbage (recording_id, camera_id) SELECT id, camera_id FROM recording WHERE id = ANY(\(ids)) ON CONFLICT DO NOTHING", on: connection)
+            try await run("""
+                INSERT INTO garbage (recording_id, camera_id, node) SELECT id, camera_id, node FROM recording WHERE id = ANY(\(ids))
+                ON CONFLICT DO NOTHING
+                """, on: connection)
             let cameras = Set(try await rows("DELETE FROM recording WHERE id = ANY(\(ids)) RETURNING camera_id", on: connection).map { try $0.get("camera_id", as: Int64.self) })
             var events = 0
             for camera in cameras.sorted() {
@@ -113,7 +140,7 @@ extension PostgresCatalog: RecordingStore {
     }
 
     public func garbage() async throws -> [(camera: Int64, id: Int64)] {
-        try await rows("SELECT camera_id, recording_id FROM garbage").map { (try $0.get("camera_id"), try $0.get("recording_id")) }
+        try await rows("SELECT camera_id, recording_id FROM garbage WHERE node = \(nodeName)").map { (try $0.get("camera_id"), try $0.get("recording_id")) }
     }
 
     public func removeGarbage(ids: [Int64]) async throws {
@@ -125,7 +152,7 @@ extension PostgresCatalog: RecordingStore {
         var result: [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] = [:]
         for row in try await rows("""
             SELECT camera_id, SUM(bytes)::BIGINT AS bytes, MIN(start_90k) AS oldest, MAX(start_90k + duration_90k) AS newest
-            FROM recording GROUP BY camera_id
+            FROM recording WHERE node = \(nodeName) GROUP BY camera_id
             """) {
             result[try row.get("camera_id")] = (try row.get("bytes"), try row.get("oldest"), try row.get("newest"))
         }
@@ -133,12 +160,13 @@ extension PostgresCatalog: RecordingStore {
     }
 
     public func oldestRecordings(limit: Int) async throws -> [Recording] {
-        try await rows("SELECT * FROM recording ORDER BY start_90k, id LIMIT \(Int64(limit))").map(Recording.init(row:))
+        try await rows("SELECT * FROM recording WHERE node = \(nodeName) ORDER BY start_90k, id LIMIT \(Int64(limit))").map(Recording.init(row:))
     }
 
     public func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
         try await rows("""
-            SELECT * FROM recording WHERE camera_id = \(camera) AND start_90k + duration_90k <= \(end90k) ORDER BY start_90k, id
+            SELECT * FROM recording WHERE node = \(nodeName) AND camera_id = \(camera) AND start_90k + duration_90k <= \(end90k)
+            ORDER BY start_90k, id
             """).map(Recording.init(row:))
     }
 }

@@ -111,6 +111,24 @@ extension PostgresCatalog {
             "CREATE TABLE document (name TEXT PRIMARY KEY, body BYTEA NOT NULL, revision BIGINT NOT NULL)",
             "CREATE SEQUENCE document_revision",
         ]),
+        (2, "nodes", [
+            // Footage stays on the disk of the node that recorded it: each index row names it, and
+            // a node's reconciliation, retention and garbage see only its own rows.
+            "ALTER TABLE recording ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX recording_node_start ON recording (node, start_90k)",
+            "ALTER TABLE garbage ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+            """
+            CREATE TABLE node (
+              name TEXT PRIMARY KEY, role TEXT NOT NULL, address TEXT NOT NULL, capacity BIGINT NOT NULL,
+              cameras BIGINT NOT NULL, disk_free BIGINT NOT NULL, disk_total BIGINT NOT NULL,
+              started_at BIGINT NOT NULL, last_seen BIGINT NOT NULL)
+            """,
+            // One row per camera that some node records; the epoch grows at every change of owner.
+            """
+            CREATE TABLE camera_lease (
+              camera_id BIGINT PRIMARY KEY, node TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.
@@ -138,4 +156,9 @@ extension PostgresCatalog {
     static let migrationLock: Int64 = 0x4155_4C41_0001
     static let auditLock: Int64 = 0x4155_4C41_0002
     static let documentLockSpace: Int32 = 0x4155_4C41
+    static let leaseLock: Int64 = 0x4155_4C41_0003
+
+    /// The catalogue's clock in microseconds since the epoch: leases expire by the database's
+    /// time, so nodes whose clocks disagree still agree on who holds a camera.
+    static let databaseNow = "(extract(epoch from clock_timestamp()) * 1000000)::bigint"
 }

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The shared catalogue backend: one PostgreSQL database that several Aula nodes use at once
 /// (docs/cluster.md). Every store of ``Catalog/CatalogBackend`` is a table here with the same
@@ -20,11 +21,17 @@ public final class PostgresCatalog: Sendable {
     /// The client's connection pool runs in this task for as long as the catalogue lives.
     let runner: Task<Void, Never>
     let logger: Logger
+    /// The node this catalogue was opened for ("" for the command line's one-off commands): its
+    /// recordings, garbage and leases are the ones it sees as its own.
+    public let nodeName: String
+    /// The epochs of the leases this node holds, once it takes part in leasing: a commit for a
+    /// camera is stored only under the lease held now (fencing; docs/cluster.md).
+    let held = Mutex<[Int64: Int64]?>(nil)
 
     /// Connects to `location`, creates its schema if needed and migrates it. Fails with a
     /// ``PostgresCatalogError`` that names the server when it cannot be reached.
-    public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "aula.catalog")) async throws -> PostgresCatalog {
-        let catalog = PostgresCatalog(location: location, logger: logger)
+    public static func open(_ location: PostgresLocation, node: String = "", logger: Logger = Logger(label: "aula.catalog")) async throws -> PostgresCatalog {
+        let catalog = PostgresCatalog(location: location, node: node, logger: logger)
         do {
             try await catalog.prepare(schema: location.schema)
         } catch {
@@ -33,7 +40,8 @@ public final class PostgresCatalog: Sendable {
         return catalog
     }
 
-    init(location: PostgresLocation, logger: Logger) {
+    init(location: PostgresLocation, node: String, logger: Logger) {
+        nodeName = node
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: location.tls)

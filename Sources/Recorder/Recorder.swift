@@ -18,8 +18,24 @@ public actor Recorder: Service {
         self.logger = logger
     }
 
-    /// Starts, restarts or stops ingests so that exactly `cameras` are being received.
+    /// The cameras this node may receive: nil, every camera (one node); otherwise the cameras
+    /// whose leases it holds (several nodes, docs/cluster.md), set by ``assign(_:)``.
+    private var assigned: Set<Int64>?
+
+    /// Receives exactly `cameras` from now on, and only them: a camera registered or changed
+    /// later starts here only once it is assigned too (its lease taken).
+    public func assign(_ cameras: [Camera]) {
+        assigned = Set(cameras.map(\.id))
+        sync(cameras)
+    }
+
+    /// The cameras assigned (nil: every camera).
+    public var assignedCameras: Set<Int64>? { assigned }
+
+    /// Starts, restarts or stops ingests so that exactly `cameras` (those assigned, when
+    /// cameras are assigned) are being received.
     public func sync(_ cameras: [Camera]) {
+        let cameras = assigned.map { a in cameras.filter { a.contains($0.id) } } ?? cameras
         let wanted = Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for (id, entry) in ingests where wanted[id] == nil {
             entry.task.cancel()

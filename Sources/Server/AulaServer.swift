@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var maxLiveViews = 1000
     /// A `recording.mp4` range that ended this long ago has its index kept for its later requests.
     public var exportSettledSeconds: Int64 = 30
+    /// Several nodes sharing a PostgreSQL catalogue (docs/cluster.md); nil for one node alone.
+    public var cluster: ClusterSettings?
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -202,6 +204,7 @@ public struct AulaServer: Sendable {
         registerMotionRoutes(on: routes)
         registerAlertRoutes(on: routes)
         registerCityRoutes(on: routes)
+        registerClusterRoutes(on: routes)
         registerWebUI(on: routes)
         return routes
     }

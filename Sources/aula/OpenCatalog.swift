@@ -20,17 +20,17 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    func openCatalog(logger: Logger = Logger(label: "aula.catalog")) async throws -> AulaCatalog {
-        try await aula.openCatalog(data: data, catalog: catalog, logger: logger)
+    func openCatalog(node: String = "", logger: Logger = Logger(label: "aula.catalog")) async throws -> AulaCatalog {
+        try await aula.openCatalog(data: data, catalog: catalog, node: node, logger: logger)
     }
 }
 
 /// The one place where the process chooses its catalogue backend: the embedded SQLite file in the
 /// data folder, or the PostgreSQL database that `catalog` names (with the key that seals camera
 /// passwords still in the data folder).
-func openCatalog(data: String, catalog: String? = nil, logger: Logger = Logger(label: "aula.catalog")) async throws -> AulaCatalog {
+func openCatalog(data: String, catalog: String? = nil, node: String = "", logger: Logger = Logger(label: "aula.catalog")) async throws -> AulaCatalog {
     if let catalog {
-        return try await AulaCatalog.openPostgres(try PostgresLocation(url: catalog), keyFile: data + "/secrets.key", logger: logger)
+        return try await AulaCatalog.openPostgres(try PostgresLocation(url: catalog), node: node, keyFile: data + "/secrets.key", logger: logger)
     }
     return try AulaCatalog.openSQLite(directory: data)
 }

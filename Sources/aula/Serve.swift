@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import App
+import Catalog
 import Server
 
 struct Serve: AsyncParsableCommand {
@@ -59,6 +60,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure although Aula speaks plain HTTP: for a TLS proxy in front (browsers then see https).")
     var secureCookies = false
 
+    @Option(help: "This node's name in a cluster (with --catalog postgres://…); default: the host name. Each node needs its own --data.")
+    var node: String?
+
+    @Option(help: "all: record and serve; recorder: the same (any node serves everything); api: serve only, never record (with --catalog).")
+    var role: String = "all"
+
+    @Option(help: "The most cameras this node records (with --catalog).")
+    var capacity: Int = 1000
+
+    @Option(help: "Seconds after which a node not heard from loses its cameras to the others (with --catalog).")
+    var leaseSeconds: Double = 15
+
     @Flag(help: "Listen on a non-loopback address over plain HTTP (passwords and video unencrypted on the network); prefer --tls-cert or a TLS proxy.")
     var allowPlainHTTP = false
 
@@ -111,7 +124,21 @@ struct Serve: AsyncParsableCommand {
             }
             logger.warning("listening on a network address over plain HTTP: passwords, cookies and video cross the network unencrypted", metadata: ["listen": "\(listen.host)"])
         }
-        let server = try AulaApp(configuration: configuration, catalog: try await dataOptions.openCatalog(logger: logger), logger: logger)
+        guard let nodeRole = NodeReport.Role(rawValue: role) else { throw ValidationError("--role must be all, recorder or api") }
+        var nodeName = ""
+        if dataOptions.catalog != nil {
+            nodeName = node ?? ProcessInfo.processInfo.hostName
+            guard !nodeName.isEmpty, nodeName.utf8.count <= 100, nodeName.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw ValidationError("--node must be 1 to 100 letters, digits, '-', '_' or '.'")
+            }
+            guard (1...100_000).contains(capacity) else { throw ValidationError("--capacity must be between 1 and 100000") }
+            guard (3...600).contains(leaseSeconds) else { throw ValidationError("--lease-seconds must be between 3 and 600") }
+            configuration.cluster = ClusterSettings(role: nodeRole, address: "\(listen.host):\(listen.port)", capacity: capacity,
+                                                    leaseTime: .milliseconds(Int(leaseSeconds * 1000)))
+        } else if node != nil || role != "all" {
+            throw ValidationError("--node and --role name a node of a cluster: give --catalog postgres://… too")
+        }
+        let server = try AulaApp(configuration: configuration, catalog: try await dataOptions.openCatalog(node: nodeName, logger: logger), logger: logger)
         let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await server.run { port in

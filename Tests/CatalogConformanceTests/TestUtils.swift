@@ -4,6 +4,7 @@ import CatalogPostgres
 import CatalogSQLite
 import Foundation
 import Media
+import TestPeers
 
 /// A backend under test, made fresh for each test: the embedded SQLite file, and a schema of its
 /// own in a real PostgreSQL server (``TestPostgres``).
@@ -19,50 +20,10 @@ struct Backend: CustomStringConvertible, Sendable {
     ]
 }
 
-/// The PostgreSQL server the tests talk to: the one `AULA_TEST_POSTGRES` names (scripts/test.sh
-/// starts one for the whole run), or else one this process starts with
-/// `scripts/postgres_test_server.sh` and stops when it exits. A server that cannot start fails
-/// every PostgreSQL test with the reason; nothing is skipped.
-enum TestPostgres {
-    /// Started once, on a thread of its own, awaited by every test that needs it. (The script runs
-    /// through `popen`/`system`, not Foundation's `Process`, whose `waitUntilExit` needs a thread of
-    /// the global queues that the waiting tests would be holding.)
-    static let url = Task<String, any Error> {
-        if let url = ProcessInfo.processInfo.environment["AULA_TEST_POSTGRES"], !url.isEmpty { return url }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/postgres_test_server.sh").path
-        let output: String = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                guard let pipe = popen("/bin/bash '\(script)' start 2>&1", "r") else {
-                    continuation.resume(throwing: PostgresCatalogError(message: "popen failed: errno \(errno)"))
-                    return
-                }
-                var text = ""
-                var buffer = [CChar](repeating: 0, count: 4096)
-                while fgets(&buffer, Int32(buffer.count), pipe) != nil { text += String(cString: buffer) }
-                let status = pclose(pipe)
-                guard status == 0 else {
-                    continuation.resume(throwing: PostgresCatalogError(message: "scripts/postgres_test_server.sh start failed (\(status)): \(text)"))
-                    return
-                }
-                continuation.resume(returning: text)
-            }
-        }
-        let parts = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard parts.count == 2 else { throw PostgresCatalogError(message: "scripts/postgres_test_server.sh start printed: \(output)") }
-        stopCommand = strdup("/bin/bash '\(script)' stop '\(parts[1])' >/dev/null 2>&1")
-        atexit { if let command = TestPostgres.stopCommand { _ = system(command) } }
-        return String(parts[0])
-    }
-
-    /// Set once, before `atexit` can read it.
-    nonisolated(unsafe) static var stopCommand: UnsafeMutablePointer<CChar>?
-
+extension TestPostgres {
     /// A new, empty schema in the test server's database: each test sees its own catalogue.
     static func freshSchema() async throws -> PostgresLocation {
-        let base = try await url.value
-        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        return try PostgresLocation(url: base + (base.contains("?") ? "&" : "?") + "schema=\(name)&pool=4")
+        try PostgresLocation(url: try await freshSchemaURL())
     }
 }
 

@@ -164,6 +164,7 @@ import Testing
         "GET /api/alerts/stream": RouteProbe(),
         "POST /api/alerts/{id}/ack": RouteProbe(path: ["id": "999999"]),
         "GET /metrics": RouteProbe(),
+        "GET /api/cluster/nodes": RouteProbe(),
     ]
 
     @Test func everyRouteOfTheAccessTableHasAProbe() async throws {

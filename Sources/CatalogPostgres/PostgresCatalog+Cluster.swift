@@ -1,0 +1,90 @@
+import Catalog
+import PostgresNIO
+
+extension PostgresCatalog: ClusterStore {
+    public func heartbeat(_ report: NodeReport) async throws {
+        try await run("""
+            INSERT INTO node (name, role, address, capacity, cameras, disk_free, disk_total, started_at, last_seen)
+            VALUES (\(report.name), \(report.role.rawValue), \(report.address), \(Int64(report.capacity)), \(Int64(report.cameras)),
+              \(report.diskFreeBytes), \(report.diskTotalBytes), \(report.startedMicros), \(unescaped: Self.databaseNow))
+            ON CONFLICT (name) DO UPDATE SET role = excluded.role, address = excluded.address, capacity = excluded.capacity,
+              cameras = excluded.cameras, disk_free = excluded.disk_free, disk_total = excluded.disk_total,
+              started_at = excluded.started_at, last_seen = excluded.last_seen
+            """)
+    }
+
+    public func nodes(ttlMicros: Int64) async throws -> [ClusterNode] {
+        try await rows("""
+            SELECT node.*, last_seen > \(unescaped: Self.databaseNow) - \(ttlMicros) AS alive,
+              (SELECT COUNT(*) FROM camera_lease WHERE camera_lease.node = node.name AND expires_at > \(unescaped: Self.databaseNow)) AS leases
+            FROM node ORDER BY name
+            """).map { row in
+            let report = NodeReport(
+                name: try row.get("name"), role: NodeReport.Role(rawValue: try row.get("role")) ?? .all, address: try row.get("address"),
+                capacity: Int(try row.get("capacity", as: Int64.self)), cameras: Int(try row.get("cameras", as: Int64.self)),
+                diskFreeBytes: try row.get("disk_free"), diskTotalBytes: try row.get("disk_total"), startedMicros: try row.get("started_at"))
+            return ClusterNode(report: report, lastSeenMicros: try row.get("last_seen"), alive: try row.get("alive"),
+                               leases: Int(try row.get("leases", as: Int64.self)))
+        }
+    }
+
+    /// One node balances at a time (an advisory lock), so two nodes never both take the same free
+    /// camera, and each sees the others' shares as they are.
+    public func balanceLeases(capacity: Int, ttlMicros: Int64) async throws -> [CameraLease] {
+        let me = nodeName
+        let leases = try await transaction { connection -> [CameraLease] in
+            try await run("SELECT pg_advisory_xact_lock(\(Self.leaseLock))", on: connection)
+            let now: Int64 = try await row("SELECT \(unescaped: Self.databaseNow) AS now", on: connection)?.get("now") ?? 0
+            // Leases of cameras that no longer exist go.
+            try await run("DELETE FROM camera_lease WHERE camera_id NOT IN (SELECT id FROM camera)", on: connection)
+            let cameras = try await rows("SELECT id FROM camera ORDER BY id", on: connection).map { try $0.get("id", as: Int64.self) }
+            let recorders = try await row("""
+                SELECT COUNT(*) AS n FROM node WHERE role <> 'api' AND last_seen > \(now - ttlMicros) AND name <> \(me)
+                """, on: connection)?.get("n", as: Int64.self) ?? 0
+            let share = min(capacity, (cameras.count + Int(recorders)) / (Int(recorders) + 1))  // ceil(cameras / nodes)
+            var mine = try await rows("""
+                SELECT camera_id FROM camera_lease WHERE node = \(me) AND expires_at > \(now) ORDER BY camera_id
+                """, on: connection).map { try $0.get("camera_id", as: Int64.self) }
+            // Beyond the share: the highest ids go, for a node that joined (or came back) to take.
+            if mine.count > share {
+                let extra = Array(mine[share...])
+                // Let go, keeping the row: the epoch only ever grows for a camera.
+                try await run("UPDATE camera_lease SET node = '', expires_at = 0 WHERE node = \(me) AND camera_id = ANY(\(extra))", on: connection)
+                mine.removeLast(mine.count - share)
+            }
+            try await run("UPDATE camera_lease SET expires_at = \(now + ttlMicros) WHERE node = \(me) AND camera_id = ANY(\(mine))", on: connection)
+            let room = share - mine.count
+            if room > 0 {
+                // Free cameras (no lease, or a lease that expired: its node stopped), lowest ids
+                // first; taking one moves its epoch on.
+                let taken = try await rows("""
+                    SELECT camera.id FROM camera LEFT JOIN camera_lease ON camera_lease.camera_id = camera.id
+                    WHERE camera_lease.camera_id IS NULL OR camera_lease.expires_at <= \(now)
+                    ORDER BY camera.id LIMIT \(Int64(room))
+                    """, on: connection).map { try $0.get("id", as: Int64.self) }
+                for camera in taken {
+                    try await run("""
+                        INSERT INTO camera_lease (camera_id, node, epoch, expires_at) VALUES (\(camera), \(me), 1, \(now + ttlMicros))
+                        ON CONFLICT (camera_id) DO UPDATE SET node = excluded.node, epoch = camera_lease.epoch + 1, expires_at = excluded.expires_at
+                        """, on: connection)
+                }
+            }
+            return try await rows("SELECT * FROM camera_lease WHERE node = \(me) ORDER BY camera_id", on: connection).map(Self.lease(row:))
+        }
+        held.withLock { $0 = Dictionary(leases.map { ($0.cameraID, $0.epoch) }, uniquingKeysWith: { a, _ in a }) }
+        return leases
+    }
+
+    public func leases() async throws -> [CameraLease] {
+        try await rows("SELECT * FROM camera_lease WHERE expires_at > \(unescaped: Self.databaseNow) ORDER BY camera_id").map(Self.lease(row:))
+    }
+
+    public func releaseLeases() async throws {
+        held.withLock { $0 = [:] }
+        try await run("UPDATE camera_lease SET node = '', expires_at = 0 WHERE node = \(nodeName)")
+    }
+
+    static func lease(row: PostgresRandomAccessRow) throws -> CameraLease {
+        CameraLease(cameraID: try row.get("camera_id"), node: try row.get("node"), epoch: try row.get("epoch"), expiresMicros: try row.get("expires_at"))
+    }
+}
