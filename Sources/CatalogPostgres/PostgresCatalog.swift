@@ -52,7 +52,12 @@ public final class PostgresCatalog: Sendable {
             // catalogues in one database).
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own log at errors only: it warns when a query is queued before `run()` has
+        // begun in its task (harmless: the query waits), and failed queries reach their callers,
+        // who report them with what they were doing.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }

@@ -1,0 +1,155 @@
+import Catalog
+import CatalogPostgres
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Simulator
+import Testing
+import TestPeers
+
+@testable import App
+@testable import Server
+
+/// Several real `aula serve` processes on one real PostgreSQL catalogue (docs/cluster.md): the
+/// cameras are shared out, a node killed with SIGKILL loses its cameras to the others, who record
+/// them again; an API node never records; users, tokens and sessions hold on every node.
+@Suite(.serialized) struct ClusterNodeTests {
+    /// A running node: its process, log file and HTTP port.
+    final class Node: @unchecked Sendable {
+        // @unchecked: every field is set once in init and only read afterwards.
+        let name: String
+        let process: Process
+        let log: String
+        let port: Int
+
+        /// Starts `aula serve` and waits (for its log, not for a time) until it listens.
+        init(_ name: String, catalog: String, data: String, role: String = "all") throws {
+            self.name = name
+            log = data + "/serve.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: DemoCommandTests.binary)
+            process.arguments = ["serve", "--catalog", catalog, "--node", name, "--role", role, "--data", data, "--listen", "127.0.0.1:0",
+                                 "--lease-seconds", "5", "--flush-seconds", "0.5", "--rotate-seconds", "2", "--log-level", "notice"]
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            var port = 0
+            while port == 0 {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: #"url=http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
+                    port = Int(text[range].split(separator: ":").last?.dropLast() ?? "") ?? 0
+                } else if !process.isRunning {
+                    throw TestPeerError("node \(name) stopped: \(text)")
+                } else {
+                    usleep(50_000)
+                }
+            }
+            self.port = port
+        }
+
+        static func started(_ name: String, catalog: String, data: String, role: String = "all") async throws -> Node {
+            try await offPool { try Node(name, catalog: catalog, data: data, role: role) }
+        }
+
+        func kill(_ signal: Int32 = SIGKILL) { _ = Foundation.kill(process.processIdentifier, signal) }
+
+        /// `curl` against this node (a real HTTP client, as a browser on another machine would be).
+        func curl(_ path: String, _ extra: [String] = []) async throws -> String {
+            let port = self.port
+            return try await FFprobe.shell("/usr/bin/curl", ["-s", "--max-time", "60"] + extra + ["http://127.0.0.1:\(port)\(path)"]).0
+        }
+    }
+
+    /// Waits for `condition` to hold, checking every 200 ms; the test's time limit bounds it.
+    func until(_ what: String, _ condition: () async throws -> Bool) async throws {
+        while try await !condition() {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5))) func camerasAreSharedAndAKilledNodesCamerasRecordAgainOnTheOthers() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let url = try await TestPostgres.freshSchemaURL()
+        let (a, b, c) = (temporaryDirectory(), temporaryDirectory(), temporaryDirectory())
+        // One administrator, made from the command line against the shared catalogue; every node
+        // keeps the same key that seals camera passwords.
+        let added = try await SecurityCommandTests.aula(["users", "add", "ann", "--role", "administrator", "--catalog", url, "--data", a],
+                                                       stdin: "long enough password\n")
+        #expect(added.status == 0, "\(added.output)")
+        for other in [b, c] { try FileManager.default.copyItem(atPath: a + "/secrets.key", toPath: other + "/secrets.key") }
+        let token = try await SecurityCommandTests.aula(["token", "create", "--user", "ann", "--catalog", url, "--data", a]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("aula_"))
+
+        let simulator = try await CameraSimulator.make(cameras: 4, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: a + "/secrets.key")
+        for n in 1...4 {
+            _ = try await observer.insert(Camera(name: "Yard \(n)", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/\(n)", username: "cam", password: "s3cret-\(n)",
+                                                 latitude: 1, longitude: 2))
+        }
+        let nodeA = try await Node.started("a", catalog: url, data: a)
+        let nodeB = try await Node.started("b", catalog: url, data: b)
+        let nodeC = try await Node.started("c", catalog: url, data: c, role: "api")
+        defer { for node in [nodeA, nodeB, nodeC] { node.kill() } }
+        let cluster = try #require(observer.cluster)
+
+        // Shared out: two cameras each on a and b, none on the API node; every camera records.
+        try await until("leases shared") {
+            let leases = try await cluster.leases()
+            return leases.count == 4 && leases.filter { $0.node == "a" }.count == 2 && leases.filter { $0.node == "b" }.count == 2
+        }
+        func recordedUntil(_ camera: Int64) async throws -> Int64 {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).map(\.end90k).max() ?? 0
+        }
+        try await until("every camera recorded") {
+            for camera in Int64(1)...4 where try await recordedUntil(camera) == 0 { return false }
+            return true
+        }
+        // Any node answers for the whole cluster, with the same token and the same session.
+        let nodes = try await nodeC.curl("/api/cluster/nodes", ["-H", "authorization: Bearer \(token)"])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(nodes.utf8)) as? [String: Any])["nodes"] as? [[String: Any]]
+        #expect(listed?.map { $0["name"] as? String } == ["a", "b", "c"], "\(nodes)")
+        #expect(listed?.first { $0["name"] as? String == "c" }?["leases"] as? Int == 0)
+        #expect(listed?.allSatisfy { $0["state"] as? String == "up" } == true, "\(nodes)")
+        let signIn = try await nodeA.curl("/api/session", ["-i", "-H", "content-type: application/json", "-d", #"{"name": "ann", "password": "long enough password"}"#])
+        let cookie = try #require(signIn.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: aula_session=") }?
+            .dropFirst("set-cookie: ".count).split(separator: ";").first.map(String.init), "\(signIn)")
+        let me = try await nodeB.curl("/api/session", ["-H", "cookie: \(cookie)"])
+        #expect(me.contains(#""name":"ann""#), "a session made on a holds on b: \(me)")
+
+        // SIGKILL a: its leases expire (5 s) and b takes its cameras with a new epoch.
+        let aCameras = try await cluster.leases().filter { $0.node == "a" }.map(\.cameraID)
+        let before = try await aCameras.asyncMap { try await recordedUntil($0) }
+        let killed = ContinuousClock.now
+        nodeA.kill()
+        try await until("b holds every camera") { try await cluster.leases().filter { $0.node == "b" }.count == 4 }
+        let movedAfter = ContinuousClock.now - killed
+        let moved = try await cluster.leases().filter { aCameras.contains($0.cameraID) }
+        #expect(moved.allSatisfy { $0.node == "b" && $0.epoch == 2 }, "\(moved)")
+        // …and records them again: their index grows past what a had committed.
+        try await until("a's cameras record again") {
+            for (camera, end) in zip(aCameras, before) where try await recordedUntil(camera) <= end { return false }
+            return true
+        }
+        let recordingAfter = ContinuousClock.now - killed
+        print("cluster failover (lease 5 s, heartbeat 1 s): leases moved after \(movedAfter), recording again after \(recordingAfter)")
+        // The API node still holds nothing; the dead node is reported lost.
+        try await until("a reported lost") {
+            try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == "a" }?.alive == false
+        }
+        #expect(try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == "c" }?.leases == 0)
+        for node in [nodeB, nodeC] { node.kill(SIGTERM) }
+        await simulator.stop()
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
