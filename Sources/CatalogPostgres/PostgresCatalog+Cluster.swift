@@ -42,8 +42,11 @@ extension PostgresCatalog: ClusterStore {
                 SELECT COUNT(*) AS n FROM node WHERE role <> 'api' AND last_seen > \(now - ttlMicros) AND name <> \(me)
                 """, on: connection)?.get("n", as: Int64.self) ?? 0
             let share = min(capacity, (cameras.count + Int(recorders)) / (Int(recorders) + 1))  // ceil(cameras / nodes)
+            // Leases still in this node's name are its own, expired or not: nobody took them (a
+            // taker writes its name), so after a pause or an outage of the catalogue it renews them
+            // under the same epoch, and the rows it kept meanwhile still commit.
             var mine = try await rows("""
-                SELECT camera_id FROM camera_lease WHERE node = \(me) AND expires_at > \(now) ORDER BY camera_id
+                SELECT camera_id FROM camera_lease WHERE node = \(me) ORDER BY camera_id
                 """, on: connection).map { try $0.get("camera_id", as: Int64.self) }
             // Beyond the share: the highest ids go, for a node that joined (or came back) to take.
             if mine.count > share {

@@ -24,9 +24,11 @@ extension PostgresCatalog: RecordingStore {
     }
 
     /// One transaction. Once this node takes part in leasing, only the rows of cameras whose
-    /// lease it holds now, with the epoch it holds, are stored: the lease rows are read with a
-    /// share lock, so a node taking a camera over waits until this commit is in, and a node that
-    /// stalled past its lease stores nothing more for that camera (the rows are refused, logged).
+    /// lease is still in its name with the epoch it holds are stored: the lease rows are read with
+    /// a share lock, so a node taking a camera over waits until this commit is in, and a node that
+    /// stalled while another took its camera stores nothing more for it (refused, logged). Expiry
+    /// alone refuses nothing: a lease that expired while nobody could take it (the catalogue was
+    /// down) still covers the rows kept meanwhile.
     public func commit(_ recordings: [Recording]) async throws {
         guard !recordings.isEmpty else { return }
         let held = self.held.withLock { $0 }
@@ -37,7 +39,7 @@ extension PostgresCatalog: RecordingStore {
                 var valid = Set<Int64>()
                 for row in try await rows("""
                     SELECT camera_id, epoch FROM camera_lease
-                    WHERE camera_id = ANY(\(cameras)) AND node = \(nodeName) AND expires_at > \(unescaped: Self.databaseNow)
+                    WHERE camera_id = ANY(\(cameras)) AND node = \(nodeName)
                     FOR SHARE
                     """, on: connection) {
                     let camera: Int64 = try row.get("camera_id")

@@ -141,7 +141,70 @@ import TestPeers
             try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == "a" }?.alive == false
         }
         #expect(try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == "c" }?.leases == 0)
+        // Each camera's status names the node that records it, on any node.
+        let cameras = try await nodeC.curl("/api/cameras", ["-H", "authorization: Bearer \(token)"])
+        let owners = (try JSONSerialization.jsonObject(with: Data(cameras.utf8)) as? [[String: Any]])?.map { $0["node"] as? String }
+        #expect(owners == ["b", "b", "b", "b"], "\(cameras)")
         for node in [nodeB, nodeC] { node.kill(SIGTERM) }
+        await simulator.stop()
+    }
+}
+
+extension ClusterNodeTests {
+    /// SIGSTOP a node until another has taken its camera and recorded it, then SIGCONT: what the
+    /// stalled node still had (and reads from its socket on waking) never lands in the index
+    /// beside the new owner's rows; no stretch of time is recorded twice.
+    @Test(.timeLimit(.minutes(5))) func aStalledNodeWritesNothingBesideTheNewOwner() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let url = try await TestPostgres.freshSchemaURL()
+        let (a, b) = (temporaryDirectory(), temporaryDirectory())
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: a + "/secrets.key")
+        try FileManager.default.copyItem(atPath: a + "/secrets.key", toPath: b + "/secrets.key")
+        let simulator = try await CameraSimulator.make(cameras: 2, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        for n in 1...2 {
+            _ = try await observer.insert(Camera(name: "Yard \(n)", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/\(n)", latitude: 1, longitude: 2))
+        }
+        let nodeA = try await Node.started("a", catalog: url, data: a)
+        let nodeB = try await Node.started("b", catalog: url, data: b)
+        defer { for node in [nodeA, nodeB] { node.kill(SIGCONT); node.kill() } }
+        let cluster = try #require(observer.cluster)
+        func recordedUntil(_ camera: Int64) async throws -> Int64 {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).map(\.end90k).max() ?? 0
+        }
+        try await until("one camera each, both recorded") {
+            let leases = try await cluster.leases()
+            guard leases.filter({ $0.node == "a" }).count == 1, leases.filter({ $0.node == "b" }).count == 1 else { return false }
+            let (first, second) = (try await recordedUntil(1), try await recordedUntil(2))
+            return first > 0 && second > 0
+        }
+        let stalled = try #require(try await cluster.leases().first { $0.node == "a" }?.cameraID)
+        nodeA.kill(SIGSTOP)
+        let atStop = try await recordedUntil(stalled)
+        try await until("b took a's camera and recorded it") {
+            guard try await cluster.leases().first(where: { $0.cameraID == stalled })?.node == "b" else { return false }
+            return try await recordedUntil(stalled) > atStop
+        }
+        let beforeWake = try await recordedUntil(stalled)
+        nodeA.kill(SIGCONT)
+        // a wakes, flushes what it had (refused: the lease is b's) and, at its next heartbeats,
+        // learns that the camera is b's. Two heartbeats of a after the wake-up: it has balanced.
+        func lastSeenOfA() async throws -> Int64 {
+            try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == "a" }?.lastSeenMicros ?? 0
+        }
+        let stale = try await lastSeenOfA()
+        try await until("a beat again") { try await lastSeenOfA() > stale }
+        let woke = try await lastSeenOfA()
+        try await until("a beat twice") { try await lastSeenOfA() > woke }
+        // b has gone on recording meanwhile.
+        try await until("b recorded on") { try await recordedUntil(stalled) > beforeWake }
+        for camera in Int64(1)...2 {
+            let rows = try await observer.recordings(camera: camera, from: 0, to: .max / 2).sorted { ($0.start90k, $0.id) < ($1.start90k, $1.id) }
+            for (earlier, later) in zip(rows, rows.dropFirst()) {
+                #expect(later.start90k >= earlier.end90k,
+                        "camera \(camera): recording \(later.id) starts \(Double(earlier.end90k - later.start90k) / 90_000) s before \(earlier.id) ends")
+            }
+        }
         await simulator.stop()
     }
 }

@@ -26,9 +26,13 @@ struct CameraResponse: Encodable {
     var updatedAt: String
     var status: StatusResponse?
     var recording: RecordingStatusResponse?
+    /// In a cluster, the node that holds the camera's lease (records it); nil while no node does,
+    /// and on one node alone (docs/cluster.md).
+    var node: String?
 
-    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil, viewer: Role?) {
+    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil, viewer: Role?, node: String? = nil) {
         self.recording = recording
+        self.node = node
         id = c.id
         name = c.name
         switch viewer {

@@ -9,6 +9,8 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     let store: any CameraStore
     let recorder: Recorder
     let observer: RecordingObserver
+    /// Nodes and leases, when the catalogue is shared.
+    var cluster: (any ClusterStore)?
     /// What else ends with a camera (its motion analysis); the catalogue has already dropped its
     /// settings and events.
     var deleted: @Sendable (Int64) async -> Void = { _ in }
@@ -27,15 +29,22 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         let statuses = await recorder.allStatuses()
         let recording = try await observer.statuses()
         let user = (context as? any IdentifiedRequestContext)?.identity?.user
+        let owners = try await self.owners()
         let cameras = try await store.cameras().filter { user?.may(.metadata, $0) == true }
-            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id], viewer: user?.role) }
+            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id], viewer: user?.role, node: owners[$0.id]) }
         return try JSONResponse.make(cameras)
     }
 
     func show(_ request: Request, context: Context) async throws -> Response {
         let camera = try await find(context)
         return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), recording: try await observer.statuses()[camera.id],
-                                                    viewer: Self.viewer(context)))
+                                                    viewer: Self.viewer(context), node: try await owners()[camera.id]))
+    }
+
+    /// Which node records each camera (empty on one node alone).
+    func owners() async throws -> [Int64: String] {
+        guard let cluster else { return [:] }
+        return Dictionary(try await cluster.leases().map { ($0.cameraID, $0.node) }, uniquingKeysWith: { a, _ in a })
     }
 
     func create(_ request: Request, context: Context) async throws -> Response {
