@@ -80,7 +80,7 @@ def flush_stats(texts, seconds):
         for line in text.splitlines():
             if line.startswith("aula_writer_flushes_total"):
                 flushes += float(line.split()[-1])
-            elif line.startswith("aula_writer_flush_duration_bucket"):
+            elif line.startswith("aula_writer_flush_duration") and "_bucket" in line.split("{")[0]:
                 le = line.split('le="')[1].split('"')[0]
                 buckets[le] = buckets.get(le, 0) + float(line.split()[-1])
     total = buckets.get("+Inf", 0)
@@ -97,7 +97,7 @@ def main():
     ap.add_argument("--cameras", type=int, default=60)
     ap.add_argument("--nodes", type=int, default=3)
     ap.add_argument("--kills", type=int, default=10)
-    ap.add_argument("--lease", type=float, default=15)
+    ap.add_argument("--lease", type=float, default=12)
     ap.add_argument("--steady", type=float, default=30, help="seconds of steady state measured")
     args = ap.parse_args()
     if not os.access(AULA, os.X_OK):

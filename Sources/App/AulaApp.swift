@@ -95,8 +95,15 @@ public struct AulaApp: Sendable {
     /// The node's part in a cluster, when its catalogue is shared.
     var membership: ClusterMembership? {
         guard let settings = configuration.cluster, let store = catalog.cluster else { return nil }
+        let app = self
         return ClusterMembership(store: store, catalog: catalog, recorder: recorder, settings: settings,
-                                 recordingsRoot: writer.layout.root, logger: logger)
+                                 recordingsRoot: writer.layout.root,
+                                 motionChanged: {
+                                     do { try await app.startMotion() } catch {
+                                         app.logger.warning("could not reload motion settings changed on another node", metadata: ["error": "\(error)"])
+                                     }
+                                 },
+                                 logger: logger)
     }
 
     /// Retention, which never deletes footage under an evidence lock.

@@ -20,32 +20,53 @@ final class ClusterMembership: Service, Sendable {
     let recordingsRoot: String
     let address: Mutex<String>
     let started = CatalogClock.nowMicros()
+    /// What else follows a change of motion settings made on any node (privacy zones, analysis).
+    let motionChanged: @Sendable () async -> Void
+    /// Set when another node changed the registry or motion settings: the next beat comes at once.
+    let changed = Mutex(false)
     let logger: Logger
 
-    init(store: any ClusterStore, catalog: AulaCatalog, recorder: Recorder, settings: ClusterSettings, recordingsRoot: String, logger: Logger) {
+    init(store: any ClusterStore, catalog: AulaCatalog, recorder: Recorder, settings: ClusterSettings, recordingsRoot: String,
+         motionChanged: @escaping @Sendable () async -> Void = {}, logger: Logger) {
         self.store = store
         self.catalog = catalog
         self.recorder = recorder
         self.settings = settings
         self.recordingsRoot = recordingsRoot
+        self.motionChanged = motionChanged
         address = Mutex(settings.address)
         self.logger = logger
     }
 
     func run() async throws {
+        // Change notices (LISTEN/NOTIFY): a camera registered, changed or deleted on any node
+        // reaches its owner within a tenth of a second plus one beat, not a heartbeat later.
+        let watcher = Task { [self] in
+            while !Task.isCancelled {
+                do {
+                    try await store.watchChanges { [self] table in
+                        if table == "camera_motion" { await motionChanged() } else { changed.withLock { $0 = true } }
+                    }
+                } catch {
+                    logger.warning("change notices stopped; the heartbeat still brings changes", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: settings.heartbeatInterval)
+                }
+            }
+        }
+        defer { watcher.cancel() }
         var lastLeases: Set<Int64>?
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await beat(&lastLeases)
             } catch {
                 logger.warning("the cluster catalogue did not answer: recording goes on with the cameras held", metadata: ["error": "\(error)"])
             }
-            do {
-                try await withGracefulShutdownHandler {
-                    try await Task.sleep(for: settings.heartbeatInterval)
-                } onGracefulShutdown: {}
-            } catch { break }
-            if Task.isShuttingDownGracefully { break }
+            // Until the next heartbeat, or a change notice, or shutdown: whichever comes first.
+            let slices = max(1, Int(settings.heartbeatInterval / .milliseconds(100)))
+            for _ in 0..<slices {
+                if Task.isShuttingDownGracefully || changed.withLock({ let c = $0; $0 = false; return c }) { break }
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
+            }
         }
         if settings.role.records {
             do { try await store.releaseLeases() } catch {

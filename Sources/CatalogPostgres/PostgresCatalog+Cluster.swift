@@ -87,6 +87,16 @@ extension PostgresCatalog: ClusterStore {
         try await run("UPDATE camera_lease SET node = '', expires_at = 0 WHERE node = \(nodeName)")
     }
 
+    /// On a connection of its own, held for as long as the caller listens.
+    public func watchChanges(_ onChange: @escaping @Sendable (String) async -> Void) async throws {
+        let schema = try await row("SELECT current_schema() AS schema")?.get("schema", as: String.self) ?? "public"
+        try await client.withConnection { connection in
+            try await connection.listen(on: "aula_changes_" + schema) { notifications in
+                for try await notification in notifications { await onChange(notification.payload) }
+            }
+        }
+    }
+
     static func lease(row: PostgresRandomAccessRow) throws -> CameraLease {
         CameraLease(cameraID: try row.get("camera_id"), node: try row.get("node"), epoch: try row.get("epoch"), expiresMicros: try row.get("expires_at"))
     }

@@ -129,6 +129,17 @@ extension PostgresCatalog {
               camera_id BIGINT PRIMARY KEY, node TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at BIGINT NOT NULL)
             """,
         ]),
+        (3, "change notices", [
+            // A change to the registry or to motion settings wakes every node at once (LISTEN/
+            // NOTIFY), so that it reaches the camera's owner within a second, not a heartbeat.
+            // The channel names the schema: catalogues sharing a database do not wake each other.
+            """
+            CREATE FUNCTION aula_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('aula_changes_' || current_schema(), TG_TABLE_NAME); RETURN NULL; END $$
+            """,
+            "CREATE TRIGGER camera_changed AFTER INSERT OR UPDATE OR DELETE ON camera FOR EACH STATEMENT EXECUTE FUNCTION aula_notify_change()",
+            "CREATE TRIGGER camera_motion_changed AFTER INSERT OR UPDATE OR DELETE ON camera_motion FOR EACH STATEMENT EXECUTE FUNCTION aula_notify_change()",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

@@ -89,7 +89,13 @@ public final class CameraIngest: Sendable {
                     }
                 }) { _ in }
             } catch is CancellationError {
-                gate.close()
+                // Stopped (the camera was removed, changed or handed to another node): the run
+                // ends here too, so that the writer closes its file and commits its last row
+                // with `endsRun`, rather than keeping an open recording of a camera it no longer
+                // receives.
+                if gate.close() {
+                    for sink in sinks { sink.streamEnded(camera: camera.id) }
+                }
                 break
             } catch {
                 // No frame of this session reaches a sink after this (its event loop may still be

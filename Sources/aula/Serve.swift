@@ -70,7 +70,7 @@ struct Serve: AsyncParsableCommand {
     var capacity: Int = 1000
 
     @Option(help: "Seconds after which a node not heard from loses its cameras to the others (with --catalog).")
-    var leaseSeconds: Double = 15
+    var leaseSeconds: Double = 12
 
     @Flag(help: "Listen on a non-loopback address over plain HTTP (passwords and video unencrypted on the network); prefer --tls-cert or a TLS proxy.")
     var allowPlainHTTP = false

@@ -88,6 +88,32 @@ import Testing
         #expect(!x.overlaps(y))
     }
 
+    @Test(.timeLimit(.minutes(1))) func changesToCamerasAndMotionSettingsWakeEveryNode() async throws {
+        let (_, a, b) = try await Self.twoNodes()
+        let cb = try #require(b.cluster)
+        let (notices, continuation) = AsyncStream<String>.makeStream()
+        let listening = Task { try await cb.watchChanges { continuation.yield($0) } }
+        defer { listening.cancel() }
+        // LISTEN takes effect once b's connection has sent it: a keeps changing the registry until
+        // b hears of it (a notice sent before that is not delivered, by design).
+        let poking = Task {
+            var n = 0
+            while !Task.isCancelled {
+                n += 1
+                _ = try await a.insert(Camera(name: "C\(n)", rtspURL: "rtsp://10.0.0.1/", latitude: 1, longitude: 2))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        var heard = notices.makeAsyncIterator()
+        #expect(await heard.next() == "camera")
+        poking.cancel()
+        _ = await poking.result
+        try await a.setMotionConfiguration(#"{"zones": []}"#, camera: 1)
+        var notice = await heard.next()
+        while notice == "camera" { notice = await heard.next() }
+        #expect(notice == "camera_motion")
+    }
+
     @Test func aCleanStopLetsGoAtOnce() async throws {
         let (_, a, b) = try await Self.twoNodes()
         _ = try await a.insert(Camera(name: "Gate", rtspURL: "rtsp://10.0.0.1/", latitude: 1, longitude: 2))

@@ -146,6 +146,31 @@ import Media
     }
 
     /// At 2 Mbit/s frames are about 10 kB and vary by several kB, as from a 720p camera.
+    /// A camera the recorder stops receiving (removed, changed, or handed to another node) ends
+    /// its run: the writer commits its last row with `endsRun` and keeps no open recording of it.
+    /// (Before, the run stayed open: its row was committed again at every flush, and on a cluster
+    /// refused at every flush by the node that no longer held the camera.)
+    @Test(.timeLimit(.minutes(2))) func aCameraNoLongerReceivedEndsItsRun() async throws {
+        let simulator = try await CameraSimulator.make(cameras: 1, base: Self.spec())
+        let port = try await simulator.start(port: 0)
+        let server = try await Self.makeRecordingServer()
+        try await server.startRecorder()
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        await server.recorder.update(camera)
+        let flusher = Task { try await server.writer.run() }
+        defer { flusher.cancel() }
+        func rows() async throws -> [Recording] { try await server.catalog.recordings(camera: camera.id, from: 0, to: .max / 2) }
+        while try await rows().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        await server.recorder.remove(id: camera.id)
+        while try await rows().last?.endsRun != true { try await Task.sleep(for: .milliseconds(100)) }
+        // Nothing of it is left to commit: the next flushes store nothing more for it.
+        let ended = try await rows()
+        try await server.writer.flush()
+        try await server.writer.flush()
+        #expect(try await rows() == ended)
+        await simulator.stop()
+    }
+
     @Test func indexCostsAtMostThreeBytesAFrame() async throws {
         let (server, camera) = try await Self.record(bitRate: 2_000_000, seconds: 5)
         let recordings = try await server.catalog.recordings(camera: Int64(camera), from: 0, to: Int64.max / 2)

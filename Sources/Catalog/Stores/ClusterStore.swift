@@ -84,6 +84,9 @@ public protocol ClusterStore: Sendable {
     func leases() async throws -> [CameraLease]
     /// Lets go of every lease of this node (on a clean stop), so others take over at once.
     func releaseLeases() async throws
+    /// Calls `onChange` with the table's name (`camera`, `camera_motion`) whenever any node
+    /// changes the camera registry or motion settings, until the calling task is cancelled.
+    func watchChanges(_ onChange: @escaping @Sendable (String) async -> Void) async throws
 }
 
 /// How a node takes part in a cluster (`aula serve --catalog postgres://… --node NAME`).
@@ -98,7 +101,7 @@ public struct ClusterSettings: Sendable {
     /// node that died is noticed within the lease time and its cameras taken within one more beat.
     public var heartbeatInterval: Duration { leaseTime / 5 }
 
-    public init(role: NodeReport.Role = .all, address: String, capacity: Int = 1000, leaseTime: Duration = .seconds(15)) {
+    public init(role: NodeReport.Role = .all, address: String, capacity: Int = 1000, leaseTime: Duration = .seconds(12)) {
         self.role = role
         self.address = address
         self.capacity = capacity
