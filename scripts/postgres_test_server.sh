@@ -5,6 +5,8 @@
 #                                                 folder, a free port on 127.0.0.1, user and
 #                                                 database "aula", trust for local connections only
 #   bash scripts/postgres_test_server.sh stop FOLDER
+#   bash scripts/postgres_test_server.sh pause FOLDER     stops the server, keeping its data (an outage)
+#   bash scripts/postgres_test_server.sh resume FOLDER    starts it again on the same port
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user that Debian's
 # package creates. scripts/setup.sh installs the package (AULA_WITH_TEST_PEERS=1).
@@ -31,6 +33,7 @@ case "${1:-start}" in
       PORT=""
     done
     if [ -z "$PORT" ]; then cat "$DIR/server.log" >&2; exit 1; fi
+    echo "$PORT" >"$DIR/port"
     "${AS[@]}" "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U aula aula
     echo "postgres://aula@127.0.0.1:$PORT/aula?sslmode=disable $DIR"
     ;;
@@ -40,5 +43,15 @@ case "${1:-start}" in
     "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$DIR"
     ;;
-  *) echo "usage: $0 start | stop FOLDER" >&2; exit 2 ;;
+  pause)
+    DIR="${2:?pause needs the folder that start printed}"
+    "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    DIR="${2:?resume needs the folder that start printed}"
+    PORT=$(cat "$DIR/port")
+    "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 120 \
+      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null
+    ;;
+  *) echo "usage: $0 start | stop FOLDER | pause FOLDER | resume FOLDER" >&2; exit 2 ;;
 esac

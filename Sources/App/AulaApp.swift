@@ -103,7 +103,7 @@ public struct AulaApp: Sendable {
                                          app.logger.warning("could not reload motion settings changed on another node", metadata: ["error": "\(error)"])
                                      }
                                  },
-                                 logger: logger)
+                                 alerts: alerts, logger: logger)
     }
 
     /// Retention, which never deletes footage under an evidence lock.

@@ -1,3 +1,4 @@
+import Alerts
 import Catalog
 import Foundation
 import Logging
@@ -22,18 +23,21 @@ final class ClusterMembership: Service, Sendable {
     let started = CatalogClock.nowMicros()
     /// What else follows a change of motion settings made on any node (privacy zones, analysis).
     let motionChanged: @Sendable () async -> Void
+    /// Where a catalogue outage is reported once the catalogue answers again.
+    let alerts: AlertHub?
     /// Set when another node changed the registry or motion settings: the next beat comes at once.
     let changed = Mutex(false)
     let logger: Logger
 
     init(store: any ClusterStore, catalog: AulaCatalog, recorder: Recorder, settings: ClusterSettings, recordingsRoot: String,
-         motionChanged: @escaping @Sendable () async -> Void = {}, logger: Logger) {
+         motionChanged: @escaping @Sendable () async -> Void = {}, alerts: AlertHub? = nil, logger: Logger) {
         self.store = store
         self.catalog = catalog
         self.recorder = recorder
         self.settings = settings
         self.recordingsRoot = recordingsRoot
         self.motionChanged = motionChanged
+        self.alerts = alerts
         address = Mutex(settings.address)
         self.logger = logger
     }
@@ -48,18 +52,24 @@ final class ClusterMembership: Service, Sendable {
                         if table == "camera_motion" { await motionChanged() } else { changed.withLock { $0 = true } }
                     }
                 } catch {
-                    logger.warning("change notices stopped; the heartbeat still brings changes", metadata: ["error": "\(error)"])
+                    logger.warning("change notices stopped; the heartbeat still brings changes", metadata: ["error": "\(String(reflecting: error))"])
                     try? await Task.sleep(for: settings.heartbeatInterval)
                 }
             }
         }
         defer { watcher.cancel() }
         var lastLeases: Set<Int64>?
+        var unreachableSince: Int64?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await beat(&lastLeases)
+                if let since = unreachableSince {
+                    try await reportOutage(since: since)
+                    unreachableSince = nil
+                }
             } catch {
-                logger.warning("the cluster catalogue did not answer: recording goes on with the cameras held", metadata: ["error": "\(error)"])
+                if unreachableSince == nil { unreachableSince = CatalogClock.nowMicros() }
+                logger.warning("the cluster catalogue did not answer: recording goes on with the cameras held", metadata: ["error": "\(String(reflecting: error))"])
             }
             // Until the next heartbeat, or a change notice, or shutdown: whichever comes first.
             let slices = max(1, Int(settings.heartbeatInterval / .milliseconds(100)))
@@ -73,6 +83,15 @@ final class ClusterMembership: Service, Sendable {
                 logger.warning("could not let go of the leases: other nodes take the cameras when they expire", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// The catalogue answers again after it could not be reached: the operators hear of it (the
+    /// alert is stored in the catalogue, so it can only be raised now), with how long it lasted.
+    func reportOutage(since: Int64) async throws {
+        let seconds = Double(CatalogClock.nowMicros() - since) / 1e6
+        let message = "node \(store.nodeName) could not reach the catalogue for \(String(format: "%.0f", seconds)) s; it recorded on and kept the index rows until it answered"
+        logger.notice("the cluster catalogue answers again", metadata: ["node": "\(store.nodeName)", "seconds": "\(String(format: "%.1f", seconds))"])
+        _ = try await alerts?.raise(.catalogueOutage, camera: nil, message: message)
     }
 
     /// One heartbeat, and the leases balanced.

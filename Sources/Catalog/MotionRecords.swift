@@ -29,9 +29,12 @@ public struct StoredMotionEvent: Sendable, Hashable, Identifiable {
 public struct StoredAlert: Sendable, Hashable, Identifiable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case motion, cameraOffline, cameraOnline, recordingStalled, recordingResumed, diskPressure, diskPressureCleared
+        /// A node could not reach the shared catalogue for a while and recorded on (raised when it
+        /// answers again: an alert is stored in the catalogue).
+        case catalogueOutage
         /// Whether an unacknowledged alert of this kind escalates (good news does not: a camera
-        /// back online, recording resumed, disk pressure over).
-        public var escalates: Bool { ![.cameraOnline, .recordingResumed, .diskPressureCleared].contains(self) }
+        /// back online, recording resumed, disk pressure over; nor a catalogue outage that is over).
+        public var escalates: Bool { ![.cameraOnline, .recordingResumed, .diskPressureCleared, .catalogueOutage].contains(self) }
     }
 
     public var id: Int64

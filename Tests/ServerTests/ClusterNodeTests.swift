@@ -209,6 +209,65 @@ extension ClusterNodeTests {
     }
 }
 
+extension ClusterNodeTests {
+    /// PostgreSQL stops under a recording node and starts again (a restart, a fail-over): the node
+    /// records on, keeps its index rows, commits them when the catalogue answers, and raises one
+    /// alert; in the index nothing is missing and nothing is recorded twice.
+    @Test(.timeLimit(.minutes(5))) func aCatalogueOutageLosesNothing() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        // A server of its own: the run's shared server must not stop under other tests.
+        let (url, folder) = try await TestPostgres.startServer()
+        defer { Task { try? await TestPostgres.control("stop", folder) } }
+        let data = temporaryDirectory()
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: data + "/secrets.key")
+        let simulator = try await CameraSimulator.make(cameras: 2, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        for n in 1...2 {
+            _ = try await observer.insert(Camera(name: "Yard \(n)", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/\(n)", latitude: 1, longitude: 2))
+        }
+        let node = try await Node.started("a", catalog: url, data: data)
+        defer { node.kill() }
+        func recordedUntil(_ camera: Int64) async throws -> Int64 {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).map(\.end90k).max() ?? 0
+        }
+        func log() -> String { (try? String(contentsOfFile: node.log, encoding: .utf8)) ?? "" }
+        try await until("both cameras recorded") {
+            let (first, second) = (try await recordedUntil(1), try await recordedUntil(2))
+            return first > 0 && second > 0
+        }
+        try await TestPostgres.control("pause", folder)
+        let paused = CatalogClock.nowMicros()
+        // The node notices (a heartbeat and two flushes fail) and records on.
+        try await until("the node noticed") {
+            log().contains("the cluster catalogue did not answer") && log().components(separatedBy: "flush failed").count >= 3
+        }
+        try await TestPostgres.control("resume", folder)
+        let resumed = CatalogClock.nowMicros()
+        try await until("one outage alert") { try await observer.alerts(openOnly: false).contains { $0.kind == .catalogueOutage } }
+        // The rows kept through the outage are in: each camera's index covers the middle of it,
+        // and goes on past its end.
+        let middle90k = (paused + resumed) / 2 * 9 / 100
+        try await until("recorded past the outage") {
+            let (first, second) = (try await recordedUntil(1), try await recordedUntil(2))
+            return first > resumed * 9 / 100 && second > resumed * 9 / 100
+        }
+        for camera in Int64(1)...2 {
+            let rows = try await observer.recordings(camera: camera, from: 0, to: .max / 2).sorted { ($0.start90k, $0.id) < ($1.start90k, $1.id) }
+            #expect(rows.contains { $0.start90k <= middle90k && middle90k < $0.end90k }, "camera \(camera): nothing recorded during the outage")
+            for (earlier, later) in zip(rows, rows.dropFirst()) {
+                #expect(later.start90k >= earlier.end90k, "camera \(camera): \(later.id) overlaps \(earlier.id)")
+                if later.runID == earlier.runID {
+                    #expect(later.start90k - earlier.end90k < 9_000, "camera \(camera): a gap of \(Double(later.start90k - earlier.end90k) / 90_000) s inside a run")
+                }
+            }
+        }
+        #expect(try await observer.alerts(openOnly: false).filter { $0.kind == .catalogueOutage }.count == 1)
+        node.kill()
+        await simulator.stop()
+        try await TestPostgres.control("stop", folder)
+    }
+}
+
 extension Array where Element: Sendable {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
         var result: [T] = []

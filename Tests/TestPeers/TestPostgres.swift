@@ -12,15 +12,37 @@ public struct TestPeerError: Error, CustomStringConvertible {
 /// every PostgreSQL test with the reason; nothing is skipped.
 public enum TestPostgres {
     /// Started once, on a thread of its own, awaited by every test that needs it. (The script runs
-    /// through `popen`/`system`, not Foundation's `Process`, whose `waitUntilExit` needs a thread of
-    /// the global queues that the waiting tests would be holding.)
+    /// through `popen`/`system`, not Foundation's `Process`: `waitUntilExit` needs a thread of the
+    /// global queues that waiting tests may hold, and the server, started from a `Process`,
+    /// inherits the ends of its pipes, so that reading them to the end never ends.)
     public static let url = Task<String, any Error> {
         if let url = ProcessInfo.processInfo.environment["AULA_TEST_POSTGRES"], !url.isEmpty { return url }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/postgres_test_server.sh").path
-        let output: String = try await withCheckedThrowingContinuation { continuation in
+        let (url, folder) = try await startServer()
+        stopCommand = strdup("/bin/bash '\(script)' stop '\(folder)' >/dev/null 2>&1")
+        atexit { if let command = TestPostgres.stopCommand { _ = system(command) } }
+        return url
+    }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/postgres_test_server.sh").path
+
+    /// A server of the caller's own (for a test that stops and starts it): its URL and folder.
+    /// The caller stops it with ``control(_:_:)`` (`stop`).
+    public static func startServer() async throws -> (url: String, folder: String) {
+        let output = try await control("start")
+        let parts = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        guard parts.count == 2 else { throw TestPeerError("scripts/postgres_test_server.sh start printed: \(output)") }
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    /// Runs `scripts/postgres_test_server.sh COMMAND [FOLDER]` (start, stop, pause, resume) on a
+    /// thread of its own and returns what it printed.
+    @discardableResult
+    public static func control(_ command: String, _ folder: String? = nil) async throws -> String {
+        let line = "/bin/bash '\(script)' \(command)" + (folder.map { " '\($0)'" } ?? "") + " 2>&1"
+        return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                guard let pipe = popen("/bin/bash '\(script)' start 2>&1", "r") else {
+                guard let pipe = popen(line, "r") else {
                     continuation.resume(throwing: TestPeerError("popen failed: errno \(errno)"))
                     return
                 }
@@ -29,17 +51,12 @@ public enum TestPostgres {
                 while fgets(&buffer, Int32(buffer.count), pipe) != nil { text += String(cString: buffer) }
                 let status = pclose(pipe)
                 guard status == 0 else {
-                    continuation.resume(throwing: TestPeerError("scripts/postgres_test_server.sh start failed (\(status)): \(text)"))
+                    continuation.resume(throwing: TestPeerError("scripts/postgres_test_server.sh \(command) failed (\(status)): \(text)"))
                     return
                 }
                 continuation.resume(returning: text)
             }
         }
-        let parts = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard parts.count == 2 else { throw TestPeerError("scripts/postgres_test_server.sh start printed: \(output)") }
-        stopCommand = strdup("/bin/bash '\(script)' stop '\(parts[1])' >/dev/null 2>&1")
-        atexit { if let command = TestPostgres.stopCommand { _ = system(command) } }
-        return String(parts[0])
     }
 
     /// Set once, before `atexit` can read it.
