@@ -30,6 +30,8 @@ stop_load() {
   pkill -P "$BENCH" 2>/dev/null || true
   kill "$BENCH" 2>/dev/null || true
   pkill -f "aula-data/under-load/bench" 2>/dev/null || true
+  # The bench's simulator (its own process) outlived it when the bench was killed mid-round.
+  pkill -f "aula simulate --cameras 100 --port 18754" 2>/dev/null || true
 }
 trap stop_load EXIT
 
