@@ -41,15 +41,28 @@ public struct PostgresLocation: Sendable, Equatable {
 
     /// Parses a catalogue URL; the error names the part that is wrong (and never echoes a password).
     public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        guard Self.isPostgresURL(text), let components = URLComponents(string: text) else {
+        guard Self.isPostgresURL(text) else {
+            throw PostgresCatalogError(message: "--catalog: expected postgres://USER@HOST[:PORT]/DATABASE")
+        }
+        // The port as written: URLComponents reads one too large for an Int as no port at all,
+        // which would quietly mean 5432.
+        let authority = text.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" && $0 != "?" }
+        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        var port = 5432
+        if !hostAndPort.hasSuffix("]"), let colon = hostAndPort.lastIndex(of: ":") {
+            let written = hostAndPort[hostAndPort.index(after: colon)...]
+            guard let number = Int(written), (1...65535).contains(number) else {
+                throw PostgresCatalogError(message: "--catalog: port \(written.prefix(20)) is out of range (1 to 65535)")
+            }
+            port = number
+        }
+        guard let components = URLComponents(string: text) else {
             throw PostgresCatalogError(message: "--catalog: expected postgres://USER@HOST[:PORT]/DATABASE")
         }
         guard let host = components.host, !host.isEmpty else { throw PostgresCatalogError(message: "--catalog: no host") }
         guard let user = components.user, !user.isEmpty else { throw PostgresCatalogError(message: "--catalog: no user (postgres://USER@HOST/DATABASE)") }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else { throw PostgresCatalogError(message: "--catalog: no database (postgres://USER@HOST/DATABASE)") }
-        let port = components.port ?? 5432
-        guard (1...65535).contains(port) else { throw PostgresCatalogError(message: "--catalog: port \(port) is out of range") }
         var options: [String: String] = [:]
         for item in components.queryItems ?? [] { options[item.name] = item.value ?? "" }
         let known: Set<String> = ["sslmode", "schema", "pool"]
