@@ -15,6 +15,9 @@ public final class AulaCatalog: CatalogBackend {
     /// The database behind the catalogue. Only fixtures and the conformance suite use it directly.
     public let backend: any CatalogBackend
     let secrets: SecretBox
+    /// Signs and checks requests between nodes of one cluster, with a key derived from the same
+    /// `secrets.key` every node shares (docs/cluster.md).
+    public var peerSignature: PeerSignature { PeerSignature(secrets: secrets) }
 
     public init(backend: any CatalogBackend, secrets: SecretBox) {
         self.backend = backend

@@ -18,9 +18,14 @@ public struct Recording: Sendable, Equatable, Identifiable {
     public var hasCompositionOffsets: Bool
     /// The run ended with this recording (the camera disconnected or the server stopped).
     public var endsRun: Bool
+    /// The node whose disk holds the sample file, as the catalogue reads it for the node asking;
+    /// empty when it is the asking node itself (and always with one node alone). Another node's
+    /// footage is read through it (docs/cluster.md, "Any node serves everything").
+    public var node: String
 
     public init(id: Int64, cameraID: Int64, runID: Int64, start90k: Int64, duration90k: Int64, frames: Int, bytes: Int64,
-                sampleEntryID: Int64, index: [UInt8], hasCompositionOffsets: Bool, endsRun: Bool) {
+                sampleEntryID: Int64, index: [UInt8], hasCompositionOffsets: Bool, endsRun: Bool, node: String = "") {
+        self.node = node
         self.id = id
         self.cameraID = cameraID
         self.runID = runID

@@ -93,7 +93,7 @@ extension PostgresCatalog: RecordingStore {
         try await rows("""
             SELECT * FROM recording WHERE camera_id = \(camera) AND start_90k < \(end90k) AND start_90k + duration_90k > \(start90k)
             ORDER BY start_90k, id
-            """).map(Recording.init(row:))
+            """).map { try Recording(row: $0, here: nodeName) }
     }
 
     public func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] {
@@ -162,23 +162,26 @@ extension PostgresCatalog: RecordingStore {
     }
 
     public func oldestRecordings(limit: Int) async throws -> [Recording] {
-        try await rows("SELECT * FROM recording WHERE node = \(nodeName) ORDER BY start_90k, id LIMIT \(Int64(limit))").map(Recording.init(row:))
+        try await rows("SELECT * FROM recording WHERE node = \(nodeName) ORDER BY start_90k, id LIMIT \(Int64(limit))").map { try Recording(row: $0, here: nodeName) }
     }
 
     public func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
         try await rows("""
             SELECT * FROM recording WHERE node = \(nodeName) AND camera_id = \(camera) AND start_90k + duration_90k <= \(end90k)
             ORDER BY start_90k, id
-            """).map(Recording.init(row:))
+            """).map { try Recording(row: $0, here: nodeName) }
     }
 }
 
 extension Recording {
-    init(row: PostgresRandomAccessRow) throws {
+    /// `here`: the reading node's name; its own rows read with an empty ``Recording/node``.
+    init(row: PostgresRandomAccessRow, here: String) throws {
+        let node: String = try row.get("node")
         self.init(
             id: try row.get("id"), cameraID: try row.get("camera_id"), runID: try row.get("run_id"), start90k: try row.get("start_90k"),
             duration90k: try row.get("duration_90k"), frames: Int(try row.get("frames", as: Int64.self)), bytes: try row.get("bytes"),
             sampleEntryID: try row.get("sample_entry_id"), index: [UInt8](try row.get("sample_index", as: Data.self)),
-            hasCompositionOffsets: try row.get("has_composition_offsets"), endsRun: try row.get("ends_run"))
+            hasCompositionOffsets: try row.get("has_composition_offsets"), endsRun: try row.get("ends_run"),
+            node: node == here ? "" : node)
     }
 }

@@ -13,11 +13,14 @@ public struct ExportPlanner: Sendable {
     let store: any RecordingStore
     let layout: SampleFileLayout
     let damaged: [Int64: String]
+    /// Reads recordings that another node of the cluster holds (nil with one node alone).
+    let peers: (any PeerFootage)?
 
-    public init(store: any RecordingStore, layout: SampleFileLayout, damaged: [Int64: String]) {
+    public init(store: any RecordingStore, layout: SampleFileLayout, damaged: [Int64: String], peers: (any PeerFootage)? = nil) {
         self.store = store
         self.layout = layout
         self.damaged = damaged
+        self.peers = peers
     }
 
     public func plan(camera: Int64, start: Int64, end: Int64) async throws -> ExportFile {
@@ -30,12 +33,23 @@ public struct ExportPlanner: Sendable {
         var parameterCache: [Int64: VideoParameters] = [:]
         var hash = FNV1a()
         hash.add("v\(VirtualMP4.formatVersion):\(camera):\(start):\(end)")
+        var reachable: [String: Bool] = [:]
         for recording in found {
             let path = layout.path(camera: camera, recording: recording.id)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-            if damaged[recording.id] != nil || size == nil || size! < recording.bytes {
-                skipped.append(recording.id)
-                continue
+            if recording.node.isEmpty {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+                if damaged[recording.id] != nil || size == nil || size! < recording.bytes {
+                    skipped.append(recording.id)
+                    continue
+                }
+            } else {
+                // On another node: left out (and named) when that node is not alive; the node
+                // itself refuses bytes its file does not have when they are read.
+                if reachable[recording.node] == nil { reachable[recording.node] = await peers?.reachable(node: recording.node) ?? false }
+                guard reachable[recording.node] == true else {
+                    skipped.append(recording.id)
+                    continue
+                }
             }
             let samples: [MP4Sample]
             do { samples = try SampleIndex.decode(recording.index, hasCompositionOffsets: recording.hasCompositionOffsets) } catch {
@@ -73,7 +87,7 @@ public struct ExportPlanner: Sendable {
                 parameters = p
             }
             let segment = MP4Segment(parameters: parameters, samples: chosen, source: sources.count)
-            sources.append(ExportFile.Source(path: path, offset: offset, length: segment.dataLength))
+            sources.append(ExportFile.Source(path: path, offset: offset, length: segment.dataLength, node: recording.node, camera: camera, recording: recording.id))
             segments.append(segment)
             hash.add("\(recording.id):\(recording.frames):\(recording.bytes):\(first):\(last)")
         }
@@ -82,6 +96,8 @@ public struct ExportPlanner: Sendable {
         }
         let media = segments.reduce(Int64(0)) { total, s in total + s.samples.reduce(Int64(0)) { $0 + Int64($1.duration) } }
         let mp4 = try VirtualMP4(segments: segments, trimStart90k: trimStart, trimmedDuration90k: max(1, media - trimStart - tailOver), creationTime: start / 90_000)
-        return ExportFile(mp4: mp4, sources: sources, etag: "\"\(hash.hex)\"", skipped: skipped, segments: segments, creationTime: start / 90_000)
+        var file = ExportFile(mp4: mp4, sources: sources, etag: "\"\(hash.hex)\"", skipped: skipped, segments: segments, creationTime: start / 90_000)
+        file.peers = peers
+        return file
     }
 }

@@ -139,6 +139,8 @@ public struct AulaServer: Sendable {
     /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
     public let signer: EvidenceSigner
     let authenticator: Authenticator
+    /// The other nodes of the cluster, and the reading of footage on their disks (nil alone).
+    let peers: PeerDirectory?
 
     /// The HTTP layer over `catalog` and a node's `parts`, both built by the composition root.
     public init(configuration: ServerConfiguration, catalog: AulaCatalog, parts: ServerParts, logger: Logger = Logger(label: "aula")) {
@@ -166,6 +168,11 @@ public struct AulaServer: Sendable {
         var auth = configuration.auth
         if configuration.tls != nil { auth.secureCookies = true }
         authenticator = Authenticator(catalog: catalog, configuration: auth)
+        if let cluster = catalog.cluster, let settings = configuration.cluster {
+            peers = PeerDirectory(cluster: cluster, settings: settings, signature: catalog.peerSignature)
+        } else {
+            peers = nil
+        }
     }
 
     /// The router with every route, shared by the real server and the tests.
@@ -185,7 +192,8 @@ public struct AulaServer: Sendable {
         let routes = Routes(router: router, table: RouteTable())
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, routes: routes.table, rights: rightsChanges))
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, catalog: catalog, routes: routes.table, rights: rightsChanges,
+                                              peers: catalog.peerSignature))
         routes.get("api/health", .everyone, "Whether the server answers (no sign-in)") { _, _ in
             try JSONResponse.make(["status": "ok"])
         }

@@ -13,6 +13,8 @@ import Testing
 @Suite struct AccessPolicyTests {
     static let open: Set<String> = ["GET /api/health", "POST /api/session"]
     /// Open to every signed-in user: their own account, and the API document.
+    /// Open only to other nodes of the cluster, by signature (docs/cluster.md).
+    static let peerOnly: Set<String> = ["GET /api/peer/cameras/{id}/recordings/{recording}"]
     static let ownAccount: Set<String> = ["GET /api/session", "DELETE /api/session", "POST /api/session/password", "GET /api/openapi.json"]
 
     @Test func everyRouteRefusesAnonymousAndWrongRoles() async throws {
@@ -41,6 +43,8 @@ import Testing
                 case .roles(let roles):
                     #expect(roles.contains(.administrator))
                     #expect(roles.count < Role.allCases.count, "\(key) allows every role: declare it .signedIn instead")
+                case .peerNode:
+                    #expect(Self.peerOnly.contains(key), "\(key) is open to other nodes")
                 }
                 let anonymous = try await client.json(route.method, uri, token: nil)
                 #expect(anonymous.status == .unauthorized, "\(key) anonymous → \(anonymous.status)")
@@ -52,7 +56,8 @@ import Testing
                 #expect(forged.status == .unauthorized, "\(key) with a forged token → \(forged.status)")
                 for role in Role.allCases where !rule.allows(role) {
                     let refused = try await client.json(route.method, uri, token: tokens[role])
-                    #expect(refused.status == .forbidden, "\(key) as \(role) → \(refused.status)")
+                    // A node's route knows no users: every one of them, administrators too, is unknown there.
+                    #expect(refused.status == (rule.access == .peerNode ? .unauthorized : .forbidden), "\(key) as \(role) → \(refused.status)")
                 }
             }
         }

@@ -1,3 +1,4 @@
+import APIInput
 import Catalog
 import CatalogPostgres
 import Foundation
@@ -273,5 +274,67 @@ extension Array where Element: Sendable {
         var result: [T] = []
         for element in self { result.append(try await transform(element)) }
         return result
+    }
+}
+
+extension ClusterNodeTests {
+    /// Any node serves everything: a camera recorded by one node until it stalled and by another
+    /// since is exported through a third node, the API node that records nothing, as one MP4 in
+    /// which every frame of both nodes' files is there and decodes (ffprobe, ffmpeg).
+    @Test(.timeLimit(.minutes(5))) func footageOnTwoNodesIsOneMP4ThroughAThird() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let url = try await TestPostgres.freshSchemaURL()
+        let (a, b, c) = (temporaryDirectory(), temporaryDirectory(), temporaryDirectory())
+        let added = try await SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--catalog", url, "--data", a],
+                                                       stdin: "long enough password\n")
+        #expect(added.status == 0, "\(added.output)")
+        for other in [b, c] { try FileManager.default.copyItem(atPath: a + "/secrets.key", toPath: other + "/secrets.key") }
+        let token = try await SecurityCommandTests.aula(["token", "create", "--user", "ann", "--catalog", url, "--data", a]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: a + "/secrets.key")
+        let camera = try await observer.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/1", latitude: 1, longitude: 2)).id
+        let nodes = ["a": try await Node.started("a", catalog: url, data: a), "b": try await Node.started("b", catalog: url, data: b)]
+        let api = try await Node.started("c", catalog: url, data: c, role: "api")
+        defer { for node in Array(nodes.values) + [api] { node.kill(SIGCONT); node.kill() } }
+        let cluster = try #require(observer.cluster)
+        func rows() async throws -> [Recording] {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).sorted { $0.start90k < $1.start90k }
+        }
+        func recordedSeconds(on node: String) async throws -> Double {
+            Double(try await rows().filter { $0.node == node }.reduce(0) { $0 + $1.duration90k }) / 90_000
+        }
+        var first = ""
+        try await until("the camera is leased and has 4 s recorded") {
+            guard let owner = try await cluster.leases().first(where: { $0.cameraID == camera })?.node else { return false }
+            first = owner
+            return try await recordedSeconds(on: owner) >= 4
+        }
+        let second = first == "a" ? "b" : "a"
+        // The first owner stalls: the other takes the camera over and records it for 4 s; then
+        // the first wakes (its files are still there, on its own disk) and beats again.
+        nodes[first]!.kill(SIGSTOP)
+        try await until("\(second) took the camera and recorded 4 s") { try await recordedSeconds(on: second) >= 4 }
+        nodes[first]!.kill(SIGCONT)
+        try await until("\(first) is alive again") {
+            try await cluster.nodes(ttlMicros: 5_000_000).first { $0.report.name == first }?.alive == true
+        }
+        let listed = try await rows()
+        #expect(Set(listed.map(\.node)) == [first, second], "\(listed.map { ($0.id, $0.node) })")
+        let start = try #require(listed.first?.start90k), end = try #require(listed.map(\.end90k).max())
+        let frames = listed.reduce(0) { $0 + $1.frames }
+
+        let file = c + "/export.mp4", headers = c + "/export.headers"
+        _ = try await api.curl("/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(start))&end=\(Time90k.format(end))",
+                               ["-H", "authorization: Bearer \(token)", "-o", file, "-D", headers])
+        let head = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
+        #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
+        #expect(!head.lowercased().contains("x-aula-skipped-recordings"), "recordings left out: \(head)")
+        let probe = try await FFprobe.run(try Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(probe.errors.isEmpty, "\(probe.errors)")
+        #expect(probe.frames == frames, "\(probe.frames) frames decoded of \(frames) indexed on \(first) and \(second)")
+        #expect(probe.duration >= 7.5, "\(probe.duration) s")
+        await simulator.stop()
     }
 }

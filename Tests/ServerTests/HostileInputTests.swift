@@ -70,6 +70,8 @@ import Testing
         var path: [String: String] = [:]
         var query: [String] = []
         var body: Body?
+        /// Sent as another node of the cluster (signed with the key derived from `secrets.key`), not as a user.
+        var signedByNode = false
     }
 
     static let long = String(repeating: "x", count: 100_000)
@@ -165,6 +167,7 @@ import Testing
         "POST /api/alerts/{id}/ack": RouteProbe(path: ["id": "999999"]),
         "GET /metrics": RouteProbe(),
         "GET /api/cluster/nodes": RouteProbe(),
+        "GET /api/peer/cameras/{id}/recordings/{recording}": RouteProbe(path: ["recording": "1"], query: ["offset", "length"], signedByNode: true),
     ]
 
     @Test func everyRouteOfTheAccessTableHasAProbe() async throws {
@@ -192,14 +195,14 @@ import Testing
         let token = key.hasPrefix("DELETE /api/session") || key.hasPrefix("POST /api/session/password") ? server.spareToken : server.token
         func path(_ values: [String: String]) -> String {
             var p = pattern
-            for name in ["id", "name"] { p = p.replacingOccurrences(of: "{\(name)}", with: values[name] ?? probe.path[name] ?? "1") }
+            for name in ["id", "name", "recording"] { p = p.replacingOccurrences(of: "{\(name)}", with: values[name] ?? probe.path[name] ?? "1") }
             return p
         }
         let written = try await server.framesWritten()
         var requests: [(label: String, path: String, query: String, body: String?)] = []
         let validBody = probe.body?.text
         // The path: each parameter replaced by each extreme value.
-        for name in ["id", "name"] where pattern.contains("{\(name)}") {
+        for name in ["id", "name", "recording"] where pattern.contains("{\(name)}") {
             for v in Self.texts { requests.append(("path \(name)=\(v.prefix(24))", path([name: Self.escape(v)]), "", validBody)) }
         }
         // The query: each name given each extreme value, then ranges that end before they start or span every year.
@@ -220,7 +223,7 @@ import Testing
 
         var failures: [String] = []
         for r in requests {
-            let status = await server.send(method, r.path, query: r.query, body: r.body, token: token)
+            let status = await server.send(method, r.path, query: r.query, body: r.body, token: probe.signedByNode ? nil : token, signedByNode: probe.signedByNode)
             guard server.isRunning else {
                 Issue.record("\(key) \(r.label): the server process died (exit \(server.exitStatus)); its log: \(server.log)")
                 throw CancellationError()
@@ -256,9 +259,12 @@ final class LiveServer: @unchecked Sendable {
     let session: URLSession
     /// The server's standard error (a crash's backtrace).
     let log: String
+    /// The server's data folder.
+    let data: String
 
     private init(process: Process, port: Int, token: String, spareToken: String, roleTokens: [Role: String], simulator: CameraSimulator, log: String) {
         self.log = log
+        data = (log as NSString).deletingLastPathComponent
         self.roleTokens = roleTokens
         self.process = process
         self.port = port
@@ -338,11 +344,17 @@ final class LiveServer: @unchecked Sendable {
     }
 
     /// The HTTP status, or 0 when no response came.
-    func send(_ method: String, _ path: String, query: String = "", body: String? = nil, token: String? = nil) async -> Int {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)" + (query.isEmpty ? "" : "?" + query)) else { return -1 }
+    func send(_ method: String, _ path: String, query: String = "", body: String? = nil, token: String? = nil, signedByNode: Bool = false) async -> Int {
+        let target = path + (query.isEmpty ? "" : "?" + query)
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(target)") else { return -1 }
         var request = URLRequest(url: url)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if signedByNode, let box = try? SecretBox(keyFile: data + "/secrets.key") {
+            for (name, value) in PeerSignature(secrets: box).headers(node: "probe-node", method: method, target: target) {
+                request.setValue(value, forHTTPHeaderField: name)
+            }
+        }
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(body.utf8)

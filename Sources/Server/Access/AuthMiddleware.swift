@@ -3,6 +3,7 @@ import AulaSecurity
 import Catalog
 import Foundation
 import Hummingbird
+import HTTPTypes
 import Synchronization
 
 /// Authenticates every request, applies the route's ``RouteRule`` and records audited actions.
@@ -21,6 +22,8 @@ struct AuthMiddleware: RouterMiddleware {
     let rights: RightsChanges
     /// Footage views already audited, so that the many range requests of one playback are one row.
     let footageViews = FootageViews()
+    /// Checks the signatures of requests from other nodes of the cluster.
+    let peers: PeerSignature
 
     func handle(_ request: Request, context: AulaContext, next: (Request, AulaContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -37,6 +40,20 @@ struct AuthMiddleware: RouterMiddleware {
             throw ProblemDetails(status: .forbidden, type: "/docs/security.md#routes", detail: "this route has no access rule yet, so nobody may use it")
         }
         if rule.access == .everyone { return try await next(request, context) }
+        if rule.access == .peerNode {
+            // Only another node of the cluster, by its signature; user credentials count for nothing here.
+            let verdict = peers.verify(node: request.headers[PeerSignature.nodeField], time: request.headers[PeerSignature.timeField],
+                                       signature: request.headers[PeerSignature.signatureField], method: request.method.rawValue,
+                                       target: request.head.path ?? "")
+            switch verdict {
+            case .success: return try await next(request, context)
+            case .failure(let refusal):
+                context.logger.warning("a node-to-node request was refused", metadata: ["route": "\(route)", "client": "\(context.client)", "reason": "\(refusal)"])
+                throw ProblemDetailsWithHeaders(problem: ProblemDetails(status: .unauthorized, type: "/docs/cluster.md#node-to-node", title: "Not a node of this cluster",
+                                                                        detail: "this route serves only the other nodes of the cluster: \(refusal)"),
+                                                headers: [.wwwAuthenticate: "AulaNode"])
+            }
+        }
 
         guard let identity = try await authenticator.identify(request) else { throw authenticator.unauthorized("sign in to use this route") }
         context.identity = identity
@@ -115,4 +132,10 @@ final class FootageViews: Sendable {
             return true
         }
     }
+}
+
+extension PeerSignature {
+    static let nodeField = HTTPField.Name(PeerSignature.nodeHeader)!
+    static let timeField = HTTPField.Name(PeerSignature.timeHeader)!
+    static let signatureField = HTTPField.Name(PeerSignature.signatureHeader)!
 }

@@ -11,6 +11,9 @@ public struct RouteRule: Sendable {
         /// Any signed-in user, whatever their role (their own account and session).
         case signedIn
         case roles(Set<Role>)
+        /// Another node of the same cluster, by a request signed with the cluster's key
+        /// (``PeerSignature``); never a user, whatever their role (docs/cluster.md).
+        case peerNode
     }
 
     public var access: Access
@@ -22,6 +25,7 @@ public struct RouteRule: Sendable {
     public var duringPasswordChange = false
 
     public static let everyone = RouteRule(access: .everyone)
+    public static let peerNode = RouteRule(access: .peerNode)
 
     public static func signedIn(audit: String? = nil) -> RouteRule {
         RouteRule(access: .signedIn, audit: audit, duringPasswordChange: true)
@@ -39,6 +43,7 @@ public struct RouteRule: Sendable {
         switch access {
         case .everyone, .signedIn: return true
         case .roles(let roles): return roles.contains(role)
+        case .peerNode: return false
         }
     }
 }

@@ -18,6 +18,8 @@ struct EvidenceRoutes: Sendable {
     let maskedExports: MaskedExports
     /// The retention policy, for the space locked footage may take.
     var retention = RetentionPolicy()
+    /// Footage on other nodes of the cluster (nil alone).
+    var peers: PeerDirectory?
 
     /// Longest range one evidence export may cover.
     static let maxExportSeconds: Int64 = 6 * 3600
@@ -59,7 +61,7 @@ struct EvidenceRoutes: Sendable {
         let camera = try await camera(context.parameters.get("id"), field: "id")
         var body = try await JSONBody.read(request, limit: 16 * 1024)
         let (start, end) = try Self.range(&body, maxSeconds: Self.maxExportSeconds)
-        var file = try await ExportPlanner(store: catalog, layout: layout, damaged: recovery.damaged).plan(camera: camera.id, start: start, end: end)
+        var file = try await ExportPlanner(store: catalog, layout: layout, damaged: recovery.damaged, peers: peers).plan(camera: camera.id, start: start, end: end)
         var mediaName = "aula-camera\(camera.id)-\(Time90k.fileStamp(start)).mp4"
         // Without the right to see behind privacy masks: a package of its own around the masked
         // transcode, saying so, and naming the recorded clip it was derived from by its digest.

@@ -23,6 +23,8 @@ enum OpenAPIDocument {
                 "securitySchemes": [
                     "token": ["type": "http", "scheme": "bearer", "description": "An API token (`aula token create`, POST /api/users/{name}/tokens)"],
                     "session": ["type": "apiKey", "in": "cookie", "name": "aula_session", "description": "The session cookie of POST /api/session; changes also send X-CSRF-Token"],
+                    "node": ["type": "apiKey", "in": "header", "name": "Aula-Node-Signature",
+                             "description": "Another node of the cluster: Aula-Node, Aula-Node-Time and this HMAC-SHA256 with a key derived from the shared secrets.key (docs/cluster.md)"],
                 ],
                 "schemas": [
                     "Problem": [
@@ -65,6 +67,9 @@ enum OpenAPIDocument {
         case .roles(let roles):
             operation["security"] = [["token": [String]()], ["session": [String]()]]
             operation["x-aula-roles"] = Role.allCases.filter(roles.contains).map(\.rawValue)
+        case .peerNode:
+            operation["security"] = [["node": [String]()]]
+            operation["x-aula-roles"] = ["node"]
         }
         if let camera = entry.rule.camera { operation["x-aula-camera-right"] = "\(camera)" }
         if let audit = entry.rule.audit { operation["x-aula-audit"] = audit }

@@ -56,9 +56,14 @@ actor MaskedExports {
         let options = self.options
         let task = Task<ExportFile, any Error> {
             await self.acquire()
+            // Footage on another node of the cluster is copied here first (the transcode reads
+            // sample files with blocking calls), and the copy goes once the transcode is made.
+            let copied = path + ".source"
+            defer { try? FileManager.default.removeItem(atPath: copied) }
             do {
+                let local = try await original.localized(into: copied)
                 let file = try await NIOThreadPool.singleton.runIfActive {
-                    try Self.transcode(original, masker: masker, options: options, to: path, etag: "\"m\(key)\"")
+                    try Self.transcode(local, masker: masker, options: options, to: path, etag: "\"m\(key)\"")
                 }
                 self.release()
                 return file

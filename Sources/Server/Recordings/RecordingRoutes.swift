@@ -21,6 +21,8 @@ struct RecordingRoutes: Sendable {
     let privacy: PrivacyZones
     let maskedExports: MaskedExports
     let exports: ExportCache
+    /// Footage on other nodes of the cluster (nil alone).
+    let peers: PeerDirectory?
 
     func register(on routes: Routes<Context>) {
         routes.get("api/cameras/:id/recordings", .roles(.operator, .analyst, camera: .playback), APIDoc("Runs and gaps of recorded video", query: ["start": .time, "end": .time]), use: list)
@@ -86,7 +88,7 @@ struct RecordingRoutes: Sendable {
         let camera = try await cameraID(context)
         let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
         let (start, end) = try timeRange(request, maxSeconds: Self.maxExportSeconds)
-        let planner = ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged)
+        let planner = ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged, peers: peers)
         var export = try await exports.file(camera: camera, start: start, end: end, now90k: Int64(Date().timeIntervalSince1970 * 90_000)) {
             try await planner.plan(camera: camera, start: start, end: end)
         }
