@@ -7,6 +7,9 @@ import HummingbirdTesting
 import Simulator
 import Testing
 import TestPeers
+import Logging
+import Synchronization
+import WSClient
 
 @testable import App
 @testable import Server
@@ -280,8 +283,10 @@ extension Array where Element: Sendable {
 extension ClusterNodeTests {
     /// Any node serves everything: a camera recorded by one node until it stalled and by another
     /// since is exported through a third node, the API node that records nothing, as one MP4 in
-    /// which every frame of both nodes' files is there and decodes (ffprobe, ffmpeg).
-    @Test(.timeLimit(.minutes(5))) func footageOnTwoNodesIsOneMP4ThroughAThird() async throws {
+    /// which every frame of both nodes' files is there and decodes (ffprobe, ffmpeg); its live
+    /// view through that node is relayed from the owner, and from the next owner after the first
+    /// is killed mid-view.
+    @Test(.timeLimit(.minutes(5))) func footageAndLiveOfOtherNodesThroughTheAPINode() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
         let url = try await TestPostgres.freshSchemaURL()
         let (a, b, c) = (temporaryDirectory(), temporaryDirectory(), temporaryDirectory())
@@ -335,6 +340,47 @@ extension ClusterNodeTests {
         #expect(probe.errors.isEmpty, "\(probe.errors)")
         #expect(probe.frames == frames, "\(probe.frames) frames decoded of \(frames) indexed on \(first) and \(second)")
         #expect(probe.duration >= 7.5, "\(probe.duration) s")
+
+        // Live view through the API node: relayed from the camera's owner, and from the next owner
+        // when that one is killed while the viewer watches.
+        let owner = try #require(try await cluster.leases().first { $0.cameraID == camera }?.node)
+        let other = owner == "a" ? "b" : "a"
+        struct Watched { var initSegments = 0; var frames = 0; var framesAfterKill = 0; var killed = false; var firstIsKey: Bool?; var bytes: [UInt8] = [] }
+        let watched = Mutex(Watched())
+        let viewer = Task {
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(api.port)/api/cameras/\(camera)/live",
+                                              configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: Logger(label: "viewer")) { inbound, outbound, _ in
+                for try await message in inbound.messages(maxSize: 8 << 20) {
+                    guard case .binary(let buffer) = message else { continue }
+                    let bytes = Array(buffer.readableBytesView)
+                    let enough = watched.withLock { w -> Bool in
+                        if bytes.count > 8 && Array(bytes[4..<8]) == Array("ftyp".utf8) {
+                            w.initSegments += 1
+                        } else {
+                            w.frames += 1
+                            if w.killed { w.framesAfterKill += 1 }
+                            if w.firstIsKey == nil { w.firstIsKey = LiveRouteTests.isKeyFragment(bytes) }
+                        }
+                        if w.initSegments == 1 { w.bytes += bytes }
+                        return w.framesAfterKill >= 25
+                    }
+                    if enough { try await outbound.close(.normalClosure, reason: nil); return }
+                }
+            }
+        }
+        defer { viewer.cancel() }
+        try await until("25 frames relayed from \(owner)") { watched.withLock { $0.frames >= 25 } }
+        let relayed = watched.withLock { $0 }
+        #expect(relayed.firstIsKey == true)
+        let clip = c + "/live.mp4"
+        try Data(relayed.bytes).write(to: URL(fileURLWithPath: clip))
+        let live = try await FFprobe.run(try Data(contentsOf: URL(fileURLWithPath: clip)))
+        #expect(live.errors.isEmpty && live.frames >= 25, "relayed live view: \(live.frames) frames, \(live.errors)")
+        watched.withLock { $0.killed = true }
+        nodes[owner]!.kill()
+        try await until("the viewer sees \(other) record the camera") { watched.withLock { $0.framesAfterKill >= 25 } }
+        #expect(watched.withLock { $0.initSegments } >= 2, "a new initialization segment when the source changes")
+        _ = try? await viewer.value
         await simulator.stop()
     }
 }

@@ -1,4 +1,6 @@
 import APIInput
+import Analytics
+import Recorder
 import Catalog
 import Footage
 import Hummingbird
@@ -11,6 +13,9 @@ import _NIOFileSystem
 /// user itself: the user's rights, masks and audit entries are applied there, once.
 struct PeerRoutes: Sendable {
     let layout: SampleFileLayout
+    let live: LiveHub
+    let maskedLive: MaskedLive
+    let recorder: Recorder
 
     /// The most bytes one request reads (a sample file is about a minute of one camera).
     static let maxLength: Int64 = 1 << 30
@@ -20,6 +25,10 @@ struct PeerRoutes: Sendable {
                    APIDoc("Node to node: bytes of a sample file this node holds (signed by a node of the cluster)",
                           query: ["offset": .integer, "length": .integer], answer: .file("application/octet-stream")),
                    use: sample)
+        routes.get("api/peer/cameras/:id/live", .peerNode,
+                   APIDoc("Node to node: the live messages of a camera this node records (signed by a node of the cluster)",
+                          query: ["masked": .boolean], answer: .file("application/octet-stream")),
+                   use: live)
     }
 
     func sample(_ request: Request, context: AulaContext) async throws -> Response {

@@ -2,7 +2,7 @@ extension AulaServer {
     /// Live view over WebSocket and snapshots of the newest key frame (docs/live.md, docs/ui.md).
     func registerLiveRoutes(on routes: Routes<AulaContext>) {
         LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme,
-                  guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges), sockets: liveSockets).register(on: routes)
+                  guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges), sockets: liveSockets, peers: peers).register(on: routes)
         SnapshotRoute(cameras: catalog, keyFrames: keyFrames, privacy: privacyZones).register(on: routes)
     }
 }

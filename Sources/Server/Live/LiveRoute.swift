@@ -28,6 +28,8 @@ struct LiveRoute: Sendable {
     let scheme: String
     let guardian: ConnectionGuard
     let sockets: LiveSockets
+    /// The other nodes of the cluster: a camera another node records is relayed from it (nil alone).
+    let peers: PeerDirectory?
 
     /// Operators; guards and analysts for the cameras granted to them. Checked again for the life
     /// of the socket.
@@ -65,6 +67,42 @@ struct LiveRoute: Sendable {
             defer { sockets.release(user: identity.user.name) }
             let masks = privacy.masks(for: identity.user, camera: id)?.fingerprint
             let masked = masks != nil
+            @Sendable func send(_ message: LiveHub.Message) async throws {
+                switch message {
+                case .initSegment(let bytes, let codecs):
+                    let mime = "video/mp4; codecs=\\\"\(codecs)\\\""
+                    try await outbound.write(.text(#"{"type":"init","mime":"\#(mime)"}"#))
+                    try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                case .fragment(let bytes, _, let wallTime):
+                    if timing { try await outbound.write(.text(#"{"type":"frame","arrival":\#(wallTime)}"#)) }
+                    try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                }
+            }
+            if let peers {
+                // In a cluster: from this node's hub or relayed from the node that records the camera.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await _ in inbound {}
+                    }
+                    group.addTask { [cameras, privacy] in
+                        await guardian.watch(identity) { user in
+                            guard Self.rule.allows(user.role),
+                                  let camera = try await cameras.camera(id: id), user.may(.live, camera) else { return false }
+                            return privacy.masks(for: user, camera: id)?.fingerprint == masks
+                        }
+                        try? await outbound.close(.policyViolation, reason: "access to this camera ended; reconnect")
+                    }
+                    group.addTask { [live, maskedLive] in
+                        try await peers.follow(camera: id, masked: masked, local: {
+                            let lease = masked ? maskedLive.subscribe(camera: id) : nil
+                            return (lease?.subscription ?? live.subscribe(camera: id), { lease?.release() })
+                        }, write: send)
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+                return
+            }
             let lease = masked ? maskedLive.subscribe(camera: id) : nil
             let subscription = lease?.subscription ?? live.subscribe(camera: id)
             defer {
@@ -89,17 +127,7 @@ struct LiveRoute: Sendable {
                     try? await outbound.close(.policyViolation, reason: "access to this camera ended; reconnect")
                 }
                 group.addTask {
-                    for await message in subscription {
-                        switch message {
-                        case .initSegment(let bytes, let codecs):
-                            let mime = "video/mp4; codecs=\\\"\(codecs)\\\""
-                            try await outbound.write(.text(#"{"type":"init","mime":"\#(mime)"}"#))
-                            try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                        case .fragment(let bytes, _, let wallTime):
-                            if timing { try await outbound.write(.text(#"{"type":"frame","arrival":\#(wallTime)}"#)) }
-                            try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                        }
-                    }
+                    for await message in subscription { try await send(message) }
                 }
                 try await group.next()
                 group.cancelAll()
