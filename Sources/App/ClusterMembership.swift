@@ -59,10 +59,11 @@ final class ClusterMembership: Service, Sendable {
         }
         defer { watcher.cancel() }
         var lastLeases: Set<Int64>?
+        var offered: Set<Int64> = []
         var unreachableSince: Int64?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await beat(&lastLeases)
+                try await beat(&lastLeases, offered: &offered)
                 if let since = unreachableSince {
                     try await reportOutage(since: since)
                     unreachableSince = nil
@@ -95,16 +96,22 @@ final class ClusterMembership: Service, Sendable {
     }
 
     /// One heartbeat, and the leases balanced.
-    func beat(_ lastLeases: inout Set<Int64>?) async throws {
+    func beat(_ lastLeases: inout Set<Int64>?, offered: inout Set<Int64>) async throws {
         let volume = VolumeSpace.of(recordingsRoot)
         let receiving = await recorder.allStatuses().count
         try await store.heartbeat(NodeReport(
             name: store.nodeName, role: settings.role, address: address.withLock { $0 }, capacity: settings.role.records ? settings.capacity : 0,
             cameras: receiving, diskFreeBytes: volume?.availableBytes ?? 0, diskTotalBytes: volume?.totalBytes ?? 0, startedMicros: started))
         guard settings.role.records else { return }
-        let leases = Set(try await store.balanceLeases(capacity: settings.capacity, ttlMicros: settings.leaseMicros).map(\.cameraID))
-        // Every beat: a camera's changed settings reach its owner here too.
-        let cameras = try await catalog.cameras().filter { leases.contains($0.id) }
+        // Cameras handed over to this node that it already receives are ready to be taken.
+        let statuses = await recorder.allStatuses()
+        let ready = Set(offered.filter { (statuses[$0]?.framesReceived ?? 0) > 0 })
+        let balance = try await store.balanceLeases(capacity: settings.capacity, ttlMicros: settings.leaseMicros, ready: ready)
+        let leases = Set(balance.held.map(\.cameraID))
+        offered = Set(balance.offered.map(\.cameraID))
+        // Every beat: a camera's changed settings reach its owner here too. Cameras handed over
+        // to this node are recorded before their leases move (make-before-break).
+        let cameras = try await catalog.cameras().filter { leases.contains($0.id) || offered.contains($0.id) }
         await recorder.assign(cameras)
         if leases != lastLeases {
             logger.notice("camera leases", metadata: ["node": "\(store.nodeName)", "cameras": "\(leases.sorted())"])

@@ -30,9 +30,9 @@ extension PostgresCatalog: ClusterStore {
 
     /// One node balances at a time (an advisory lock), so two nodes never both take the same free
     /// camera, and each sees the others' shares as they are.
-    public func balanceLeases(capacity: Int, ttlMicros: Int64) async throws -> [CameraLease] {
+    public func balanceLeases(capacity: Int, ttlMicros: Int64, ready: Set<Int64>) async throws -> LeaseBalance {
         let me = nodeName
-        let leases = try await transaction { connection -> [CameraLease] in
+        let balance = try await transaction { connection -> LeaseBalance in
             try await run("SELECT pg_advisory_xact_lock(\(Self.leaseLock))", on: connection)
             let now: Int64 = try await row("SELECT \(unescaped: Self.databaseNow) AS now", on: connection)?.get("now") ?? 0
             // Leases of cameras that no longer exist go.
@@ -45,18 +45,53 @@ extension PostgresCatalog: ClusterStore {
             // Leases still in this node's name are its own, expired or not: nobody took them (a
             // taker writes its name), so after a pause or an outage of the catalogue it renews them
             // under the same epoch, and the rows it kept meanwhile still commit.
+            // Offers to this node whose cameras it receives already: taken, with the next epoch.
+            // (Only from a node still alive; an offer of a node that stopped is a free camera.)
+            if !ready.isEmpty {
+                try await run("""
+                    UPDATE camera_lease SET node = \(me), epoch = epoch + 1, offered_to = '', expires_at = \(now + ttlMicros)
+                    WHERE offered_to = \(me) AND camera_id = ANY(\(Array(ready).sorted()))
+                    """, on: connection)
+            }
             var mine = try await rows("""
-                SELECT camera_id FROM camera_lease WHERE node = \(me) ORDER BY camera_id
-                """, on: connection).map { try $0.get("camera_id", as: Int64.self) }
-            // Beyond the share: the highest ids go, for a node that joined (or came back) to take.
+                SELECT camera_id, offered_to FROM camera_lease WHERE node = \(me) ORDER BY camera_id
+                """, on: connection).map { (try $0.get("camera_id", as: Int64.self), try $0.get("offered_to", as: String.self)) }
+            // Beyond the share: the highest ids are handed over, for a node that joined (or came
+            // back) to take, to recorders alive below their share (fewest first). This node goes
+            // on recording them until they are taken; with no such node, it lets go of them.
             if mine.count > share {
                 let extra = Array(mine[share...])
-                // Let go, keeping the row: the epoch only ever grows for a camera.
-                try await run("UPDATE camera_lease SET node = '', expires_at = 0 WHERE node = \(me) AND camera_id = ANY(\(extra))", on: connection)
-                mine.removeLast(mine.count - share)
+                var takers = try await rows("""
+                    SELECT name,
+                      (SELECT COUNT(*) FROM camera_lease l WHERE l.node = node.name OR l.offered_to = node.name) AS load
+                    FROM node WHERE role <> 'api' AND last_seen > \(now - ttlMicros) AND name <> \(me) ORDER BY name
+                    """, on: connection).map { (name: try $0.get("name", as: String.self), load: Int(try $0.get("load", as: Int64.self))) }
+                // Offers already made to a live node stand; their load counts above.
+                var release: [Int64] = []
+                for (camera, offeredTo) in extra where !takers.contains(where: { $0.name == offeredTo }) {
+                    if let i = takers.indices.filter({ takers[$0].load < share }).min(by: { takers[$0].load < takers[$1].load }) {
+                        try await run("UPDATE camera_lease SET offered_to = \(takers[i].name) WHERE node = \(me) AND camera_id = \(camera)", on: connection)
+                        takers[i].load += 1
+                    } else {
+                        release.append(camera)
+                    }
+                }
+                if !release.isEmpty {
+                    // Let go, keeping the row: the epoch only ever grows for a camera.
+                    try await run("UPDATE camera_lease SET node = '', offered_to = '', expires_at = 0 WHERE node = \(me) AND camera_id = ANY(\(release))", on: connection)
+                    mine.removeAll { release.contains($0.0) }
+                }
+            } else {
+                // Within the share again (a node left): hand-overs under way are called off.
+                try await run("UPDATE camera_lease SET offered_to = '' WHERE node = \(me) AND offered_to <> ''", on: connection)
             }
-            try await run("UPDATE camera_lease SET expires_at = \(now + ttlMicros) WHERE node = \(me) AND camera_id = ANY(\(mine))", on: connection)
-            let room = share - mine.count
+            try await run("UPDATE camera_lease SET expires_at = \(now + ttlMicros) WHERE node = \(me) AND camera_id = ANY(\(mine.map(\.0)))", on: connection)
+            // Offers still waiting for this node count against its share, so that it does not
+            // take free cameras in their place.
+            let waiting = try await row("""
+                SELECT COUNT(*) AS n FROM camera_lease WHERE offered_to = \(me) AND node <> \(me)
+                """, on: connection)?.get("n", as: Int64.self) ?? 0
+            let room = share - mine.count - Int(waiting)
             if room > 0 {
                 // Free cameras (no lease, or a lease that expired: its node stopped), lowest ids
                 // first; taking one moves its epoch on.
@@ -68,14 +103,19 @@ extension PostgresCatalog: ClusterStore {
                 for camera in taken {
                     try await run("""
                         INSERT INTO camera_lease (camera_id, node, epoch, expires_at) VALUES (\(camera), \(me), 1, \(now + ttlMicros))
-                        ON CONFLICT (camera_id) DO UPDATE SET node = excluded.node, epoch = camera_lease.epoch + 1, expires_at = excluded.expires_at
+                        ON CONFLICT (camera_id) DO UPDATE SET node = excluded.node, epoch = camera_lease.epoch + 1, expires_at = excluded.expires_at, offered_to = ''
                         """, on: connection)
                 }
             }
-            return try await rows("SELECT * FROM camera_lease WHERE node = \(me) ORDER BY camera_id", on: connection).map(Self.lease(row:))
+            let held = try await rows("SELECT * FROM camera_lease WHERE node = \(me) ORDER BY camera_id", on: connection).map(Self.lease(row:))
+            // Offers from nodes alive (a lease that expired is a free camera, not an offer).
+            let offered = try await rows("""
+                SELECT * FROM camera_lease WHERE offered_to = \(me) AND node <> \(me) AND expires_at > \(now) ORDER BY camera_id
+                """, on: connection).map(Self.lease(row:))
+            return LeaseBalance(held: held, offered: offered)
         }
-        held.withLock { $0 = Dictionary(leases.map { ($0.cameraID, $0.epoch) }, uniquingKeysWith: { a, _ in a }) }
-        return leases
+        held.withLock { $0 = Dictionary(balance.held.map { ($0.cameraID, $0.epoch) }, uniquingKeysWith: { a, _ in a }) }
+        return balance
     }
 
     public func leases() async throws -> [CameraLease] {
@@ -84,7 +124,8 @@ extension PostgresCatalog: ClusterStore {
 
     public func releaseLeases() async throws {
         held.withLock { $0 = [:] }
-        try await run("UPDATE camera_lease SET node = '', expires_at = 0 WHERE node = \(nodeName)")
+        try await run("UPDATE camera_lease SET node = '', offered_to = '', expires_at = 0 WHERE node = \(nodeName)")
+        try await run("UPDATE camera_lease SET offered_to = '' WHERE offered_to = \(nodeName)")
     }
 
     /// On a connection of its own, held for as long as the caller listens.
@@ -98,6 +139,7 @@ extension PostgresCatalog: ClusterStore {
     }
 
     static func lease(row: PostgresRandomAccessRow) throws -> CameraLease {
-        CameraLease(cameraID: try row.get("camera_id"), node: try row.get("node"), epoch: try row.get("epoch"), expiresMicros: try row.get("expires_at"))
+        CameraLease(cameraID: try row.get("camera_id"), node: try row.get("node"), epoch: try row.get("epoch"), expiresMicros: try row.get("expires_at"),
+                    offeredTo: try row.get("offered_to"))
     }
 }

@@ -38,12 +38,17 @@ extension PostgresCatalog: RecordingStore {
                 let cameras = Array(Set(recordings.map(\.cameraID))).sorted()
                 var valid = Set<Int64>()
                 for row in try await rows("""
-                    SELECT camera_id, epoch FROM camera_lease
-                    WHERE camera_id = ANY(\(cameras)) AND node = \(nodeName)
+                    SELECT camera_id, epoch, node, offered_to FROM camera_lease
+                    WHERE camera_id = ANY(\(cameras)) AND (node = \(nodeName) OR offered_to = \(nodeName))
                     FOR SHARE
                     """, on: connection) {
                     let camera: Int64 = try row.get("camera_id")
-                    if held[camera] == (try row.get("epoch", as: Int64.self)) { valid.insert(camera) }
+                    let node: String = try row.get("node")
+                    // Its own lease at the epoch it holds; or a camera being handed over to it,
+                    // which it records before the lease moves (make-before-break).
+                    if node == nodeName ? held[camera] == (try row.get("epoch", as: Int64.self)) : (try row.get("offered_to", as: String.self)) == nodeName {
+                        valid.insert(camera)
+                    }
                 }
                 refused = Set(cameras).subtracting(valid)
             }

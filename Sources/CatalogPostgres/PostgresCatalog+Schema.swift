@@ -140,6 +140,11 @@ extension PostgresCatalog {
             "CREATE TRIGGER camera_changed AFTER INSERT OR UPDATE OR DELETE ON camera FOR EACH STATEMENT EXECUTE FUNCTION aula_notify_change()",
             "CREATE TRIGGER camera_motion_changed AFTER INSERT OR UPDATE OR DELETE ON camera_motion FOR EACH STATEMENT EXECUTE FUNCTION aula_notify_change()",
         ]),
+        (4, "make-before-break", [
+            // A camera being handed over names the node that takes it; that node records it (and
+            // its rows are stored) before the lease moves, so that the hand-over leaves no gap.
+            "ALTER TABLE camera_lease ADD COLUMN offered_to TEXT NOT NULL DEFAULT ''",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

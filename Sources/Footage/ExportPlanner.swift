@@ -34,6 +34,8 @@ public struct ExportPlanner: Sendable {
         var hash = FNV1a()
         hash.add("v\(VirtualMP4.formatVersion):\(camera):\(start):\(end)")
         var reachable: [String: Bool] = [:]
+        /// Decode times of the samples of the last segment, and its run.
+        var previous: (run: Int64, times: [Int64])?
         for recording in found {
             let path = layout.path(camera: camera, recording: recording.id)
             if recording.node.isEmpty {
@@ -73,7 +75,18 @@ public struct ExportPlanner: Sendable {
             }
             let last = (times.lastIndex(where: { $0 < end }) ?? -1)
             guard last >= first else { continue }
+            // Two nodes recorded the same moments: at a hand-over the new owner starts before the
+            // old one stops (make-before-break, docs/cluster.md). The earlier recording then ends
+            // where this one starts (with its key frame), so that no moment plays twice.
+            if let prev = previous, prev.run != recording.runID, var earlier = segments.last,
+               let overlapAt = prev.times.firstIndex(where: { $0 >= times[first] }) {
+                guard overlapAt > 0 else { continue }
+                earlier = MP4Segment(parameters: earlier.parameters, samples: Array(earlier.samples.prefix(overlapAt)), source: earlier.source)
+                segments[segments.count - 1] = earlier
+                sources[sources.count - 1].length = earlier.dataLength
+            }
             let chosen = Array(samples[first...last])
+            previous = (recording.runID, Array(times[first...last]))
             tailOver = max(0, times[last] + Int64(samples[last].duration) - end)
             let offset = samples[..<first].reduce(Int64(0)) { $0 + Int64($1.size) }
             let parameters: VideoParameters

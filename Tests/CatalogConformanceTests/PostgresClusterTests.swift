@@ -29,15 +29,22 @@ import Testing
         // Alone, a takes every camera.
         try await ca.heartbeat(Self.report("a"))
         #expect(try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl).count == 5)
-        // b joins: a lets go of what is beyond its share (ceil(5 / 2) = 3), b takes it.
+        // b joins: a hands what is beyond its share (ceil(5 / 2) = 3) over to b, make-before-break:
+        // a keeps recording 4 and 5 while b starts to, and b takes them once it receives them.
         try await cb.heartbeat(Self.report("b"))
-        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl).isEmpty, "nothing is free until a lets go")
-        let aKeeps = try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl)
-        #expect(aKeeps.map(\.cameraID) == [1, 2, 3])
-        let bTakes = try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl)
+        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: []) == LeaseBalance(held: [], offered: []), "nothing is free until a hands over")
+        let aOffers = try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: [])
+        #expect(aOffers.held.map(\.cameraID) == [1, 2, 3, 4, 5], "a records them until b takes them")
+        #expect(aOffers.held.filter { $0.offeredTo == "b" }.map(\.cameraID) == [4, 5])
+        let bOffered = try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: [])
+        #expect(bOffered.held.isEmpty && bOffered.offered.map(\.cameraID) == [4, 5])
+        // Only what b receives already is taken.
+        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: [4]).held.map(\.cameraID) == [4])
+        let bTakes = try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: [4, 5]).held
         #expect(bTakes.map(\.cameraID) == [4, 5])
         // Each change of owner moves the epoch on: 4 and 5 were a's (epoch 1), now b's.
-        #expect(bTakes.allSatisfy { $0.epoch == 2 && $0.node == "b" })
+        #expect(bTakes.allSatisfy { $0.epoch == 2 && $0.node == "b" && $0.offeredTo.isEmpty })
+        #expect(try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl).map(\.cameraID) == [1, 2, 3])
         #expect(Set(try await ca.leases().map(\.cameraID)) == [1, 2, 3, 4, 5])
         // Capacity caps a node's share; an API node never counts as a recorder.
         try await cb.heartbeat(Self.report("b", role: .api))
@@ -123,5 +130,35 @@ import Testing
         try await ca.releaseLeases()
         try await cb.heartbeat(Self.report("b"))
         #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl).count == 1)
+    }
+
+    /// Make-before-break: while a camera is handed over, the node taking it records it and its
+    /// rows are stored beside the old owner's; once it takes the lease, the old owner's are refused.
+    @Test func aHandOverStoresTheNewOwnersRowsBeforeTheLeaseMoves() async throws {
+        let (_, a, b) = try await Self.twoNodes()
+        for n in 1...2 { _ = try await a.insert(Camera(name: "C\(n)", rtspURL: "rtsp://10.0.0.\(n)/", latitude: 1, longitude: 2)) }
+        let ca = try #require(a.cluster), cb = try #require(b.cluster)
+        try await ca.heartbeat(Self.report("a"))
+        #expect(try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl).map(\.cameraID) == [1, 2])
+        let entry = try await a.sampleEntryID(codec: .h264, parameterSets: parameters)
+        // b joins; until the camera is offered to it, it stores nothing for it.
+        try await cb.heartbeat(Self.report("b"))
+        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: []) == LeaseBalance(held: [], offered: []))
+        try await b.commit([recording(id: 10, camera: 2, start: 0, entry: entry)])
+        #expect(try await a.recordings(camera: 2, from: 0, to: .max / 2).isEmpty)
+        _ = try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl)
+        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: []).offered.map(\.cameraID) == [2])
+        // Both record camera 2 now: both nodes' rows are stored.
+        try await a.commit([recording(id: 1, camera: 2, start: 0, entry: entry)])
+        try await b.commit([recording(id: 2, camera: 2, start: 30, entry: entry)])
+        #expect(try await a.recordings(camera: 2, from: 0, to: .max / 2).map(\.id) == [1, 2])
+        // b takes the lease: a's later rows for camera 2 are refused, camera 1's still stored.
+        #expect(try await cb.balanceLeases(capacity: 100, ttlMicros: Self.ttl, ready: [2]).held.map(\.cameraID) == [2])
+        try await a.commit([recording(id: 3, camera: 2, start: 60, entry: entry), recording(id: 4, camera: 1, start: 60, entry: entry)])
+        try await b.commit([recording(id: 5, camera: 2, start: 90, entry: entry)])
+        #expect(try await a.recordings(camera: 2, from: 0, to: .max / 2).map(\.id) == [1, 2, 5])
+        #expect(try await a.recordings(camera: 1, from: 0, to: .max / 2).map(\.id) == [4])
+        // a is told at its next balance; a hand-over to a node that stops is called off.
+        #expect(try await ca.balanceLeases(capacity: 100, ttlMicros: Self.ttl).map(\.cameraID) == [1])
     }
 }

@@ -384,3 +384,70 @@ extension ClusterNodeTests {
         await simulator.stop()
     }
 }
+
+extension ClusterNodeTests {
+    /// A node joining takes its fair share make-before-break: it records a camera before the old
+    /// owner stops, so the camera's index has no gap at the hand-over, and its export across the
+    /// hand-over plays every moment once (ffprobe: the duration is the span recorded).
+    @Test(.timeLimit(.minutes(5))) func aJoiningNodeTakesItsShareWithoutAGap() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let url = try await TestPostgres.freshSchemaURL()
+        let (a, b) = (temporaryDirectory(), temporaryDirectory())
+        let added = try await SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--catalog", url, "--data", a],
+                                                       stdin: "long enough password\n")
+        #expect(added.status == 0, "\(added.output)")
+        try FileManager.default.copyItem(atPath: a + "/secrets.key", toPath: b + "/secrets.key")
+        let token = try await SecurityCommandTests.aula(["token", "create", "--user", "ann", "--catalog", url, "--data", a]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let simulator = try await CameraSimulator.make(cameras: 2, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: a + "/secrets.key")
+        for n in 1...2 {
+            _ = try await observer.insert(Camera(name: "Yard \(n)", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/\(n)", latitude: 1, longitude: 2))
+        }
+        let cluster = try #require(observer.cluster)
+        func rows(_ camera: Int64) async throws -> [Recording] {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).sorted { ($0.start90k, $0.id) < ($1.start90k, $1.id) }
+        }
+        func seconds(_ camera: Int64, on node: String) async throws -> Double {
+            Double(try await rows(camera).filter { $0.node == node }.reduce(0) { $0 + $1.duration90k }) / 90_000
+        }
+        let nodeA = try await Node.started("a", catalog: url, data: a)
+        defer { nodeA.kill() }
+        try await until("a records both cameras for 3 s") {
+            guard try await cluster.leases().filter({ $0.node == "a" }).count == 2 else { return false }
+            let (first, second) = (try await seconds(1, on: "a"), try await seconds(2, on: "a"))
+            return first >= 3 && second >= 3
+        }
+        let nodeB = try await Node.started("b", catalog: url, data: b)
+        defer { nodeB.kill() }
+        var moved: Int64 = 0
+        try await until("b took one camera and recorded it for 4 s") {
+            guard let lease = try await cluster.leases().first(where: { $0.node == "b" }) else { return false }
+            moved = lease.cameraID
+            return try await seconds(moved, on: "b") >= 4
+        }
+        // a has stopped recording the camera it handed over (its rows no longer grow).
+        let aHad = try await seconds(moved, on: "a")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await seconds(moved, on: "a") == aHad, "a still records the camera it handed over")
+        // No moment of the hand-over is missing from the index: each row starts at or before the
+        // latest end recorded so far (allowing 0.1 s, less than three frames at 25 fps).
+        let listed = try await rows(moved)
+        #expect(Set(listed.map(\.node)) == ["a", "b"], "\(listed.map { ($0.id, $0.node) })")
+        var covered = try #require(listed.first).end90k
+        for row in listed.dropFirst() {
+            #expect(row.start90k - covered <= 9_000, "a gap of \(Double(row.start90k - covered) / 90_000) s before recording \(row.id) (\(row.node))")
+            covered = max(covered, row.end90k)
+        }
+        let start = try #require(listed.first?.start90k)
+        let file = a + "/handover.mp4"
+        _ = try await nodeA.curl("/api/cameras/\(moved)/recording.mp4?start=\(Time90k.format(start))&end=\(Time90k.format(covered))",
+                                 ["-H", "authorization: Bearer \(token)", "-o", file])
+        let probe = try await FFprobe.run(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let span = Double(covered - start) / 90_000
+        #expect(probe.errors.isEmpty, "\(probe.errors)")
+        #expect(abs(probe.duration - span) < 0.5, "the export lasts \(probe.duration) s for \(span) s recorded: moments played twice or missing")
+        await simulator.stop()
+    }
+}

@@ -57,12 +57,31 @@ public struct CameraLease: Sendable, Equatable, Hashable {
     /// Grows by one at every change of owner: a commit made under an older epoch is refused.
     public var epoch: Int64
     public var expiresMicros: Int64
+    /// The node it is being handed over to (make-before-break): that node records the camera
+    /// too, its rows are stored, and it takes the lease once it receives the camera; empty when
+    /// no hand-over is under way.
+    public var offeredTo: String
 
-    public init(cameraID: Int64, node: String, epoch: Int64, expiresMicros: Int64) {
+    public init(cameraID: Int64, node: String, epoch: Int64, expiresMicros: Int64, offeredTo: String = "") {
         self.cameraID = cameraID
         self.node = node
         self.epoch = epoch
         self.expiresMicros = expiresMicros
+        self.offeredTo = offeredTo
+    }
+}
+
+/// What one balancing leaves a node with.
+public struct LeaseBalance: Sendable, Equatable {
+    /// The leases in its name (including those it is handing over and still records).
+    public var held: [CameraLease]
+    /// Leases another node is handing over to it: it records those cameras too, and takes each
+    /// lease at a later balancing once it receives the camera (`ready`).
+    public var offered: [CameraLease]
+
+    public init(held: [CameraLease], offered: [CameraLease]) {
+        self.held = held
+        self.offered = offered
     }
 }
 
@@ -75,11 +94,13 @@ public protocol ClusterStore: Sendable {
     func heartbeat(_ report: NodeReport) async throws
     /// Every node ever heard of, by name; `alive` when heard from within `ttlMicros`.
     func nodes(ttlMicros: Int64) async throws -> [ClusterNode]
-    /// In one transaction among all nodes: renews this node's leases; lets go of those beyond its
-    /// fair share (cameras over the recording nodes alive, at most `capacity`) so that a node
-    /// that joined can take them; takes free and expired leases (the cameras of a node that
-    /// stopped) up to that share, each with the next epoch. Returns the leases it holds.
-    func balanceLeases(capacity: Int, ttlMicros: Int64) async throws -> [CameraLease]
+    /// In one transaction among all nodes: renews this node's leases; hands those beyond its fair
+    /// share (cameras over the recording nodes alive, at most `capacity`) over to a node below
+    /// its share, make-before-break: it keeps recording them, and offers them (``CameraLease/offeredTo``)
+    /// until the other takes them; takes the leases offered to it whose cameras it already
+    /// receives (`ready`), and free and expired leases (the cameras of a node that stopped) up to
+    /// its share, each with the next epoch.
+    func balanceLeases(capacity: Int, ttlMicros: Int64, ready: Set<Int64>) async throws -> LeaseBalance
     /// Every unexpired lease.
     func leases() async throws -> [CameraLease]
     /// Lets go of every lease of this node (on a clean stop), so others take over at once.
@@ -87,6 +108,13 @@ public protocol ClusterStore: Sendable {
     /// Calls `onChange` with the table's name (`camera`, `camera_motion`) whenever any node
     /// changes the camera registry or motion settings, until the calling task is cancelled.
     func watchChanges(_ onChange: @escaping @Sendable (String) async -> Void) async throws
+}
+
+extension ClusterStore {
+    /// Balances without taking any offered lease; returns the leases held.
+    public func balanceLeases(capacity: Int, ttlMicros: Int64) async throws -> [CameraLease] {
+        try await balanceLeases(capacity: capacity, ttlMicros: ttlMicros, ready: []).held
+    }
 }
 
 /// How a node takes part in a cluster (`aula serve --catalog postgres://… --node NAME`).
