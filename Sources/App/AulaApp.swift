@@ -96,7 +96,7 @@ public struct AulaApp: Sendable {
     var membership: ClusterMembership? {
         guard let settings = configuration.cluster, let store = catalog.cluster else { return nil }
         let app = self
-        return ClusterMembership(store: store, catalog: catalog, recorder: recorder, settings: settings,
+        return ClusterMembership(store: store, catalog: catalog, recorder: recorder, writer: writer, settings: settings,
                                  recordingsRoot: writer.layout.root,
                                  motionChanged: {
                                      do { try await app.startMotion() } catch {

@@ -17,6 +17,11 @@ final class ClusterMembership: Service, Sendable {
     let store: any ClusterStore
     let catalog: AulaCatalog
     let recorder: Recorder
+    /// What this node has written of each camera: a camera handed over to it is taken once its
+    /// footage reaches back past the old owner's last flush.
+    let writer: RecordingWriter?
+    /// When this node first found each camera handed over to it written to disk.
+    let writingSince = Mutex<[Int64: ContinuousClock.Instant]>([:])
     let settings: ClusterSettings
     let recordingsRoot: String
     let address: Mutex<String>
@@ -29,11 +34,12 @@ final class ClusterMembership: Service, Sendable {
     let changed = Mutex(false)
     let logger: Logger
 
-    init(store: any ClusterStore, catalog: AulaCatalog, recorder: Recorder, settings: ClusterSettings, recordingsRoot: String,
+    init(store: any ClusterStore, catalog: AulaCatalog, recorder: Recorder, writer: RecordingWriter? = nil, settings: ClusterSettings, recordingsRoot: String,
          motionChanged: @escaping @Sendable () async -> Void = {}, alerts: AlertHub? = nil, logger: Logger) {
         self.store = store
         self.catalog = catalog
         self.recorder = recorder
+        self.writer = writer
         self.settings = settings
         self.recordingsRoot = recordingsRoot
         self.motionChanged = motionChanged
@@ -103,9 +109,7 @@ final class ClusterMembership: Service, Sendable {
             name: store.nodeName, role: settings.role, address: address.withLock { $0 }, capacity: settings.role.records ? settings.capacity : 0,
             cameras: receiving, diskFreeBytes: volume?.availableBytes ?? 0, diskTotalBytes: volume?.totalBytes ?? 0, startedMicros: started))
         guard settings.role.records else { return }
-        // Cameras handed over to this node that it already receives are ready to be taken.
-        let statuses = await recorder.allStatuses()
-        let ready = Set(offered.filter { (statuses[$0]?.framesReceived ?? 0) > 0 })
+        let ready = readyToTake(offered)
         let balance = try await store.balanceLeases(capacity: settings.capacity, ttlMicros: settings.leaseMicros, ready: ready)
         let leases = Set(balance.held.map(\.cameraID))
         offered = Set(balance.offered.map(\.cameraID))
@@ -116,6 +120,21 @@ final class ClusterMembership: Service, Sendable {
         if leases != lastLeases {
             logger.notice("camera leases", metadata: ["node": "\(store.nodeName)", "cameras": "\(leases.sorted())"])
             lastLeases = leases
+        }
+    }
+
+    /// Cameras handed over to this node that it has been writing to disk for longer than a flush
+    /// interval (and half a second more): the old owner's last accepted flush cannot end before
+    /// this node's footage begins, so taking the lease now leaves no gap in the index.
+    func readyToTake(_ offered: Set<Int64>) -> Set<Int64> {
+        guard let writer else { return offered }
+        let written = writer.cameraStats()
+        let now = ContinuousClock.now
+        let margin = writer.flushInterval + .milliseconds(500)
+        return writingSince.withLock { since in
+            since = since.filter { offered.contains($0.key) }
+            for camera in offered where (written[camera]?.framesWritten ?? 0) > 0 && since[camera] == nil { since[camera] = now }
+            return Set(since.filter { now - $0.value >= margin }.keys)
         }
     }
 }

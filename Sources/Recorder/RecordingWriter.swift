@@ -14,7 +14,7 @@ import Synchronization
 public final class RecordingWriter: FrameSink, Service {
     public let layout: SampleFileLayout
     let store: any RecordingStore
-    let flushInterval: Duration
+    public let flushInterval: Duration
     let rotateSeconds: Int64
     let logger: Logger
     private let streams = Mutex<[Int64: Guarded]>([:])
