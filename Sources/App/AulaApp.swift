@@ -49,7 +49,8 @@ public struct AulaApp: Sendable {
         writer = RecordingWriter(
             layout: SampleFileLayout(root: configuration.dataDirectory + "/recordings"), store: catalog, firstID: 1,
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
-            flushObserver: { flushHistogram.record($0) })
+            flushObserver: { flushHistogram.record($0) },
+            journal: IndexJournal(path: configuration.dataDirectory + "/index-journal.bin"), journalInterval: configuration.flushInterval * 5)
         let live = LiveHub()
         self.live = live
         alerts = AlertHub(catalog: catalog, logger: logger)
@@ -80,6 +81,8 @@ public struct AulaApp: Sendable {
     /// Reconciles sample files with the index, loads motion settings, then starts receiving every
     /// registered camera.
     public func startRecorder() async throws {
+        // Rows kept on disk through a catalogue outage that the last run did not live to commit.
+        _ = try await writer.commitJournal()
         let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
         recovery.set(report)
         writer.setNextID(report.nextID)

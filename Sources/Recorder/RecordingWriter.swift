@@ -33,6 +33,13 @@ public final class RecordingWriter: FrameSink, Service {
     private let flushCounters = Mutex(FlushCounters())
     /// Called after every successful flush with its duration (for metrics).
     public let flushObserver: (@Sendable (Duration) -> Void)?
+    /// Where the index rows go while the catalogue cannot take them (nil: memory only).
+    public let journal: IndexJournal?
+    /// When the journal was last written, and whether it holds rows not yet committed.
+    private let journalState = Mutex<(savedAt: ContinuousClock.Instant?, holdsRows: Bool)>((nil, false))
+    /// The journal is rewritten at most this often while the catalogue is away (five flush
+    /// intervals in `aula serve`): a crash in an outage loses at most this much more than a flush.
+    public let journalInterval: Duration
 
     /// One camera's recorder behind its own lock, so cameras never wait for each other.
     final class Guarded: @unchecked Sendable {
@@ -48,8 +55,11 @@ public final class RecordingWriter: FrameSink, Service {
     }
 
     public init(layout: SampleFileLayout, store: any RecordingStore, firstID: Int64, flushInterval: Duration = .seconds(2), rotateSeconds: Int64 = 60,
-                logger: Logger, flushObserver: (@Sendable (Duration) -> Void)? = nil) {
+                logger: Logger, flushObserver: (@Sendable (Duration) -> Void)? = nil, journal: IndexJournal? = nil,
+                journalInterval: Duration = .seconds(10)) {
         self.flushObserver = flushObserver
+        self.journal = journal
+        self.journalInterval = journalInterval
         self.layout = layout
         self.store = store
         self.flushInterval = flushInterval
@@ -256,7 +266,22 @@ public final class RecordingWriter: FrameSink, Service {
         // Commit even if the calling task is being cancelled (shutdown): the data is already on disk.
         let store = self.store
         let committing = rows
-        try await Task.detached { try await store.commit(committing) }.value
+        do {
+            try await Task.detached { try await store.commit(committing) }.value
+        } catch {
+            keepInJournal(committing)
+            throw error
+        }
+        if journalState.withLock({ $0.holdsRows }), let journal {
+            // Everything it held was among the rows just committed (uncommitted rows stay in every snapshot).
+            do {
+                try journal.remove()
+                journalState.withLock { $0 = (nil, false) }
+                logger.notice("the index rows kept while the catalogue was away are committed", metadata: ["rows": "\(committing.count)"])
+            } catch {
+                logger.error("could not remove the index journal", metadata: ["error": "\(error)"])
+            }
+        }
         let frames = Dictionary(committing.map { ($0.id, $0.frames) }, uniquingKeysWith: max)
         for g in all { g.with { $0.committed(frames) } }
         let took = ContinuousClock.now - started
@@ -268,6 +293,42 @@ public final class RecordingWriter: FrameSink, Service {
             $0.seconds += Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
         }
         flushObserver?(took)
+    }
+
+    /// The catalogue did not take `rows`: keep them on the local disk (at most every
+    /// ``journalInterval``), so that a crash before it answers again loses no footage.
+    private func keepInJournal(_ rows: [Recording]) {
+        guard let journal else { return }
+        let due = journalState.withLock { state -> Bool in
+            if let at = state.savedAt, ContinuousClock.now - at < journalInterval { return false }
+            state.savedAt = .now
+            return true
+        }
+        guard due else { return }
+        do {
+            let left = try journal.save(rows)
+            journalState.withLock { $0.holdsRows = true }
+            if left > 0 {
+                logger.error("the index journal is full: the oldest rows are kept in memory only, and their footage is lost if the process stops before the catalogue answers",
+                             metadata: ["rows": "\(rows.count)", "leftOut": "\(left)", "maxBytes": "\(journal.maxBytes)"])
+            }
+        } catch {
+            logger.error("could not keep the index rows in the journal", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// At start-up, before reconciliation: commits the rows a previous run kept in the journal
+    /// (the catalogue was away when it stopped), so that their sample files are known and kept.
+    /// Throws, keeping the journal, when the catalogue does not take them.
+    public func commitJournal() async throws -> Int {
+        guard let journal else { return 0 }
+        let rows = try journal.load()
+        if !rows.isEmpty {
+            try await store.commit(rows)
+            logger.notice("index rows kept by the previous run during a catalogue outage are committed", metadata: ["rows": "\(rows.count)"])
+        }
+        try journal.remove()
+        return rows.count
     }
 
     /// Time of the last successful flush and how long it took.

@@ -4,6 +4,7 @@ import CatalogPostgres
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Recorder
 import Simulator
 import Testing
 import TestPeers
@@ -267,6 +268,65 @@ extension ClusterNodeTests {
         }
         #expect(try await observer.alerts(openOnly: false).filter { $0.kind == .catalogueOutage }.count == 1)
         node.kill()
+        await simulator.stop()
+        try await TestPostgres.control("stop", folder)
+    }
+}
+
+extension ClusterNodeTests {
+    /// A node killed while the catalogue is away, and started again once it is back: the index
+    /// rows of what it recorded during the outage were kept on its disk (index-journal.bin), are
+    /// committed at start-up, and their sample files are kept and play (ffprobe), where before
+    /// they were removed as never committed.
+    @Test(.timeLimit(.minutes(5))) func aNodeKilledDuringAnOutageKeepsItsFootage() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let (url, folder) = try await TestPostgres.startServer()
+        defer { Task { try? await TestPostgres.control("stop", folder) } }
+        let data = temporaryDirectory()
+        let added = try await SecurityCommandTests.aula(["users", "add", "ann", "--role", "operator", "--catalog", url, "--data", data],
+                                                       stdin: "long enough password\n")
+        #expect(added.status == 0, "\(added.output)")
+        let token = try await SecurityCommandTests.aula(["token", "create", "--user", "ann", "--catalog", url, "--data", data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: data + "/secrets.key")
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
+        let rtsp = try await simulator.start(port: 0)
+        let camera = try await observer.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(rtsp)/sim/1", latitude: 1, longitude: 2)).id
+        let first = try await Node.started("a", catalog: url, data: data)
+        defer { first.kill() }
+        func recordedUntil() async throws -> Int64 {
+            try await observer.recordings(camera: camera, from: 0, to: .max / 2).map(\.end90k).max() ?? 0
+        }
+        try await until("the camera recorded") { try await recordedUntil() > 0 }
+        let journal = IndexJournal(path: data + "/index-journal.bin")
+        try await TestPostgres.control("pause", folder)
+        let paused = CatalogClock.nowMicros()
+        // The node keeps the rows it cannot commit on its disk; wait until it has done so twice,
+        // so that the journal holds footage from well inside the outage, then kill it.
+        func journalled() -> Int64 { ((try? journal.load()) ?? []).filter { $0.cameraID == camera }.map(\.end90k).max() ?? 0 }
+        try await until("the rows of 3 s of the outage are in the journal") { journalled() > (paused + 3_000_000) * 9 / 100 }
+        let kept = journalled()
+        first.kill()
+        try await TestPostgres.control("resume", folder)
+        #expect(try await recordedUntil() < kept, "the outage's rows reached the catalogue before the kill")
+        // Started again: the journal is committed before reconciliation, which keeps the files.
+        let second = try await Node.started("a", catalog: url, data: data)
+        defer { second.kill() }
+        try await until("the journal committed") { try await recordedUntil() >= kept }
+        #expect(!journal.exists)
+        let log = (try? String(contentsOfFile: second.log, encoding: .utf8)) ?? ""
+        #expect(log.contains("index rows kept by the previous run"), "\(log)")
+        let outage = try await observer.recordings(camera: camera, from: paused * 9 / 100, to: kept)
+        #expect(!outage.isEmpty)
+        for row in outage {
+            #expect(FileManager.default.fileExists(atPath: "\(data)/recordings/\(camera)/\(row.id).sample"), "recording \(row.id) of the outage lost its file")
+        }
+        let file = data + "/outage.mp4"
+        _ = try await second.curl("/api/cameras/\(camera)/recording.mp4?start=\(Time90k.format(paused * 9 / 100))&end=\(Time90k.format(kept))",
+                                  ["-H", "authorization: Bearer \(token)", "-o", file])
+        let probe = try await FFprobe.run(try Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(probe.errors.isEmpty && probe.duration >= 2.5, "the outage's footage: \(probe.duration) s, \(probe.errors)")
+        second.kill()
         await simulator.stop()
         try await TestPostgres.control("stop", folder)
     }
