@@ -322,7 +322,16 @@ public final class RecordingWriter: FrameSink, Service {
     /// Throws, keeping the journal, when the catalogue does not take them.
     public func commitJournal() async throws -> Int {
         guard let journal else { return 0 }
-        let rows = try journal.load()
+        let rows: [Recording]
+        do { rows = try journal.load() } catch let damaged as IndexJournal.Damaged {
+            // Not readable as written (the disk, or a hand): set aside for a person to look at;
+            // the node starts, and reconciliation treats those files as never committed.
+            let aside = journal.path + ".damaged-\(Int(Date().timeIntervalSince1970))"
+            rename(journal.path, aside)
+            logger.error("the index journal of the previous run is damaged and set aside; the footage it named is not in the index",
+                         metadata: ["error": "\(damaged)", "kept": "\(aside)"])
+            return 0
+        }
         if !rows.isEmpty {
             try await store.commit(rows)
             logger.notice("index rows kept by the previous run during a catalogue outage are committed", metadata: ["rows": "\(rows.count)"])
