@@ -15,6 +15,21 @@ public final class AlertHub: Sendable {
     let logger: Logger
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextSubscriber = Atomic<Int>(1)
+    /// What was sent lately (an alert's id and state), so that each state of an alert reaches
+    /// subscribers once, whether this node changed it or another node did (``deliver(id:)``).
+    private let sent = Mutex(SentAlerts())
+
+    struct SentAlerts {
+        var keys: Set<String> = []
+        var order: [String] = []
+        /// Returns whether `key` is new (and remembers it; the oldest go beyond 4096).
+        mutating func insert(_ key: String) -> Bool {
+            guard keys.insert(key).inserted else { return false }
+            order.append(key)
+            if order.count > 4096 { keys.remove(order.removeFirst()) }
+            return true
+        }
+    }
 
     struct Subscriber {
         var user: User
@@ -54,6 +69,13 @@ public final class AlertHub: Sendable {
         }
     }
 
+    /// An alert another node of the cluster raised, escalated or acknowledged (its change notice
+    /// names it): read from the shared catalogue and sent to this node's subscribers, once.
+    public func deliver(id: Int64) async throws {
+        guard let alert = try await catalog.alert(id: id) else { return }
+        await broadcast(alert)
+    }
+
     /// Alerts as the API shows them, with camera names, limited to what `user` may see.
     public func visible(_ alerts: [StoredAlert], to user: User) async throws -> [AlertNotice] {
         let cameras = Dictionary(try await catalog.cameras().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -87,6 +109,8 @@ public final class AlertHub: Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
     private func broadcast(_ alert: StoredAlert) async {
+        let key = "\(alert.id):\(alert.escalatedMicros != nil):\(alert.acknowledgedMicros != nil)"
+        guard sent.withLock({ $0.insert(key) }) else { return }
         let camera: Camera?
         do { camera = try await alert.cameraID.asyncMap { try await catalog.camera(id: $0) } ?? nil } catch {
             logger.error("alert camera lookup failed", metadata: ["error": "\(error)"])

@@ -55,7 +55,17 @@ final class ClusterMembership: Service, Sendable {
             while !Task.isCancelled {
                 do {
                     try await store.watchChanges { [self] table in
-                        if table == "camera_motion" { await motionChanged() } else { changed.withLock { $0 = true } }
+                        if table.hasPrefix("alert:") {
+                            // Raised, escalated or acknowledged on any node: this node's operators hear of it too.
+                            guard let id = Int64(table.dropFirst(6)) else { return }
+                            do { try await alerts?.deliver(id: id) } catch {
+                                logger.warning("could not read an alert another node raised", metadata: ["alert": "\(id)", "error": "\(error)"])
+                            }
+                        } else if table == "camera_motion" {
+                            await motionChanged()
+                        } else {
+                            changed.withLock { $0 = true }
+                        }
                     }
                 } catch {
                     logger.warning("change notices stopped; the heartbeat still brings changes", metadata: ["error": "\(String(reflecting: error))"])

@@ -145,6 +145,15 @@ extension PostgresCatalog {
             // its rows are stored) before the lease moves, so that the hand-over leaves no gap.
             "ALTER TABLE camera_lease ADD COLUMN offered_to TEXT NOT NULL DEFAULT ''",
         ]),
+        (5, "alert notices", [
+            // An alert raised, escalated or acknowledged on one node reaches the operators
+            // connected to every node: the notice names it ("alert:ID"), each node reads it once.
+            """
+            CREATE FUNCTION aula_notify_alert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('aula_changes_' || current_schema(), 'alert:' || NEW.id); RETURN NULL; END $$
+            """,
+            "CREATE TRIGGER alert_changed AFTER INSERT OR UPDATE ON alert FOR EACH ROW EXECUTE FUNCTION aula_notify_alert()",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

@@ -28,14 +28,14 @@ import WSClient
         let port: Int
 
         /// Starts `aula serve` and waits (for its log, not for a time) until it listens.
-        init(_ name: String, catalog: String, data: String, role: String = "all") throws {
+        init(_ name: String, catalog: String, data: String, role: String = "all", extra: [String] = []) throws {
             self.name = name
             log = data + "/serve.log"
             FileManager.default.createFile(atPath: log, contents: nil)
             process = Process()
             process.executableURL = URL(fileURLWithPath: DemoCommandTests.binary)
             process.arguments = ["serve", "--catalog", catalog, "--node", name, "--role", role, "--data", data, "--listen", "127.0.0.1:0",
-                                 "--lease-seconds", "5", "--flush-seconds", "0.5", "--rotate-seconds", "2", "--log-level", "notice"]
+                                 "--lease-seconds", "5", "--flush-seconds", "0.5", "--rotate-seconds", "2", "--log-level", "notice"] + extra
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
@@ -54,8 +54,8 @@ import WSClient
             self.port = port
         }
 
-        static func started(_ name: String, catalog: String, data: String, role: String = "all") async throws -> Node {
-            try await offPool { try Node(name, catalog: catalog, data: data, role: role) }
+        static func started(_ name: String, catalog: String, data: String, role: String = "all", extra: [String] = []) async throws -> Node {
+            try await offPool { try Node(name, catalog: catalog, data: data, role: role, extra: extra) }
         }
 
         func kill(_ signal: Int32 = SIGKILL) { _ = Foundation.kill(process.processIdentifier, signal) }
@@ -329,6 +329,70 @@ extension ClusterNodeTests {
         second.kill()
         await simulator.stop()
         try await TestPostgres.control("stop", folder)
+    }
+}
+
+extension ClusterNodeTests {
+    /// An alert raised on the node that records a camera reaches an operator connected to another
+    /// node (the API node) at once, and once; so does its acknowledgement made on a third.
+    @Test(.timeLimit(.minutes(5))) func alertsReachOperatorsOnEveryNodeOnce() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let url = try await TestPostgres.freshSchemaURL()
+        let (a, c) = (temporaryDirectory(), temporaryDirectory())
+        let added = try await SecurityCommandTests.aula(["users", "add", "olga", "--role", "operator", "--catalog", url, "--data", a],
+                                                       stdin: "long enough password\n")
+        #expect(added.status == 0, "\(added.output)")
+        try FileManager.default.copyItem(atPath: a + "/secrets.key", toPath: c + "/secrets.key")
+        let token = try await SecurityCommandTests.aula(["token", "create", "--user", "olga", "--catalog", url, "--data", a]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let observer = try await AulaCatalog.openPostgres(try PostgresLocation(url: url), node: "observer", keyFile: a + "/secrets.key")
+        // Cameras that never answer: the recording node raises "offline" for each 2 s after taking it.
+        let first = try await observer.insert(Camera(name: "Dark 1", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 1, longitude: 2)).id
+        let recorder = try await Node.started("a", catalog: url, data: a, extra: ["--alert-offline-seconds", "2"])
+        let api = try await Node.started("c", catalog: url, data: c, role: "api")
+        defer { for node in [recorder, api] { node.kill() } }
+        try await until("a raised the first camera's alert") {
+            try await observer.alerts(openOnly: false).contains { $0.kind == .cameraOffline && $0.cameraID == first }
+        }
+        // The operator connects to the API node; the stream begins with the open alerts, so once
+        // the first camera's is heard, the operator is subscribed.
+        let ear = AlertEar()
+        let listener = Task { try await ear.listen(port: api.port, token: token) }
+        defer { listener.cancel() }
+        func offline(_ camera: Int64) -> [AlertEar.Notice] {
+            ear.heard.withLock { $0.filter { $0.kind == "cameraOffline" && $0.camera == camera } }
+        }
+        try await until("the operator is subscribed") { !offline(first).isEmpty }
+        // A second dark camera: its alert is raised on a, and heard on the API node at once.
+        let second = try await observer.insert(Camera(name: "Dark 2", rtspURL: "rtsp://127.0.0.1:9/none", latitude: 1, longitude: 2)).id
+        try await until("the operator on the API node heard the second camera go dark") { !offline(second).isEmpty }
+        let id = try #require(offline(second).first?.id)
+        // Acknowledged on the recording node: heard on the API node.
+        _ = try await recorder.curl("/api/alerts/\(id)/ack", ["-X", "POST", "-H", "authorization: Bearer \(token)"])
+        try await until("the acknowledgement reached the API node") { offline(second).contains { $0.state == "acknowledged" } }
+        let states = offline(second).map(\.state)
+        #expect(states == ["open", "acknowledged"], "each state once: \(states)")
+        let raised = try await observer.alerts(openOnly: false).filter { $0.kind == .cameraOffline && $0.cameraID == second }
+        #expect(raised.count == 1, "raised once in the cluster: \(raised.map(\.id))")
+    }
+}
+
+/// An operator's alert stream, as a page holds it: every alert message heard, in order.
+final class AlertEar: Sendable {
+    struct Notice: Sendable { var id: Int64; var kind: String; var camera: Int64?; var state: String }
+    let heard = Mutex<[Notice]>([])
+
+    func listen(port: Int, token: String) async throws {
+        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/alerts/stream",
+                                          configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: Logger(label: "operator")) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                      let alert = json["alert"] as? [String: Any] else { continue }
+                let notice = Notice(id: Int64(alert["id"] as? Int ?? 0), kind: alert["kind"] as? String ?? "", camera: (alert["cameraId"] as? Int).map(Int64.init),
+                                    state: alert["state"] as? String ?? "")
+                self.heard.withLock { $0.append(notice) }
+            }
+        }
     }
 }
 
