@@ -334,8 +334,9 @@ extension ClusterNodeTests {
 
 extension ClusterNodeTests {
     /// An alert raised on the node that records a camera reaches an operator connected to another
-    /// node (the API node) at once, and once; so does its acknowledgement made on a third.
-    @Test(.timeLimit(.minutes(5))) func alertsReachOperatorsOnEveryNodeOnce() async throws {
+    /// node (the API node) at once, and once; so does its acknowledgement made on the recording
+    /// node. Motion analysis switched on and off through the API node follows on the recorder.
+    @Test(.timeLimit(.minutes(5))) func alertsAndMotionSettingsReachEveryNode() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
         let url = try await TestPostgres.freshSchemaURL()
         let (a, c) = (temporaryDirectory(), temporaryDirectory())
@@ -374,6 +375,24 @@ extension ClusterNodeTests {
         #expect(states == ["open", "acknowledged"], "each state once: \(states)")
         let raised = try await observer.alerts(openOnly: false).filter { $0.kind == .cameraOffline && $0.cameraID == second }
         #expect(raised.count == 1, "raised once in the cluster: \(raised.map(\.id))")
+
+        // Motion analysis turned on and then off on the API node is started and then stopped on
+        // the node that records the camera.
+        _ = try await SecurityCommandTests.aula(["users", "add", "ann", "--role", "administrator", "--catalog", url, "--data", a], stdin: "long enough password\n")
+        let admin = try await SecurityCommandTests.aula(["token", "create", "--user", "ann", "--catalog", url, "--data", a]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        func motion(_ enabled: Bool) async throws {
+            let body = #"{"enabled": \#(enabled), "zones": [{"name": "door", "kind": "alert", "polygon": {"points": [{"x": 0.1, "y": 0.1}, {"x": 0.5, "y": 0.1}, {"x": 0.5, "y": 0.5}]}}]}"#
+            let answer = try await api.curl("/api/cameras/\(first)/motion", ["-X", "PUT", "-H", "authorization: Bearer \(admin)", "-H", "content-type: application/json", "-d", body])
+            #expect(answer.contains(#""enabled":\#(enabled)"#), "\(answer)")
+        }
+        func analysedOnRecorder() async throws -> Bool {
+            try await recorder.curl("/api/cameras/\(first)/motion", ["-H", "authorization: Bearer \(admin)"]).contains(#""analysis""#)
+        }
+        try await motion(true)
+        try await until("the recording node analyses the camera") { try await analysedOnRecorder() }
+        try await motion(false)
+        try await until("the recording node stopped analysing it") { try await !analysedOnRecorder() }
     }
 }
 
