@@ -116,7 +116,7 @@ final class ClusterMembership: Service, Sendable {
         let volume = VolumeSpace.of(recordingsRoot)
         let receiving = await recorder.allStatuses().count
         try await store.heartbeat(NodeReport(
-            name: store.nodeName, role: settings.role, address: address.withLock { $0 }, capacity: settings.role.records ? settings.capacity : 0,
+            name: store.nodeName, role: settings.role, address: address.withLock { $0.hasSuffix(":0") ? "" : $0 }, capacity: settings.role.records ? settings.capacity : 0,
             cameras: receiving, diskFreeBytes: volume?.availableBytes ?? 0, diskTotalBytes: volume?.totalBytes ?? 0, startedMicros: started))
         guard settings.role.records else { return }
         let ready = readyToTake(offered)

@@ -37,7 +37,8 @@ actor PeerDirectory: PeerFootage {
     /// The node, alive, when it is not this one.
     func peer(_ name: String) async -> ClusterNode? {
         await refresh()
-        guard name != cluster.nodeName, let node = nodes[name], node.alive else { return nil }
+        // (A node that has just started reports no address until its HTTP server listens.)
+        guard name != cluster.nodeName, let node = nodes[name], node.alive, !node.report.address.isEmpty else { return nil }
         return node
     }
 
