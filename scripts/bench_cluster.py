@@ -173,7 +173,24 @@ def main():
             kills.append({"node": busiest, "cameras": len(cams), "leasesMovedSeconds": round(moved, 2), "recordingAgainSeconds": round(again, 2)})
             print(f"kill {k + 1}: {busiest} with {len(cams)} cameras: leases moved after {moved:.1f} s, recording again after {again:.1f} s", file=sys.stderr)
             victim.start()
+            restarted90k = int(time.time() * 90000)
             wait_for("shares settled", lambda: int(psql(url, f"select count(*) from camera_lease where node = '{busiest}' and expires_at > {now_sql}")) >= args.cameras // args.nodes)
+            # The cameras handed back to the restarted node, make-before-break: once the index
+            # reaches 5 s past the settling, the largest hole in each one's index since the restart.
+            back = psql(url, f"select camera_id from camera_lease where node = '{busiest}'").split()
+            settled90k = int(time.time() * 90000)
+            wait_for("hand-overs in the index", lambda: all(int(e or 0) > settled90k + 5 * 90000 for e in psql(url,
+                     f"select max(start_90k + duration_90k) from recording where camera_id in ({','.join(back)}) group by camera_id").split()))
+            hole = 0.0
+            for camera in back:
+                spans = [tuple(map(int, line.split("|"))) for line in psql(url, f"select start_90k, start_90k + duration_90k from recording where camera_id = {camera} and start_90k + duration_90k > {restarted90k} order by start_90k").splitlines()]
+                covered = spans[0][1] if spans else 0
+                for start, end in spans[1:]:
+                    hole = max(hole, (start - covered) / 90000)
+                    covered = max(covered, end)
+            kills[-1]["handedBack"] = len(back)
+            kills[-1]["handOverLargestHoleSeconds"] = round(hole, 3)
+            print(f"  restarted: {len(back)} cameras handed back, largest hole in their index {hole:.3f} s", file=sys.stderr)
 
         for node in nodes:
             node.proc.send_signal(signal.SIGTERM)
@@ -207,7 +224,8 @@ def main():
             "indexCommitsPerSecond": round(commits, 2), "flushP99Seconds": p99, "indexRows": rows,
             "failover": {"kills": kills,
                          "leasesMovedMedian": statistics.median(moved) if moved else None, "leasesMovedMax": max(moved) if moved else None,
-                         "recordingAgainMedian": statistics.median(times) if times else None, "recordingAgainMax": max(times) if times else None},
+                         "recordingAgainMedian": statistics.median(times) if times else None, "recordingAgainMax": max(times) if times else None,
+                         "handOverLargestHoleMax": max((k.get("handOverLargestHoleSeconds", 0) for k in kills), default=None)},
         }
         print(json.dumps(result, indent=2))
     finally:

@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after which a node not heard from loses its cameras to the others (with --catalog).")
     var leaseSeconds: Double = 12
 
+    @Option(help: "HOST:PORT (or https://HOST:PORT) where the other nodes reach this one (with --catalog; default: the --listen address).")
+    var advertise: String?
+
     @Flag(help: "Listen on a non-loopback address over plain HTTP (passwords and video unencrypted on the network); prefer --tls-cert or a TLS proxy.")
     var allowPlainHTTP = false
 
@@ -133,7 +136,18 @@ struct Serve: AsyncParsableCommand {
             }
             guard (1...100_000).contains(capacity) else { throw ValidationError("--capacity must be between 1 and 100000") }
             guard (3...600).contains(leaseSeconds) else { throw ValidationError("--lease-seconds must be between 3 and 600") }
-            configuration.cluster = ClusterSettings(role: nodeRole, address: "\(listen.host):\(listen.port)", capacity: capacity,
+            var address = "\(listen.host):\(listen.port)"
+            if let advertise {
+                let parts = advertise.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+                guard advertise.utf8.count <= 300, let colon = parts.lastIndex(of: ":"), colon != parts.startIndex,
+                      let port = Int(parts[parts.index(after: colon)...]), (1...65_535).contains(port) else {
+                    throw ValidationError("--advertise must be HOST:PORT or https://HOST:PORT, such as 10.0.0.5:8080")
+                }
+                address = advertise
+            } else if ["0.0.0.0", "::", "[::]"].contains(listen.host) {
+                throw ValidationError("--listen \(listen.host) is every address: give --advertise HOST:PORT, the address other nodes reach this one at")
+            }
+            configuration.cluster = ClusterSettings(role: nodeRole, address: address, capacity: capacity,
                                                     leaseTime: .milliseconds(Int(leaseSeconds * 1000)))
         } else if node != nil || role != "all" {
             throw ValidationError("--node and --role name a node of a cluster: give --catalog postgres://… too")

@@ -637,3 +637,28 @@ extension ClusterNodeTests {
         await simulator.stop()
     }
 }
+
+extension ClusterNodeTests {
+    /// `aula serve`'s cluster options refuse what would make a node unreachable or unbounded,
+    /// naming the option, before anything starts.
+    @Test func clusterOptionsAreCheckedBeforeAnythingStarts() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DemoCommandTests.binary))
+        let data = temporaryDirectory()
+        let catalog = "postgres://aula@127.0.0.1:1/aula"
+        let cases: [([String], String)] = [
+            (["--listen", "0.0.0.0:8080", "--allow-plain-http"], "--advertise"),
+            (["--advertise", "nope"], "--advertise must be HOST:PORT"),
+            (["--advertise", "10.0.0.5:99999"], "--advertise must be HOST:PORT"),
+            (["--advertise", String(repeating: "h", count: 400) + ":80"], "--advertise must be HOST:PORT"),
+            (["--node", "a b"], "--node must be"),
+            (["--capacity", "0"], "--capacity must be between"),
+            (["--lease-seconds", "1e19"], "--lease-seconds must be between"),
+        ]
+        for (arguments, message) in cases {
+            let run = try await SecurityCommandTests.aula(["serve", "--catalog", catalog, "--data", data] + arguments)
+            #expect(run.status != 0 && run.output.contains(message), "\(arguments): \(run.output)")
+        }
+        let plain = try await SecurityCommandTests.aula(["serve", "--node", "a", "--data", data])
+        #expect(plain.status != 0 && plain.output.contains("--catalog"), "\(plain.output)")
+    }
+}

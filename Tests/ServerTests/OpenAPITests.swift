@@ -41,6 +41,8 @@ import Testing
                     let rule = try #require(rules[key], "\(key) is documented but has no rule")
                     if rule.access == .everyone {
                         #expect(roles == ["everyone"], "\(key)")
+                    } else if rule.access == .peerNode {
+                        #expect(roles == ["node"], "\(key): only other nodes of the cluster")
                     } else {
                         #expect(roles == Set(Role.allCases.filter(rule.allows).map(\.rawValue)), "\(key): \(roles.sorted())")
                     }
