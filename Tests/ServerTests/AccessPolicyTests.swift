@@ -14,7 +14,7 @@ import Testing
     static let open: Set<String> = ["GET /api/health", "POST /api/session"]
     /// Open to every signed-in user: their own account, and the API document.
     /// Open only to other nodes of the cluster, by signature (docs/cluster.md).
-    static let peerOnly: Set<String> = ["GET /api/peer/cameras/{id}/recordings/{recording}", "GET /api/peer/cameras/{id}/live"]
+    static let peerOnly: Set<String> = ["GET /api/peer/cameras/{id}/recordings/{recording}", "GET /api/peer/cameras/{id}/live", "GET /api/peer/cameras/{id}/snapshot.jpg"]
     static let ownAccount: Set<String> = ["GET /api/session", "DELETE /api/session", "POST /api/session/password", "GET /api/openapi.json"]
 
     @Test func everyRouteRefusesAnonymousAndWrongRoles() async throws {

@@ -527,6 +527,15 @@ extension ClusterNodeTests {
         #expect(probe.frames == frames, "\(probe.frames) frames decoded of \(frames) indexed on \(first) and \(second)")
         #expect(probe.duration >= 7.5, "\(probe.duration) s")
 
+        // A snapshot through the API node: the owner's newest key frame, as a JPEG with its time.
+        let snapshot = c + "/snapshot.jpg", snapshotHeaders = c + "/snapshot.headers"
+        _ = try await api.curl("/api/cameras/\(camera)/snapshot.jpg", ["-H", "authorization: Bearer \(token)", "-o", snapshot, "-D", snapshotHeaders])
+        let snapshotHead = (try? String(contentsOfFile: snapshotHeaders, encoding: .utf8)) ?? ""
+        #expect(snapshotHead.hasPrefix("HTTP/1.1 200") && snapshotHead.lowercased().contains("x-aula-frame-time"), "\(snapshotHead)")
+        let pictured = [UInt8](try Data(contentsOf: URL(fileURLWithPath: snapshot)))
+        let jpeg = try await offPool { try OperatorUITests.probeJPEG(pictured) }
+        #expect(jpeg.codec == "mjpeg" && jpeg.width > 0 && jpeg.errors.isEmpty, "\(jpeg)")
+
         // Live view through the API node: relayed from the camera's owner, and from the next owner
         // when that one is killed while the viewer watches.
         let owner = try #require(try await cluster.leases().first { $0.cameraID == camera }?.node)

@@ -170,6 +170,7 @@ import Testing
         "GET /api/peer/cameras/{id}/recordings/{recording}": RouteProbe(path: ["recording": "1"], query: ["offset", "length"], signedByNode: true),
         // A camera this node does not record (a recorded one streams for as long as it is read).
         "GET /api/peer/cameras/{id}/live": RouteProbe(path: ["id": "999999"], query: ["masked"], signedByNode: true),
+        "GET /api/peer/cameras/{id}/snapshot.jpg": RouteProbe(query: ["masked"], signedByNode: true),
     ]
 
     @Test func everyRouteOfTheAccessTableHasAProbe() async throws {

@@ -22,7 +22,7 @@ struct PeerClient: Sendable {
 
     /// GET `target` (path and query) from the node at `address` (`HOST:PORT`, or `https://HOST:PORT`
     /// for a node that serves HTTPS only); `body` receives the body of a 200 answer.
-    func get(address: String, target: String, _ body: (ByteBuffer) async throws -> Void) async throws {
+    func get(address: String, target: String, onHead: ((HTTPResponseHead) -> Void)? = nil, _ body: (ByteBuffer) async throws -> Void) async throws {
         let (tls, host, port) = try Self.parse(address)
         let idle = idleTimeout
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -52,6 +52,7 @@ struct PeerClient: Sendable {
                 switch part {
                 case .head(let answer):
                     status = answer.status
+                    if answer.status == .ok { onHead?(answer) }
                 case .body(let bytes):
                     if status == .ok {
                         try await body(bytes)

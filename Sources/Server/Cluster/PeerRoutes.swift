@@ -16,6 +16,8 @@ struct PeerRoutes: Sendable {
     let live: LiveHub
     let maskedLive: MaskedLive
     let recorder: Recorder
+    let keyFrames: LatestKeyFrames
+    let privacy: PrivacyZones
 
     /// The most bytes one request reads (a sample file is about a minute of one camera).
     static let maxLength: Int64 = 1 << 30
@@ -29,6 +31,10 @@ struct PeerRoutes: Sendable {
                    APIDoc("Node to node: the live messages of a camera this node records (signed by a node of the cluster)",
                           query: ["masked": .boolean], answer: .file("application/octet-stream")),
                    use: live)
+        routes.get("api/peer/cameras/:id/snapshot.jpg", .peerNode,
+                   APIDoc("Node to node: the newest key frame of a camera this node records, as a JPEG (signed by a node of the cluster)",
+                          query: ["masked": .boolean], answer: .file("image/jpeg")),
+                   use: snapshot)
     }
 
     func sample(_ request: Request, context: AulaContext) async throws -> Response {
@@ -59,5 +65,17 @@ struct PeerRoutes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+    }
+
+    /// The owner's side of a snapshot: masked with this node's privacy zones when asked.
+    func snapshot(_ request: Request, context: AulaContext) async throws -> Response {
+        guard let camera = PathID.parse(context.parameters.get("id")) else {
+            throw ProblemDetails.validation([FieldError(field: "id", message: "must be a camera id")])
+        }
+        var query = QueryFields(request)
+        let masked = query.bool("masked") ?? false
+        try query.check()
+        let (picture, frameTime) = try SnapshotRoute.picture(camera: camera, keyFrames: keyFrames, masker: masked ? privacy.masker(camera: camera) : nil)
+        return SnapshotRoute.answer(jpeg: ByteBuffer(bytes: picture.bytes), frameTime: frameTime)
     }
 }

@@ -3,6 +3,6 @@ extension AulaServer {
     func registerLiveRoutes(on routes: Routes<AulaContext>) {
         LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme,
                   guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges), sockets: liveSockets, peers: peers).register(on: routes)
-        SnapshotRoute(cameras: catalog, keyFrames: keyFrames, privacy: privacyZones).register(on: routes)
+        SnapshotRoute(cameras: catalog, keyFrames: keyFrames, privacy: privacyZones, peers: peers).register(on: routes)
     }
 }

@@ -17,6 +17,8 @@ struct SnapshotRoute: Sendable {
     let cameras: any CameraStore
     let keyFrames: LatestKeyFrames
     let privacy: PrivacyZones
+    /// The other nodes of the cluster: a camera another node records is pictured there (nil alone).
+    var peers: PeerDirectory?
 
     func register(on routes: Routes<Context>) {
         routes.get("api/cameras/:id/snapshot.jpg", .roles(Roles.cameraViewers, camera: .live, audit: "view.snapshot"), APIDoc("The newest key frame as a JPEG", answer: .file("image/jpeg")), use: snapshot)
@@ -24,26 +26,56 @@ struct SnapshotRoute: Sendable {
 
     func snapshot(_ request: Request, context: Context) async throws -> Response {
         let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
-        guard let frame = keyFrames.latest(camera: camera.id) else {
-            throw ProblemDetails(status: .notFound, detail: "camera \(camera.id) has sent no picture since the server started")
+        let masker = privacy.masks(for: context.identity?.user, camera: camera.id)
+        if masker != nil { context.auditNote.set("privacy masks applied") }
+        // In a cluster, the node that receives the camera pictures it, masked as this user must see it.
+        if let peers, let owner = await peers.owner(of: camera.id) {
+            var bytes = ByteBuffer()
+            var frameTime: String?
+            do {
+                try await peers.client.get(address: owner.report.address, target: "/api/peer/cameras/\(camera.id)/snapshot.jpg?masked=\(masker != nil ? 1 : 0)",
+                                           onHead: { frameTime = $0.headers.first(name: "X-Aula-Frame-Time") }) { chunk in
+                    var chunk = chunk
+                    if bytes.readableBytes + chunk.readableBytes > Self.maxRelayedBytes { throw ProblemDetails(status: .badGateway, detail: "the snapshot from node \(owner.report.name) is too large") }
+                    bytes.writeBuffer(&chunk)
+                }
+            } catch let problem as ProblemDetails {
+                throw problem
+            } catch {
+                throw ProblemDetails(status: .notFound, detail: "camera \(camera.id) is recorded by node \(owner.report.name), which has no picture of it now")
+            }
+            return Self.answer(jpeg: bytes, frameTime: frameTime)
         }
-        let picture: JPEGPicture
+        let (picture, frameTime) = try Self.picture(camera: camera.id, keyFrames: keyFrames, masker: masker)
+        return Self.answer(jpeg: ByteBuffer(bytes: picture.bytes), frameTime: frameTime)
+    }
+
+    /// A relayed snapshot is a JPEG of one picture: a few hundred kB at most.
+    static let maxRelayedBytes = 16 << 20
+
+    /// The camera's newest key frame as a JPEG, masked when `masker` is given, and its arrival time.
+    static func picture(camera: Int64, keyFrames: LatestKeyFrames, masker: PrivacyMasker?) throws -> (JPEGPicture, String) {
+        guard let frame = keyFrames.latest(camera: camera) else {
+            throw ProblemDetails(status: .notFound, detail: "camera \(camera) has sent no picture since the server started")
+        }
         do {
-            if let masker = privacy.masks(for: context.identity?.user, camera: camera.id) {
+            let picture: JPEGPicture
+            if let masker {
                 picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters) { y, ys, u, us, v, vs, width, height in
                     masker.apply(y: y, yStride: ys, u: u, uStride: us, v: v, vStride: vs, width: width, height: height)
                 }
-                context.auditNote.set("privacy masks applied")
             } else {
                 picture = try SnapshotEncoder.jpeg(keyFrame: frame.unit, parameters: frame.parameters)
             }
+            return (picture, RFC3339.format(micros: frame.wallTime))
         } catch {
-            throw ProblemDetails(status: .internalServerError, detail: "no snapshot of camera \(camera.id): \(error.description)")
+            throw ProblemDetails(status: .internalServerError, detail: "no snapshot of camera \(camera): \(error.description)")
         }
-        return Response(status: .ok, headers: [
-            .contentType: "image/jpeg",
-            .cacheControl: "no-store",
-            HTTPField.Name("X-Aula-Frame-Time")!: RFC3339.format(micros: frame.wallTime),
-        ], body: .init(byteBuffer: ByteBuffer(bytes: picture.bytes)))
+    }
+
+    static func answer(jpeg: ByteBuffer, frameTime: String?) -> Response {
+        var headers: HTTPFields = [.contentType: "image/jpeg", .cacheControl: "no-store"]
+        if let frameTime { headers[HTTPField.Name("X-Aula-Frame-Time")!] = frameTime }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: jpeg))
     }
 }
