@@ -192,6 +192,17 @@ let package = Package(
         ),
         // The city's services outside HTTP: the stored city and offences, imports, planning runs.
         .target(name: "CityServices", dependencies: ["City", "Planning", "Catalog"], swiftSettings: swiftSettings),
+        // Guards: posts, shifts, duty, the equipment ledger, incidents and their dispatch by
+        // walking route (docs/guards.md); records in the catalogue, alerts to operators.
+        .target(
+            name: "Guards",
+            dependencies: [
+                "Catalog", "City", "CityServices", "Alerts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Analytics beside recording: frame sinks that decode (motion analysis, masked live view)
         // and masked exports; each decoder confined to its own task (docs/motion.md).
         .target(
@@ -214,12 +225,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AulaSecurityTests", dependencies: ["AulaSecurity", "Randomness"], swiftSettings: swiftSettings),
+        .testTarget(name: "GuardsTests", dependencies: ["Guards", "City"], swiftSettings: swiftSettings),
         // END AulaSecurity targets
         .target(
             name: "Server",
             dependencies: [
                 "Media", "Catalog", "Recorder", "Footage", "Alerts", "Analytics", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
-                "RTSP", "Snapshot", "APIInput",
+                "RTSP", "Snapshot", "APIInput", "Guards",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -237,7 +249,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Server", "Catalog", "CityServices", "Recorder", "Footage", "Alerts", "Analytics", "Motion", "AulaSecurity",
+                "Server", "Catalog", "CityServices", "Recorder", "Footage", "Alerts", "Analytics", "Motion", "AulaSecurity", "Guards",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

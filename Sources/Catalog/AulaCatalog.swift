@@ -70,6 +70,18 @@ public final class AulaCatalog: CatalogBackend {
     public func updateDocument(named name: String, _ change: @escaping @Sendable (Data?) throws -> Data) async throws -> Int64 {
         try await backend.updateDocument(named: name, change)
     }
+    public func insertRecord(kind: String, key: String?, fields: RecordFields) async throws -> (record: StoredRecord, created: Bool) {
+        try await backend.insertRecord(kind: kind, key: key, fields: fields)
+    }
+    public func record(kind: String, id: Int64) async throws -> StoredRecord? { try await backend.record(kind: kind, id: id) }
+    public func record(kind: String, key: String) async throws -> StoredRecord? { try await backend.record(kind: kind, key: key) }
+    public func records(kind: String, tag: String?, from: Int64, to: Int64, limit: Int) async throws -> [StoredRecord] {
+        try await backend.records(kind: kind, tag: tag, from: from, to: to, limit: limit)
+    }
+    public func updateRecord(kind: String, id: Int64, _ change: @escaping @Sendable (StoredRecord) throws -> RecordFields?) async throws -> StoredRecord? {
+        try await backend.updateRecord(kind: kind, id: id, change)
+    }
+    public func deleteRecord(kind: String, id: Int64) async throws -> Bool { try await backend.deleteRecord(kind: kind, id: id) }
     public func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> {
         try await backend.reserveRecordingIDs(count: count, atLeast: minimum)
     }

@@ -32,6 +32,10 @@ public struct StoredAlert: Sendable, Hashable, Identifiable {
         /// A node could not reach the shared catalogue for a while and recorded on (raised when it
         /// answers again: an alert is stored in the catalogue).
         case catalogueOutage
+        /// A guard pressed the panic button (the message carries where they were).
+        case panic
+        /// An incident that no guard on duty accepted (docs/guards.md).
+        case incidentUnanswered
         /// Whether an unacknowledged alert of this kind escalates (good news does not: a camera
         /// back online, recording resumed, disk pressure over; nor a catalogue outage that is over).
         public var escalates: Bool { ![.cameraOnline, .recordingResumed, .diskPressureCleared, .catalogueOutage].contains(self) }

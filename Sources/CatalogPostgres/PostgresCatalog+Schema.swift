@@ -154,6 +154,19 @@ extension PostgresCatalog {
             """,
             "CREATE TRIGGER alert_changed AFTER INSERT OR UPDATE ON alert FOR EACH ROW EXECUTE FUNCTION aula_notify_alert()",
         ]),
+        (6, "records", [
+            // Records whose schema a module above the catalogue owns (the guards' posts, shifts,
+            // equipment, duty, incidents): RecordStore.
+            """
+            CREATE TABLE record (
+              id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, key TEXT, tag TEXT NOT NULL,
+              time BIGINT NOT NULL, revision BIGINT NOT NULL, body BYTEA NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX record_kind_key ON record (kind, key) WHERE key IS NOT NULL",
+            "CREATE INDEX record_kind_tag_time ON record (kind, tag, time)",
+            "CREATE INDEX record_kind_time ON record (kind, time)",
+            "CREATE SEQUENCE record_revision",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

@@ -111,6 +111,7 @@ public final class SQLiteCatalog: Sendable {
                 """)
         }
         registerDocumentMigration(&migrator, directory: directory)
+        registerRecordMigration(&migrator)
         return migrator
     }
 }

@@ -3,4 +3,5 @@
 /// behaviour. Callers do not use a backend directly: ``AulaCatalog`` wraps it, sealing camera
 /// passwords and chaining the audit trail above it, once for every backend.
 public protocol CatalogBackend: CameraStore, RecordingStore, AccountStore, AuditStore, EvidenceLockStore,
-                                MotionSettingsStore, MotionEventStore, AlertStore, DocumentStore {}
+                                MotionSettingsStore, MotionEventStore, AlertStore, DocumentStore,
+                                RecordStore {}
