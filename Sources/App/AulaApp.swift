@@ -5,6 +5,7 @@ import Catalog
 import CityServices
 import Footage
 import Foundation
+import Guards
 import Hummingbird
 import Logging
 import Prometheus
@@ -34,6 +35,8 @@ public struct AulaApp: Sendable {
     public let usageCache: UsageCache
     public let recovery: RecoveryState
     public let signer: EvidenceSigner
+    /// Posts, shifts, duty, equipment, incidents and dispatch (docs/guards.md).
+    public let guards: GuardService
     public let logger: Logger
 
     public init(configuration: ServerConfiguration, catalog: AulaCatalog, logger: Logger = Logger(label: "aula")) throws {
@@ -70,11 +73,13 @@ public struct AulaApp: Sendable {
         usageCache = UsageCache(store: catalog)
         recovery = RecoveryState()
         signer = try EvidenceSigner(keyFile: configuration.dataDirectory + "/evidence-signing.key")
+        guards = GuardService(catalog: catalog, alerts: alerts, city: CityStore(catalog), settings: configuration.guards, logger: logger)
         http = AulaServer(
             configuration: configuration, catalog: catalog,
             parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, privacyZones: privacyZones,
                                alerts: alerts, keyFrames: keyFrames, streamingHistory: streamingHistory, storage: storage,
-                               usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics, city: CityStore(catalog)),
+                               usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics, city: CityStore(catalog),
+                               guards: guards),
             logger: logger)
     }
 
@@ -137,7 +142,7 @@ public struct AulaApp: Sendable {
         }
         // The membership first, so that it stops last: its leases go after the writer's last flush.
         let nodeParts: [any Service] = membership.map { [$0] } ?? []
-        return nodeParts + [retentionService, alertMonitor, motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
+        return nodeParts + [retentionService, alertMonitor, DispatchMonitor(guards: guards, alerts: alerts, logger: logger), motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
     }
 
     /// Starts the recorder, then runs every service until SIGINT or SIGTERM.

@@ -270,7 +270,8 @@ public final class GuardService: Sendable {
             return changed
         }
         if let result {
-            if escalateNow {
+            // A panic needs no second alert: the panic alert reached the operators already.
+            if escalateNow && result.source != .panic {
                 try await alerts.raise(.incidentUnanswered, camera: nil, message: "incident \(id) (\(result.summary)): no guard on duty accepted it")
             } else if result.state == .offered, let guardName = result.guardName {
                 try await catalog.appendAudit(actor: "aula", client: "local", action: "incident.offer", target: "/api/incidents/\(id)",

@@ -4,6 +4,7 @@ import AulaSecurity
 import Catalog
 import CityServices
 import Footage
+import Guards
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -52,6 +53,8 @@ public struct ServerConfiguration: Sendable {
     public var exportSettledSeconds: Int64 = 30
     /// Several nodes sharing a PostgreSQL catalogue (docs/cluster.md); nil for one node alone.
     public var cluster: ClusterSettings?
+    /// Offer time-outs and position freshness of dispatch (docs/guards.md).
+    public var guards = GuardSettings()
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -81,11 +84,14 @@ public struct ServerParts: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// The imported city, the offence register and the last plan.
     public var city: CityStore
+    /// Posts, shifts, duty, equipment and incidents (docs/guards.md).
+    public var guards: GuardService
 
     public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive,
                 privacyZones: PrivacyZones, alerts: AlertHub, keyFrames: LatestKeyFrames, streamingHistory: StreamingHistory,
                 storage: StorageState, usageCache: UsageCache, recovery: RecoveryState, signer: EvidenceSigner,
-                metrics: PrometheusCollectorRegistry, city: CityStore) {
+                metrics: PrometheusCollectorRegistry, city: CityStore, guards: GuardService) {
+        self.guards = guards
         self.recorder = recorder
         self.writer = writer
         self.live = live
@@ -134,6 +140,7 @@ public struct AulaServer: Sendable {
     let storage: StorageState
     let metrics: PrometheusCollectorRegistry
     let city: CityStore
+    let guards: GuardService
     let usageCache: UsageCache
     let logger: Logger
     /// Signs evidence exports; the key is `evidence-signing.key` in the data folder (0600).
@@ -162,6 +169,7 @@ public struct AulaServer: Sendable {
         signer = parts.signer
         metrics = parts.metrics
         city = parts.city
+        guards = parts.guards
         liveSockets = LiveSockets(perUser: configuration.maxLiveViewsPerUser, total: configuration.maxLiveViews)
         exportCache = ExportCache(settledSeconds: configuration.exportSettledSeconds)
         maskedExports = MaskedExports(directory: configuration.dataDirectory + "/masked-cache")
@@ -211,6 +219,7 @@ public struct AulaServer: Sendable {
         registerLiveRoutes(on: routes)
         registerMotionRoutes(on: routes)
         registerAlertRoutes(on: routes)
+        GuardRoutes(guards: guards, catalog: catalog).register(on: routes)
         registerCityRoutes(on: routes)
         registerClusterRoutes(on: routes)
         registerWebUI(on: routes)

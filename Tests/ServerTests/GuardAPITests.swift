@@ -1,0 +1,196 @@
+import Alerts
+import Catalog
+import CityServices
+import Foundation
+import Guards
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import App
+@testable import Server
+
+/// A town on a river near Zhezkazgan (47.79° N, 67.71° E; 1e-3° of longitude ≈ 75 m, of latitude
+/// 111 m): a street on each bank and one bridge at 67.718° E.
+enum RiverTown {
+    static let northBank = 47.7902, southBank = 47.7898
+    static var geojson: String {
+        let lons = stride(from: 67.700, through: 67.7201, by: 0.001).map { String(format: "%.3f", $0) }
+        func line(_ lat: Double) -> String { lons.map { "[\($0), \(lat)]" }.joined(separator: ", ") }
+        return """
+            {"type": "FeatureCollection", "features": [
+              {"type": "Feature", "properties": {"highway": "residential", "name": "North bank"}, "geometry": {"type": "LineString", "coordinates": [\(line(northBank))]}},
+              {"type": "Feature", "properties": {"highway": "residential", "name": "South bank"}, "geometry": {"type": "LineString", "coordinates": [\(line(southBank))]}},
+              {"type": "Feature", "properties": {"highway": "footway", "name": "Bridge"}, "geometry": {"type": "LineString", "coordinates": [[67.718, \(northBank)], [67.718, \(southBank)]]}}
+            ]}
+            """
+    }
+
+    static func server(offerTimeout: Int64 = 60_000_000) async throws -> AulaApp {
+        let server = try await makeServer { $0.guards.offerTimeoutMicros = offerTimeout }
+        _ = try await CityImport.importCity(file: try CityFixture.write(geojson, name: "river.geojson"), name: "River town", into: CityStore(server.catalog))
+        return server
+    }
+}
+
+@Suite struct GuardAPITests {
+    static func duty(_ lat: Double, _ lon: Double) -> String { #"{"onDuty": true, "latitude": \#(lat), "longitude": \#(lon), "accuracy": 8}"# }
+
+    @Test func theNearestByRouteIsOfferedAndDeclinesAndTimeOutsPassItOnToCleared() async throws {
+        let server = try await RiverTown.server(offerTimeout: 1_500_000)
+        let op = try addUser(server, "olga", .operator)
+        let across = try addUser(server, "across", .guard), along = try addUser(server, "along", .guard), far = try addUser(server, "far", .guard)
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            let post = try await client.json(.post, "/api/posts", #"{"name": "Bridge post", "latitude": 47.79, "longitude": 67.71, "guards": ["across", "along", "far"]}"#)
+            #expect(post.status == .created, "\(post.json)")
+            // The place is on the north bank; "across" is 45 m away in a straight line but on the
+            // other bank, "along" is 300 m along the north bank, "far" 525 m.
+            #expect(try await client.json(.put, "/api/duty", Self.duty(RiverTown.southBank - 0.00005, 67.710), token: across).status == .ok)
+            #expect(try await client.json(.put, "/api/duty", Self.duty(RiverTown.northBank + 0.00005, 67.714), token: along).status == .ok)
+            #expect(try await client.json(.put, "/api/duty", Self.duty(RiverTown.northBank + 0.00005, 67.703), token: far).status == .ok)
+            let onDuty = try await client.json(.get, "/api/duty", token: op)
+            #expect((onDuty.json["duty"] as? [[String: Any]])?.filter { $0["onDuty"] as? Bool == true }.count == 3)
+
+            let created = try await client.json(.post, "/api/incidents", #"{"latitude": \#(RiverTown.northBank + 0.00005), "longitude": 67.710, "summary": "glass broken"}"#, token: op)
+            #expect(created.status == .created, "\(created.json)")
+            let id = try #require(created.json["id"] as? Int)
+            #expect(created.json["offeredTo"] as? String == "along")
+            #expect(created.json["routed"] as? Bool == true)
+            let metres = try #require(created.json["distanceMetres"] as? Double)
+            #expect(metres > 290 && metres < 320, "\(metres) m")
+            // Other guards do not see it; the operator does.
+            #expect(try await client.json(.get, "/api/incidents/\(id)", token: across).status == .notFound)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: across).status == .notFound)
+            let guardList = try await client.json(.get, "/api/incidents", token: along)
+            #expect((guardList.json["incidents"] as? [[String: Any]])?.map { $0["id"] as? Int } == [id])
+            // The route for the offered guard follows the bank.
+            let shown = try await client.json(.get, "/api/incidents/\(id)", token: along)
+            #expect(((shown.json["route"] as? [[Double]])?.count ?? 0) >= 3)
+
+            // Decline: the next by route ("far"), not the nearest in a straight line ("across").
+            let declined = try await client.json(.post, "/api/incidents/\(id)/decline", token: along)
+            #expect(declined.json["offeredTo"] as? String == "far", "\(declined.json)")
+            // "far" does not answer: after the time-out it passes to "across".
+            let lapsed = await eventually(timeout: .seconds(30)) {
+                try? await server.guards.lapseExpiredOffers()
+                return (try? await server.guards.incident(id: Int64(id)))?.guardName == "across"
+            }
+            #expect(lapsed)
+            let incident = try #require(try await server.guards.incident(id: Int64(id)))
+            #expect(incident.passedBy == ["along", "far"])
+            #expect(incident.steps.map(\.action) == ["created", "offered", "declined", "offered", "lapsed", "offered"])
+
+            // Accept → depart → arrive → clear, each once even when a phone sends it twice.
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "step-accept-1"]
+            #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: across, headers: key).status == .ok)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: across, headers: key).status == .ok)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: across).status == .conflict)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/depart", token: across).status == .ok)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/clear", #"{"note": "too early"}"#, token: across).status == .conflict)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/arrive", token: across).status == .ok)
+            let cleared = try await client.json(.post, "/api/incidents/\(id)/clear", #"{"note": "window boarded up"}"#, token: across)
+            #expect(cleared.status == .ok)
+            #expect(cleared.json["state"] as? String == "cleared" && cleared.json["report"] as? String == "window boarded up")
+            let steps = try #require(cleared.json["steps"] as? [[String: Any]])
+            #expect(steps.filter { $0["action"] as? String == "accepted" }.count == 1)
+
+            // The figures are what the step times imply.
+            let final = try #require(try await server.guards.incident(id: Int64(id)))
+            let accepted = try #require(final.time(of: .accepted)), arrived = try #require(final.time(of: .onScene)), done = try #require(final.time(of: .cleared))
+            let figures = try await client.json(.get, "/api/response-figures?by=guard", token: op)
+            let group = try #require((figures.json["groups"] as? [[String: Any]])?.first)
+            #expect(group["key"] as? String == "across")
+            let toAccept = try #require((group["toAccept"] as? [String: Any])?["median"] as? Double)
+            #expect(abs(toAccept - Double(accepted - final.createdMicros) / 1e6) < 1e-6)
+            let toArrive = try #require((group["toArrive"] as? [String: Any])?["median"] as? Double)
+            #expect(abs(toArrive - Double(arrived - accepted) / 1e6) < 1e-6)
+            let onScene = try #require((group["onScene"] as? [String: Any])?["median"] as? Double)
+            #expect(abs(onScene - Double(done - arrived) / 1e6) < 1e-6)
+            // Each step is in the audit trail.
+            let actions = Set(try await server.catalog.auditEntries().map(\.action))
+            for action in ["incident.create", "incident.offer", "incident.decline", "incident.lapse", "incident.accept", "incident.depart", "incident.arrive", "incident.clear", "duty.start"] {
+                #expect(actions.contains(action), "\(action) missing from the audit trail")
+            }
+        }
+    }
+
+    @Test func nobodyFreeEscalatesToTheOperatorsAndAPanicReachesThemAtOnce() async throws {
+        let server = try await RiverTown.server()
+        let op = try addUser(server, "olga", .operator)
+        let guardToken = try addUser(server, "asel", .guard)
+        let operatorUser = try #require(try await server.catalog.user(named: "olga"))
+        let (alerts, cancel) = server.alerts.subscribe(user: operatorUser)
+        defer { cancel() }
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            // Nobody on duty: the incident waits and the operators are told.
+            let created = try await client.json(.post, "/api/incidents", #"{"latitude": 47.7902, "longitude": 67.71}"#, token: op)
+            #expect(created.json["state"] as? String == "new" && created.json["escalated"] as? Bool == true, "\(created.json)")
+            var iterator = alerts.makeAsyncIterator()
+            #expect(await iterator.next()?.alert.kind == .incidentUnanswered)
+            // A guard comes on duty: the waiting incident is offered to them.
+            #expect(try await client.json(.put, "/api/duty", Self.duty(47.7902, 67.712), token: guardToken).status == .ok)
+            try await server.guards.lapseExpiredOffers()
+            #expect(try await server.guards.incident(id: Int64(try #require(created.json["id"] as? Int)))?.guardName == "asel")
+            // Panic: stored, audited, and on the operators' alert stream within a second.
+            let clock = ContinuousClock()
+            let pressed = clock.now
+            let panic = try await client.json(.post, "/api/panic", #"{"latitude": 47.7899, "longitude": 67.705}"#, token: guardToken,
+                                              headers: [HTTPField.Name("Idempotency-Key")!: "panic-1"])
+            #expect(panic.status == .created)
+            let notice = await iterator.next()
+            let elapsed = clock.now - pressed
+            #expect(notice?.alert.kind == .panic && notice?.alert.message.contains("asel") == true)
+            #expect(elapsed < .seconds(1), "panic reached the operator after \(elapsed)")
+            // The same press sent again (the phone was offline) is the same incident.
+            let again = try await client.json(.post, "/api/panic", #"{"latitude": 47.7899, "longitude": 67.705}"#, token: guardToken,
+                                              headers: [HTTPField.Name("Idempotency-Key")!: "panic-1"])
+            #expect(again.json["id"] as? Int == panic.json["id"] as? Int)
+            #expect(try await server.guards.incidents(openOnly: true).filter { $0.source == .panic }.count == 1)
+        }
+    }
+
+    @Test func equipmentLedgerKnowsWhoHoldsWhatWithItsHistory() async throws {
+        let server = try await RiverTown.server()
+        let auditor = try addUser(server, "aigul", .auditor)
+        let guardToken = try addUser(server, "bolat", .guard)
+        _ = try addUser(server, "other", .guard)
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            let post = try await client.json(.post, "/api/posts", #"{"name": "Gate 3", "latitude": 47.79, "longitude": 67.71}"#)
+            let postID = try #require(post.json["id"] as? Int)
+            let radio = try await client.json(.post, "/api/equipment", #"{"kind": "radio", "number": "17", "serial": "MOT-8812", "condition": "new"}"#)
+            #expect(radio.status == .created)
+            let radioID = try #require(radio.json["id"] as? Int)
+            #expect(try await client.json(.post, "/api/equipment", #"{"kind": "radio", "number": "17"}"#).status == .conflict)
+            let van = try await client.json(.post, "/api/equipment", #"{"kind": "vehicle", "number": "V-2", "serial": "=HYPERLINK(1)"}"#)
+            let vanID = try #require(van.json["id"] as? Int)
+            #expect(try await client.json(.post, "/api/equipment/\(radioID)/issue", #"{"to": "guard:bolat"}"#).status == .ok)
+            #expect(try await client.json(.post, "/api/equipment/\(radioID)/issue", #"{"to": "guard:other"}"#).status == .conflict)
+            #expect(try await client.json(.post, "/api/equipment/\(vanID)/issue", #"{"to": "guard:nobody"}"#).status == .unprocessableContent)
+            #expect(try await client.json(.post, "/api/equipment/\(vanID)/issue", #"{"to": "post:\#(postID)"}"#).status == .ok)
+            // Who holds radio 17; what does the post hold.
+            let who = try await client.json(.get, "/api/equipment?number=17", token: auditor)
+            #expect((who.json["equipment"] as? [[String: Any]])?.first?["holder"] as? String == "guard:bolat")
+            let held = try await client.json(.get, "/api/equipment?holder=post:\(postID)", token: auditor)
+            #expect((held.json["equipment"] as? [[String: Any]])?.map { $0["number"] as? String } == ["V-2"])
+            // A guard sees what they hold, nothing else.
+            let mine = try await client.json(.get, "/api/equipment", token: guardToken)
+            #expect((mine.json["equipment"] as? [[String: Any]])?.map { $0["number"] as? String } == ["17"])
+            #expect(try await client.json(.get, "/api/equipment/\(vanID)", token: guardToken).status == .notFound)
+            #expect(try await client.json(.post, "/api/equipment/\(radioID)/return", #"{"condition": "damaged", "note": "antenna bent"}"#).status == .ok)
+            let history = try await client.json(.get, "/api/equipment/\(radioID)", token: auditor)
+            let events = try #require(history.json["history"] as? [[String: Any]])
+            #expect(events.map { $0["action"] as? String } == ["added", "issued", "returned"])
+            #expect(events.last?["condition"] as? String == "damaged" && events.last?["note"] as? String == "antenna bent")
+            // CSV for the ledger; a serial that looks like a formula stays text.
+            let csv = try await client.execute(uri: "/api/equipment.csv", method: .get, headers: [.authorization: "Bearer \(auditor)"]) {
+                String(buffer: $0.body)
+            }
+            #expect(csv.contains("'=HYPERLINK(1)") && csv.contains("radio,17,MOT-8812,damaged,store"))
+            let actions = try await server.catalog.auditEntries().map(\.action)
+            #expect(actions.filter { $0.hasPrefix("equipment.") }.count >= 6)
+        }
+    }
+}
