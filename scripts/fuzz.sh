@@ -26,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(rtsp sdp rtp h264 h265 sps mp4 osm geojson offence-csv tar json)
+TARGETS=(rtsp sdp rtp h264 h265 sps mp4 osm pbf geojson offence-csv tar json)
 OUT=.build-fuzz
 SANITIZE=-sanitize=fuzzer,address
 SWIFT_FLAGS=(-swift-version 6 -enable-upcoming-feature ExistentialAny -parse-as-library -g)
@@ -41,6 +41,7 @@ describe() {
     sps) echo "H.264 SPS, H.265 SPS and VPS, Annex B split, VideoParameters, MP4 init segment" ;;
     mp4) echo "MP4BoxReader.parse, AVCCFormat.split" ;;
     osm) echo "OSMImporter.importCity (.osm and .osm.gz)" ;;
+    pbf) echo "PBFReader (.osm.pbf: blocks, zlib, dense nodes, ways, relations), then the city builder" ;;
     geojson) echo "GeoJSONImporter.importCity and districts" ;;
     offence-csv) echo "OffenceCSVImporter: CSV, date formats, coordinates, addresses" ;;
     tar) echo "Tar.read and EvidencePackage.verify (evidence packages, AulaSecurity)" ;;
@@ -114,7 +115,7 @@ build_target() {
       swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -L "$OUT/lib" -lMedia \
         "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
       ;;
-    osm|geojson|offence-csv)
+    osm|pbf|geojson|offence-csv)
       need_zlib
       build_lib City
       local libs=(-lCity)

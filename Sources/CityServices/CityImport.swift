@@ -12,7 +12,9 @@ public struct CityCommandError: Error, Sendable, CustomStringConvertible {
 /// Imports into the catalogue, for `aula import` and the tests. All or nothing: the stored city or
 /// register changes only when the whole input was read without an error.
 public enum CityImport {
-    /// Reads OpenStreetMap XML (`.osm`, `.osm.gz`) or GeoJSON (`.geojson`, `.json`) and stores the city.
+    /// Reads OpenStreetMap (XML `.osm`, `.osm.gz` or PBF `.osm.pbf`, told apart by their content)
+    /// or GeoJSON (`.geojson`, `.json`) and stores the city. Broken features of a sound file are
+    /// left out and named in the city's warnings; a file that is not a map stores nothing.
     @discardableResult
     public static func importCity(file: String, name: String, into store: CityStore,
                                   options: ImportOptions = ImportOptions()) async throws -> CityStore.StoredCity {
@@ -20,12 +22,14 @@ public enum CityImport {
             throw CityCommandError("cannot read \(file)")
         }
         let lower = file.lowercased()
+        let bytes = [UInt8](data)
         let model: CityModel
         do {
-            if lower.hasSuffix(".geojson") || lower.hasSuffix(".json") {
+            // By content first: a PBF is a PBF whatever its name; GeoJSON is known by its name.
+            if !OSMImporter.isPBF(bytes), lower.hasSuffix(".geojson") || lower.hasSuffix(".json") {
                 model = try GeoJSONImporter.importCity(from: data, options: options)
             } else {
-                model = try OSMImporter.importCity(from: data, options: options)
+                model = try OSMImporter.importCity(from: bytes, options: options)
             }
         } catch {
             throw CityCommandError("\((file as NSString).lastPathComponent): \(error.description); nothing was imported")

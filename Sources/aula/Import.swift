@@ -14,8 +14,12 @@ struct Import: ParsableCommand {
 struct ImportMap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "osm",
-        abstract: "Import city geometry from OpenStreetMap XML (.osm, .osm.gz) or GeoJSON (.geojson, .json).",
-        discussion: "Replaces the imported city. On any error nothing is stored and the failing element is named.")
+        abstract: "Import city geometry from OpenStreetMap (.osm, .osm.gz, .osm.pbf) or GeoJSON (.geojson, .json).",
+        discussion: """
+            Replaces the imported city. A file that is not a map stores nothing and the failing line or block is named.
+            Features broken in OpenStreetMap itself (an unclosed outline, a way through nodes the extract does not hold)
+            are skipped and named in the warnings; streets cut at the extract's edge keep their pieces inside.
+            """)
 
     @Argument(help: "The map file.")
     var file: String
@@ -41,6 +45,10 @@ struct ImportMap: AsyncParsableCommand {
         say("Imported \(stored.name) from \(stored.source) in \(clock.now - start): \(m.buildings.count) buildings, "
             + "\(m.streets.count) streets (\(m.streets.filter(\.isMain).count) main), \(m.courtyards.count) courtyards, "
             + "\(m.schoolGrounds.count) school grounds, \(m.streetLights.count) street lights, \(m.districts.count) districts.")
+        if !m.skippedFeatures.isEmpty || !m.cutStreets.isEmpty {
+            say("  \(m.skippedFeatures.count) features skipped (broken, or past the extract's edge), "
+                + "\(m.cutStreets.count) streets cut at the extract's edge (their pieces inside kept).")
+        }
         for w in m.warnings.prefix(5) { say("  warning: \(w)") }
         if m.warnings.count > 5 { say("  … \(m.warnings.count - 5) more warnings") }
         say("Stored in the catalogue in \(data). Map data © OpenStreetMap contributors (ODbL) when from OSM.")

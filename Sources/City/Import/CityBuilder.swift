@@ -96,17 +96,21 @@ struct CityBuilder {
                 }
                 if wantsArea(tags) {
                     guard coords.count >= 4, coords.first == coords.last else {
+                        // A broken outline in OSM itself (real extracts have them): leave the
+                        // building out and say so, rather than refuse the whole city.
                         if isBuilding(tags) {
-                            throw ImportError(element: f.source, reason: "building outline is not closed")
+                            let reason = coords.first == coords.last ? "building outline has fewer than 3 distinct nodes" : "building outline is not closed"
+                            warnings.append(ImportWarning.skipped(f.source, reason))
+                        } else if streetClass(tags) == nil {
+                            // A district or school drawn as an open line is only a label.
+                            warnings.append(ImportWarning.skipped(f.source, "open way tagged as an area"))
                         }
-                        // A district or school drawn as an open line is only a label: keep going.
-                        if streetClass(tags) == nil { warnings.append("\(f.source): open way tagged as an area, skipped") }
                         continue
                     }
-                    try addArea(Polygon(ring: pts), f, to: &city)
+                    try addArea(Polygon(ring: pts), f, to: &city, warnings: &warnings)
                 }
             case .area(let rings):
-                try addArea(Polygon(rings: rings.map { $0.map(projection.project) }), f, to: &city)
+                try addArea(Polygon(rings: rings.map { $0.map(projection.project) }), f, to: &city, warnings: &warnings)
             }
         }
         if options.deriveEnclosedCourtyards {
@@ -118,9 +122,12 @@ struct CityBuilder {
         return city
     }
 
-    private func addArea(_ polygon: Polygon, _ f: RawFeature, to city: inout CityModel) throws {
+    private func addArea(_ polygon: Polygon, _ f: RawFeature, to city: inout CityModel, warnings: inout [String]) throws {
         let tags = f.tags
-        guard !polygon.isEmpty else { throw ImportError(element: f.source, reason: "area has no ring of 3 or more points") }
+        guard !polygon.isEmpty else {
+            warnings.append(ImportWarning.skipped(f.source, "area has no ring of 3 or more points"))
+            return
+        }
         if wantsArea(tags) { try Self.checkExtent(polygon.rings.joined(), f.source) }
         if isBuilding(tags) {
             let box = polygon.boundingBox

@@ -26,6 +26,11 @@ public struct ImportOptions: Sendable, Hashable {
     public var districtPlaces: Set<String> = ["suburb", "quarter", "neighbourhood"]
     /// Centre of the local projection; the centre of the imported data's extent when nil.
     public var projectionOrigin: GeoCoordinate?
+    /// The most bytes a compressed file may inflate to: an `.osm.gz` whole, or all the blocks of
+    /// an `.osm.pbf` together (each block is also held to the format's 32 MiB). 1 GiB holds the
+    /// OSM XML of a region far larger than a city (the shared extracts inflate to 14 MB or less)
+    /// while a "zip bomb" of a few kilobytes stops there instead of filling the memory.
+    public var maximumInflatedSize = 1 << 30
 
     public init() {}
 }

@@ -29,7 +29,9 @@ struct OSMDocument {
     static func parse(_ bytes: [UInt8]) throws -> OSMDocument {
         var scanner = XMLScanner(bytes)
         var doc = OSMDocument()
-        guard let root = try scanner.next() else { throw ImportError(element: "line 1", reason: "empty document") }
+        guard let root = try scanner.next() else {
+            throw ImportError(element: "line 1", reason: "no XML element in the file: not OSM XML or PBF")
+        }
         guard root.name == "osm", !root.isEnd else {
             throw ImportError(element: "line \(root.line)", reason: "not an OSM XML document (root element <\(root.name)>)")
         }
