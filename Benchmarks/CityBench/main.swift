@@ -1,6 +1,7 @@
 // CityBench: coverage speed on the real Monaco extract, side by side with shapely.
 //
 //   swift run -c release --scratch-path .build-city CityBench [path/to/city.osm.gz] [cameras]
+//   swift run -c release --scratch-path .build-city CityBench import path/to/city.osm.pbf   # import only
 //
 // Prints a Markdown table; docs/coverage.md keeps the latest figures.
 import City
@@ -15,6 +16,10 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "import" {
+    try runImportOnly(arguments[2])
+    exit(0)
+}
 let path = arguments.count > 1 ? arguments[1] : "../shared/data/osm/monaco.osm.gz"
 let cameraCount = arguments.count > 2 ? Int(arguments[2]) ?? 500 : 500
 guard let data = FileManager.default.contents(atPath: path) else {
