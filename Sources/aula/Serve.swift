@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without video after which a camera is reported offline.")
     var alertOfflineSeconds: Double = 10
 
+    @Option(help: "Seconds a guard has to accept an offered incident before the next nearest is offered it.")
+    var offerSeconds: Double = 60
+
     @Option(help: "IANA time zone of the site (such as Asia/Almaty) in which motion schedules are read; a camera's motion settings may name their own (default: the system's zone).")
     var timeZone: String?
 
@@ -107,6 +110,8 @@ struct Serve: AsyncParsableCommand {
         configuration.alerts.escalateAfter = .milliseconds(Int(alertEscalateSeconds * 1000))
         guard (2...3600).contains(alertOfflineSeconds) else { throw ValidationError("--alert-offline-seconds must be between 2 and 3600") }
         configuration.alerts.offlineAfter = .milliseconds(Int(alertOfflineSeconds * 1000))
+        guard (2...3600).contains(offerSeconds) else { throw ValidationError("--offer-seconds must be between 2 and 3600") }
+        configuration.guards.offerTimeoutMicros = Int64(offerSeconds * 1_000_000)
         if let timeZone {
             guard let zone = ScheduleTimeZone.named(timeZone) else { throw ValidationError("--time-zone: \(ScheduleTimeZone.problem(timeZone))") }
             configuration.timeZone = zone

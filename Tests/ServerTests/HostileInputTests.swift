@@ -2,7 +2,11 @@ import APIInput
 import AulaSecurity
 import Catalog
 import CatalogSQLite
+import Alerts
+import CityServices
 import Foundation
+import Guards
+import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -171,6 +175,40 @@ import Testing
         // A camera this node does not record (a recorded one streams for as long as it is read).
         "GET /api/peer/cameras/{id}/live": RouteProbe(path: ["id": "999999"], query: ["masked"], signedByNode: true),
         "GET /api/peer/cameras/{id}/snapshot.jpg": RouteProbe(query: ["masked"], signedByNode: true),
+        // Guards: LiveServer makes post 1, shift 2, item 3 and incident 4 before it starts.
+        "GET /api/posts": RouteProbe(),
+        "POST /api/posts": RouteProbe(body: .object(post)),
+        "PUT /api/posts/{id}": RouteProbe(path: ["id": "1"], body: .object(post)),
+        "DELETE /api/posts/{id}": RouteProbe(path: ["id": "999999"]),
+        "GET /api/shifts": RouteProbe(query: ["start", "end"]),
+        "POST /api/shifts": RouteProbe(body: .object([("post", .raw("1")), ("guardName", .raw("\"probe-guard-1\"")), ("start", .raw(t(3600))), ("end", .raw(t(60)))])),
+        "DELETE /api/shifts/{id}": RouteProbe(path: ["id": "999999"]),
+        "GET /api/duty": RouteProbe(),
+        "PUT /api/duty": RouteProbe(body: .object([("onDuty", .raw("true")), ("latitude", .raw("43.7301")), ("longitude", .raw("7.4210")), ("accuracy", .raw("5"))])),
+        "GET /api/equipment": RouteProbe(query: ["holder", "number"]),
+        "GET /api/equipment.csv": RouteProbe(),
+        "GET /api/equipment/{id}": RouteProbe(path: ["id": "3"]),
+        "POST /api/equipment": RouteProbe(body: .object([("kind", .raw("\"radio\"")), ("number", .raw("\"R-1\"")), ("serial", .raw("\"SN-1\"")), ("condition", .raw("\"good\""))])),
+        "POST /api/equipment/{id}/issue": RouteProbe(path: ["id": "3"], body: .object([("to", .raw("\"guard:probe-guard-1\"")), ("note", .raw("\"probe\""))])),
+        "POST /api/equipment/{id}/return": RouteProbe(path: ["id": "3"], body: .object([("condition", .raw("\"worn\"")), ("note", .raw("\"probe\""))])),
+        "POST /api/equipment/{id}/condition": RouteProbe(path: ["id": "3"], body: .object([("condition", .raw("\"damaged\"")), ("note", .raw("\"probe\""))])),
+        "GET /api/incidents": RouteProbe(query: ["state", "start", "end"]),
+        "GET /api/incidents/{id}": RouteProbe(path: ["id": "4"]),
+        "POST /api/incidents": RouteProbe(body: .object([("cameraId", .raw("1")), ("latitude", .raw("43.7301")), ("longitude", .raw("7.4210")), ("summary", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/accept": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/decline": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/depart": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/arrive": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/clear": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/cancel": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
+        "POST /api/incidents/{id}/dispatch": RouteProbe(path: ["id": "4"], body: .object([("guardName", .raw("\"probe-guard-1\""))])),
+        "POST /api/panic": RouteProbe(body: .object([("latitude", .raw("43.7301")), ("longitude", .raw("7.4210"))])),
+        "GET /api/response-figures": RouteProbe(query: ["start", "end", "by"]),
+        "GET /api/response-figures.csv": RouteProbe(query: ["start", "end", "by"]),
+    ]
+    static let post: [(String, Body)] = [
+        ("name", .raw("\"Probe post\"")), ("latitude", .raw("43.7301")), ("longitude", .raw("7.4210")), ("district", .raw("\"Nord\"")),
+        ("cameras", .array([.raw("1")])), ("guards", .array([.raw("\"probe-guard-1\"")])), ("autoDispatch", .raw("false")),
     ]
 
     @Test func everyRouteOfTheAccessTableHasAProbe() async throws {
@@ -296,6 +334,16 @@ final class LiveServer: @unchecked Sendable {
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-admin", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(token))
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-spare", role: .administrator, passwordHash: hash), apiTokenDigest: SecretToken.digest(spare))
             _ = try catalog.sqlite.insertSynchronously(User(name: "probe-target", role: .operator, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
+            _ = try catalog.sqlite.insertSynchronously(User(name: "probe-guard-1", role: .guard, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
+            // The guards' records the probes' paths name: post 1, shift 2, item 3, incident 4.
+            let guards = GuardService(catalog: catalog, alerts: AlertHub(catalog: catalog, logger: Logger(label: "probe")), city: CityStore(catalog), logger: Logger(label: "probe"))
+            let now = GuardService.nowMicros()
+            let post = try await guards.addPost(Post(name: "Probe post", latitude: 43.7301, longitude: 7.4210, cameras: [1], guards: ["probe-guard-1"]))
+            let shift = try await guards.addShift(Shift(post: post.id, guardName: "probe-guard-1", startMicros: now, endMicros: now + 3_600_000_000))
+            let item = try await guards.addEquipment(EquipmentItem(kind: "radio", number: "R-0", serial: "SN-0", condition: .good), by: "probe-admin")
+            let incident = try await guards.create(Incident(source: .operator, cameraID: 1, latitude: 43.7301, longitude: 7.4210, summary: "probe",
+                                                            createdMicros: now, createdBy: "probe-admin"), key: nil).incident
+            try #require([post.id, shift.id, item?.id, incident.id] == [1, 2, 3, 4])
             for role in roles {
                 roleTokens[role] = SecretToken.generate(prefix: "aula_")
                 _ = try catalog.sqlite.insertSynchronously(User(name: "probe-\(role.rawValue)", role: role, passwordHash: hash), apiTokenDigest: SecretToken.digest(roleTokens[role]!))

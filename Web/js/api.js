@@ -6,8 +6,8 @@ export function csrfToken() {
   return match ? decodeURIComponent(match[1]) : '';
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
-  const headers = body ? { 'content-type': 'application/json' } : {};
+export async function api(path, { method = 'GET', body, headers: extra = {} } = {}) {
+  const headers = { ...(body ? { 'content-type': 'application/json' } : {}), ...extra };
   if (!['GET', 'HEAD'].includes(method)) headers['X-CSRF-Token'] = csrfToken();
   const response = await fetch(path, {
     method,

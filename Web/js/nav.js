@@ -15,6 +15,7 @@ const LINKS = [
   ['/audit.html', 'nav.audit', ['administrator', 'auditor']],
   ['/alerts.html', 'nav.alerts', ['administrator', 'operator']],
   ['/events.html', 'nav.events', ['administrator', 'operator']],
+  ['/dispatch.html', 'nav.dispatch', ['administrator', 'operator']],
   ['/guard.html', 'nav.guard', ['guard']],
 ];
 

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Headless-Chromium check of the guards' phones and the operators' dispatch board.
+
+    scripts/browser_guards.py http://127.0.0.1:8080 CONFIG.json
+
+CONFIG names the password shared by the test users, the operator, two guards with the positions
+their phones report (emulated geolocation, a 360 px phone screen), the place of the incident and
+the offer time-out in seconds:
+
+    {"password": "...", "operator": "olga",
+     "byRoute": {"name": "along", "latitude": 47.79025, "longitude": 67.714},
+     "straight": {"name": "across", "latitude": 47.78975, "longitude": 67.710},
+     "place": {"latitude": 47.79025, "longitude": 67.710}, "offerSeconds": 4}
+
+`byRoute` is the guard nearer by the streets, `straight` the one nearer in a straight line. Both
+sign in through the form on /guard.html and start duty; the operator signs in on /dispatch.html
+and creates the incident through the board's form. Then: the guard nearer by route is offered it
+(and the phone rings), declines, the other is offered it and lets the offer run out, the incident
+is escalated, the operator dispatches it to the first guard by hand, whose phone goes offline,
+accepts (the step waits in the phone's queue), comes back online (the step is sent once; sent
+again with the same key it changes nothing), arrives and clears it with a report; the board's
+response figures match the step times; a panic from the other phone reaches the board in under a
+second. Prints one JSON line with what it saw; exit status 1 on any failure.
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_auth import open_browser, report, sign_in  # noqa: E402
+
+INCIDENTS = "JSON.stringify([...window.aulaGuard.incidents.values()].map(i => ({id: i.id, state: i.state})))"
+
+
+def phone(base, config, who, failures):
+    browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-guard-"))
+    session = tools.session
+    tools.session = None
+    tools.call("Browser.grantPermissions", permissions=["geolocation"], origin=base)
+    tools.session = session
+    tools.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=2, mobile=True)
+    tools.call("Emulation.setGeolocationOverride", latitude=who["latitude"], longitude=who["longitude"], accuracy=8)
+    tools.call("Network.enable")
+    problem = sign_in(tools, base, who["name"], config["password"], "/guard.html")
+    if problem:
+        failures.append(f"{who['name']}: {problem}")
+    if not tools.wait_for("document.body.dataset.guardReady === 'true'"):
+        failures.append(f"{who['name']}: the guard page did not start")
+    tools.evaluate("document.getElementById('duty').click(), true")
+    if not tools.wait_for("window.aulaGuard.onDuty && window.aulaGuard.position !== null && window.aulaGuard.lastSent > 0", timeout=20):
+        failures.append(f"{who['name']}: duty with a position never reached the server")
+    return browser, tools
+
+
+def offered(tools):
+    return f"(() => {{ const i = JSON.parse({INCIDENTS}).find(i => i.state === 'offered'); return i ? i.id : null; }})()"
+
+
+def click(tools, incident, action):
+    return tools.evaluate(f"(() => {{ const b = document.querySelector('article.incident[data-id=\"{incident}\"] button.{action}'); if (!b) return false; b.click(); return true; }})()")
+
+
+def server_incident(tools, incident):
+    text = tools.evaluate(f"import('/js/api.js').then(m => m.api('/api/incidents/{incident}')).then(r => JSON.stringify(r)).catch(e => 'ERROR ' + e.message)")
+    return json.loads(text) if text and not text.startswith("ERROR") else {"error": text}
+
+
+def main():
+    base = sys.argv[1]
+    config = json.load(open(sys.argv[2]))
+    failures, seen, browsers = [], {}, []
+    try:
+        near, far = config["byRoute"], config["straight"]
+        b1, g1 = phone(base, config, near, failures)
+        browsers.append(b1)
+        b2, g2 = phone(base, config, far, failures)
+        browsers.append(b2)
+        b3, op = open_browser(tempfile.mkdtemp(prefix="aula-dispatch-"))
+        browsers.append(b3)
+        problem = sign_in(op, base, config["operator"], config["password"], "/dispatch.html")
+        if problem:
+            failures.append(f"operator: {problem}")
+        if not op.wait_for("document.body.dataset.ready === 'true' && window.aulaDispatch.alertsConnected"):
+            failures.append("the dispatch board did not start")
+        place = config["place"]
+        op.evaluate(f"""(() => {{ const f = document.getElementById('new');
+            f.latitude.value = {place['latitude']}; f.longitude.value = {place['longitude']}; f.summary.value = 'window broken';
+            f.requestSubmit(); return true; }})()""")
+        incident = g1.wait_for(offered(g1), timeout=20)
+        seen["offeredFirstTo"] = near["name"] if incident else None
+        if not incident:
+            failures.append(f"{near['name']} (nearer by route) was not offered the incident")
+            return report(seen, failures)
+        if g2.evaluate(offered(g2)):
+            failures.append(f"{far['name']} (nearer in a straight line) was offered it too")
+        seen["rings"] = g1.evaluate("window.aulaGuard.rings")
+        if not seen["rings"]:
+            failures.append("the offered phone did not ring")
+        # Decline: the other guard is offered it.
+        click(g1, incident, "decline")
+        if g2.wait_for(offered(g2), timeout=20) != incident:
+            failures.append(f"after the decline {far['name']} was not offered the incident")
+        # The other guard does not answer: the offer runs out, nobody is left, the operators see it escalated.
+        escalated = op.wait_for(f"(() => {{ const i = window.aulaDispatch.incidents.find(i => i.id === {incident}); return i && i.escalated && i.state === 'new'; }})()",
+                                timeout=config["offerSeconds"] + 20)
+        seen["escalated"] = bool(escalated)
+        if not escalated:
+            failures.append("the incident was not escalated after the decline and the time-out")
+        # The operator dispatches it by hand to the first guard.
+        op.evaluate(f"""(() => {{ const card = document.querySelector('#incidents .incident[data-id="{incident}"]');
+            card.querySelector('select').value = {json.dumps(near['name'])}; card.querySelector('button.dispatch').click(); return true; }})()""")
+        if g1.wait_for(offered(g1), timeout=20) != incident:
+            failures.append("dispatching by hand did not reach the guard's phone")
+        # Offline: the accept waits in the phone's queue, then goes once.
+        g1.call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+        click(g1, incident, "accept")
+        seen["queuedOffline"] = g1.wait_for("JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').length", timeout=10)
+        if not seen["queuedOffline"]:
+            failures.append("the accept made offline was not queued")
+        queued = g1.evaluate("localStorage.getItem('aula.guard.queue')")
+        g1.call("Network.emulateNetworkConditions", offline=False, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+        if not g1.wait_for("JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').length === 0", timeout=20):
+            failures.append("the queued accept was not sent after reconnecting")
+        # The same step sent again (as if its answer had been lost) changes nothing.
+        g1.evaluate(f"localStorage.setItem('aula.guard.queue', {json.dumps(queued)}), true")
+        g1.wait_for("JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').length === 0", timeout=20)
+        after = server_incident(g1, incident)
+        accepted = [s for s in after.get("steps", []) if s["action"] == "accepted"]
+        seen["acceptedSteps"] = len(accepted)
+        if len(accepted) != 1 or after.get("state") != "accepted":
+            failures.append(f"the offline accept was taken {len(accepted)} times; state {after.get('state')}")
+        # Arrive and clear with a report.
+        g1.wait_for(f"(() => !!document.querySelector('article.incident[data-id=\"{incident}\"] button.arrive'))()", timeout=10)
+        click(g1, incident, "arrive")
+        g1.wait_for(f"(() => !!document.getElementById('report-{incident}'))()", timeout=10)
+        g1.evaluate(f"document.getElementById('report-{incident}').value = 'glass swept up, owner told', true")
+        click(g1, incident, "clear")
+        done = g1.wait_for(f"(() => {{ return !JSON.parse({INCIDENTS}).some(i => i.id === {incident}); }})()", timeout=10)
+        final = server_incident(op, incident)
+        seen["final"] = {k: final.get(k) for k in ("state", "report", "toAccept", "toArrive", "onScene")}
+        if not done or final.get("state") != "cleared" or final.get("report") != "glass swept up, owner told":
+            failures.append(f"clearing did not take: {seen['final']}")
+        # The board's figures are what the step times imply (one incident: the median is its time).
+        op.evaluate("document.getElementById('by').value = 'guard', document.getElementById('by').dispatchEvent(new Event('change')), true")
+        row = op.wait_for(f"(() => {{ const g = (window.aulaDispatch.figures?.groups || []).find(g => g.key === {json.dumps(near['name'])}); return g ? JSON.stringify(g) : null; }})()", timeout=20)
+        group = json.loads(row) if row else {}
+        seen["figures"] = group
+        for name in ("toAccept", "toArrive", "onScene"):
+            median = (group.get(name) or {}).get("median")
+            if median is None or final.get(name) is None or abs(median - final[name]) > 1e-6:
+                failures.append(f"figure {name}: board {median}, incident {final.get(name)}")
+        # Panic: on the board in under a second.
+        g2.evaluate("document.getElementById('panic').click(), true")
+        arrived = op.wait_for("window.aulaDispatch.panics.length > 0 ? window.aulaDispatch.panics[0].receivedAt : null", timeout=10)
+        pressed = g2.evaluate("window.aulaGuard.panicSentAt")
+        seen["panicMilliseconds"] = (arrived - pressed) if arrived and pressed else None
+        if seen["panicMilliseconds"] is None or seen["panicMilliseconds"] >= 1000:
+            failures.append(f"the panic reached the board after {seen['panicMilliseconds']} ms")
+        if not op.evaluate(f"document.getElementById('panic').textContent.includes({json.dumps(far['name'])})"):
+            failures.append("the board does not show who pressed the panic button")
+    finally:
+        for browser in browsers:
+            browser.kill()
+    return report(seen, failures)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
