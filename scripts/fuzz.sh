@@ -10,7 +10,7 @@
 # toolchain: clang's libclang_rt.fuzzer in <swift>/usr/lib/clang/*/lib/linux); installs zlib1g-dev
 # when missing. Everything it builds and finds goes to .build-fuzz/ (git-ignored):
 #   bin/<target>          the fuzzers, built with `swiftc -sanitize=fuzzer,address`
-#   lib/                  Media, City, Planning, Catalog and APIInput as static libraries (-O, -enable-testing),
+#   lib/                  Media, Randomness, City, Planning, Catalog and APIInput as static libraries (-O, -enable-testing),
 #                         compiled straight from Sources/ with swiftc, instrumented likewise
 #   spm/                  SwiftPM scratch path for the modules that need SwiftNIO or swift-crypto
 #                         (RTSP, AulaSecurity), built with -Xswiftc -sanitize=fuzzer,address
@@ -72,7 +72,7 @@ build_lib() {
   log "building $module (swiftc -O $SANITIZE)"
   local start=$SECONDS
   local extra=()
-  [ "$module" = City ] && extra=(-I Sources/CZlib)
+  [ "$module" = City ] && extra=(-I "$OUT/lib" -I Sources/CZlib)
   [ "$module" = Planning ] && extra=(-I "$OUT/lib" -I Sources/CZlib)
   [ "$module" = Catalog ] || [ "$module" = APIInput ] && extra=(-I "$OUT/lib")
   local sources=()
@@ -117,9 +117,10 @@ build_target() {
       ;;
     osm|pbf|geojson|offence-csv)
       need_zlib
-      build_lib City
-      local libs=(-lCity)
-      if [ "$target" = offence-csv ]; then build_lib Planning "$OUT/lib/libCity.a"; libs=(-lPlanning -lCity); fi
+      build_lib Randomness
+      build_lib City "$OUT/lib/libRandomness.a"
+      local libs=(-lCity -lRandomness)
+      if [ "$target" = offence-csv ]; then build_lib Planning "$OUT/lib/libCity.a"; libs=(-lPlanning -lCity -lRandomness); fi
       start=$SECONDS
       swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -I Sources/CZlib -L "$OUT/lib" "${libs[@]}" -lz \
         "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
