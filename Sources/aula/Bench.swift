@@ -8,7 +8,7 @@ import RTSP
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (see docs/performance.md).",
-        subcommands: [BenchSimulator.self, BenchRecord.self, BenchMasks.self])
+        subcommands: [BenchSimulator.self, BenchRecord.self, BenchMasks.self, BenchGuards.self])
 }
 
 /// Measures what `aula simulate` costs: N cameras served to N RTSP sessions for a while.
@@ -88,4 +88,32 @@ func residentMB(pid: Int32) -> Double {
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
     return kb / 1024
+}
+
+/// Starts a process with every signal unblocked and at its default action. (Foundation's
+/// `Process` passes on the mask of the spawning thread, where the concurrency runtime blocks
+/// SIGTERM, so an ffmpeg started that way could never be asked to finish its file.)
+func spawnQuietly(_ tool: String, _ arguments: [String]) throws -> pid_t {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([tool] + arguments).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, tool, &actions, &attributes, argv, environ)
+    guard rc == 0 else { throw ValidationError("cannot start \(tool): \(String(cString: strerror(rc)))") }
+    return pid
 }

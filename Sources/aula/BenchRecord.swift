@@ -43,7 +43,7 @@ struct BenchRecord: AsyncParsableCommand {
         try? fm.removeItem(atPath: data)
         try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
-        let simulator = try spawn(me, ["simulate", "--cameras", "\(cameras)", "--port", "\(port)", "--cache", cache])
+        let simulator = try spawnQuietly(me, ["simulate", "--cameras", "\(cameras)", "--port", "\(port)", "--cache", cache])
         defer {
             kill(simulator, SIGTERM)
             var status: Int32 = 0
@@ -79,7 +79,7 @@ struct BenchRecord: AsyncParsableCommand {
                 _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
             }
         }
-        let server = try spawn(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error", "--read-pacing-ms", "\(readPacingMs)"])
+        let server = try spawnQuietly(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error", "--read-pacing-ms", "\(readPacingMs)"])
         let aula = try await measure([server])
         kill(server, SIGTERM)
         var status: Int32 = 0
@@ -108,7 +108,7 @@ struct BenchRecord: AsyncParsableCommand {
         for i in 1...cameras {
             let folder = "\(data)/ffmpeg/\(i)"
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            processes.append(try spawn("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)/sim/\(i)",
+            processes.append(try spawnQuietly("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)/sim/\(i)",
                                                            "-c", "copy", "-f", "segment", "-segment_time", "60", "-segment_format", "mp4", "-reset_timestamps", "1", folder + "/%03d.mp4"]))
         }
         let ffmpeg = try await measure(processes)
@@ -159,33 +159,6 @@ struct BenchRecord: AsyncParsableCommand {
         return (cpu, elapsed, rss)
     }
 
-    /// Starts a process with every signal unblocked and at its default action. (Foundation's
-    /// `Process` passes on the mask of the spawning thread, where the concurrency runtime blocks
-    /// SIGTERM, so an ffmpeg started that way could never be asked to finish its file.)
-    private func spawn(_ tool: String, _ arguments: [String]) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, tool, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw ValidationError("cannot start \(tool): \(String(cString: strerror(rc)))") }
-        return pid
-    }
 
     /// Decoding times of a file's video packets, in seconds, from ffprobe.
     private func packetTimes(_ path: String) throws -> [Double] {
