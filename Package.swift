@@ -197,7 +197,7 @@ let package = Package(
         .target(
             name: "Guards",
             dependencies: [
-                "Catalog", "City", "CityServices", "Alerts",
+                "Catalog", "City", "CityServices", "Alerts", "Planning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

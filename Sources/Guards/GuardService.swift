@@ -4,6 +4,7 @@ import City
 import CityServices
 import Foundation
 import Logging
+import Planning
 import Synchronization
 
 /// Posts, shifts, duty, the equipment ledger and incidents with their dispatch, kept as records in
@@ -338,6 +339,26 @@ public final class GuardService: Sendable {
         for incident in try await incidents(openOnly: true) where incident.state == .new {
             try await offerNext(id: incident.id)
         }
+    }
+
+    /// Enters a cleared incident into the offence register (id `incident-ID`, the incident's
+    /// place and creation time, a link to it), so that hot spots, planning and the pilot's
+    /// evaluation count what the guards found. Once per incident.
+    public func registerOffence(incidentID: Int64, type: String, status: OffenceStatus) async throws -> Offence {
+        guard let incident = try await incident(id: incidentID) else { throw IncidentRefusal(.notFound, "no such incident") }
+        guard incident.state == .cleared else {
+            throw IncidentRefusal(.conflict, "incident \(incidentID) is \(incident.state.rawValue): only a cleared incident is entered as an offence")
+        }
+        let offence = Offence(id: "incident-\(incidentID)", time: incident.createdMicros,
+                              location: .geo(GeoCoordinate(latitude: incident.latitude, longitude: incident.longitude)),
+                              type: type, status: status, footageLinks: ["/api/incidents/\(incidentID)"], address: incident.summary)
+        try await city.updateOffences { register in
+            guard !register.offences.contains(where: { $0.id == offence.id }) else {
+                throw IncidentRefusal(.conflict, "incident \(incidentID) is in the offence register already (\(offence.id))")
+            }
+            register.offences.append(offence)
+        }
+        return offence
     }
 
     /// A guard's panic button: an incident at their position and an alert to every operator.

@@ -88,12 +88,21 @@ enum RiverTown {
             #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: across).status == .conflict)
             #expect(try await client.json(.post, "/api/incidents/\(id)/depart", token: across).status == .ok)
             #expect(try await client.json(.post, "/api/incidents/\(id)/clear", #"{"note": "too early"}"#, token: across).status == .conflict)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/offence", #"{"type": "vandalism"}"#, token: op).status == .conflict)
             #expect(try await client.json(.post, "/api/incidents/\(id)/arrive", token: across).status == .ok)
             let cleared = try await client.json(.post, "/api/incidents/\(id)/clear", #"{"note": "window boarded up"}"#, token: across)
             #expect(cleared.status == .ok)
             #expect(cleared.json["state"] as? String == "cleared" && cleared.json["report"] as? String == "window boarded up")
             let steps = try #require(cleared.json["steps"] as? [[String: Any]])
             #expect(steps.filter { $0["action"] as? String == "accepted" }.count == 1)
+
+            // One step enters what the guard found into the offence register, once.
+            let offence = try await client.json(.post, "/api/incidents/\(id)/offence", #"{"type": "vandalism", "status": "solved"}"#, token: op)
+            #expect(offence.status == .created && offence.json["offenceId"] as? String == "incident-\(id)", "\(offence.json)")
+            #expect(try await client.json(.post, "/api/incidents/\(id)/offence", #"{"type": "vandalism"}"#, token: op).status == .conflict)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/offence", #"{"type": "jaywalking"}"#, token: op).status == .unprocessableContent)
+            let register = try await CityStore(server.catalog).loadOffences().offences
+            #expect(register.filter { $0.id == "incident-\(id)" }.map(\.type) == ["vandalism"])
 
             // The figures are what the step times imply.
             let final = try #require(try await server.guards.incident(id: Int64(id)))

@@ -202,6 +202,7 @@ import Testing
         "POST /api/incidents/{id}/clear": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
         "POST /api/incidents/{id}/cancel": RouteProbe(path: ["id": "4"], body: .object([("note", .raw("\"probe\""))])),
         "POST /api/incidents/{id}/dispatch": RouteProbe(path: ["id": "4"], body: .object([("guardName", .raw("\"probe-guard-1\""))])),
+        "POST /api/incidents/{id}/offence": RouteProbe(path: ["id": "4"], body: .object([("type", .raw("\"vandalism\"")), ("status", .raw("\"solved\""))])),
         "POST /api/panic": RouteProbe(body: .object([("latitude", .raw("43.7301")), ("longitude", .raw("7.4210"))])),
         "GET /api/response-figures": RouteProbe(query: ["start", "end", "by"]),
         "GET /api/response-figures.csv": RouteProbe(query: ["start", "end", "by"]),

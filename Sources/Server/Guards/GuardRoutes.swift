@@ -4,6 +4,7 @@ import City
 import Foundation
 import Guards
 import Hummingbird
+import Planning
 
 /// Posts, shifts, duty, the equipment ledger, incidents and their dispatch, the panic button and
 /// the response figures (docs/guards.md, docs/api.md "Guards").
@@ -64,6 +65,8 @@ struct GuardRoutes: Sendable {
         }
         routes.post("api/incidents/:id/dispatch", .roles([.operator], audit: "incident.dispatch"),
                     APIDoc("Offer the incident to a guard of the operator's choice", body: .object(["guardName": .string])), use: dispatch)
+        routes.post("api/incidents/:id/offence", .roles([.operator], audit: "incident.offence"),
+                    APIDoc("Enter a cleared incident into the offence register", body: .object(["type": .string, "status": .string])), use: registerOffence)
         routes.post("api/panic", .roles([.guard]), APIDoc("The guard's panic button", body: .object(["latitude": .number, "longitude": .number])), use: panic)
 
         routes.get("api/response-figures", .roles([.operator, .analyst, .auditor]),
@@ -501,6 +504,30 @@ struct GuardRoutes: Sendable {
             return try JSONResponse.make(IncidentJSON(changed))
         } catch let refusal as IncidentRefusal {
             if refusal.kind == .invalid { throw ProblemDetails.validation([FieldError(field: "guardName", message: refusal.description)]) }
+            throw Self.problem(refusal)
+        }
+    }
+
+    func registerOffence(_ request: Request, context: AulaContext) async throws -> Response {
+        let incident = try await visibleIncident(context)
+        var body = try await JSONBody.read(request)
+        body.rejectUnknown(["type", "status"])
+        body.require("type")
+        let type = body.text("type", maxLength: 100)?.lowercased()
+        if let type, !OffenceTypeList.standard.contains(type) {
+            body.fail("type", "must be one of: \(OffenceTypeList.standard.types.joined(separator: ", "))")
+        }
+        var status = OffenceStatus.registered
+        if let text = body.text("status", maxLength: 20) {
+            if let s = OffenceStatus(rawValue: text) { status = s } else { body.fail("status", "must be registered or solved") }
+        }
+        try body.check()
+        guard let type else { throw ProblemDetails.validation([]) }
+        do {
+            let offence = try await guards.registerOffence(incidentID: incident.id, type: type, status: status)
+            context.auditNote.set("incident \(incident.id) as \(offence.id) (\(type))")
+            return try JSONResponse.make(["offenceId": offence.id, "type": type, "status": status.rawValue], status: .created)
+        } catch let refusal as IncidentRefusal {
             throw Self.problem(refusal)
         }
     }
