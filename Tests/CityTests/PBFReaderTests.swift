@@ -198,6 +198,31 @@ import Testing
         #expect(tooMuch.reason.hasPrefix("the file's blocks inflate to more than the limit of an import"))
     }
 
+    /// One block of 2 MB of zero deltas is a way of 2 million references to one node: 16 MB of
+    /// memory from 2 KB of zlib. Past the import's element limit (1 million here; 100 million by
+    /// default) the file is refused after that block.
+    @Test func blockOfOneByteDeltasStopsAtTheElementLimit() throws {
+        #expect(ImportOptions().maximumElements == 100_000_000)
+        var table = PBFTestWriter.Message()
+        table.string(1, "")
+        var way = PBFTestWriter.Message()
+        way.int(1, 1)
+        way.bytes(8, [UInt8](repeating: 0, count: 2_000_000))  // packed sint64 deltas, all 0
+        var group = PBFTestWriter.Message()
+        group.message(3, way)
+        var block = PBFTestWriter.Message()
+        block.message(1, table)
+        block.message(2, group)
+        let writer = PBFTestWriter()
+        let file = writer.headerBlock() + writer.block(type: "OSMData", block.bytes)
+        #expect(file.count < 10_000)
+        var options = ImportOptions()
+        options.maximumElements = 1_000_000
+        let error = try #require(Self.importError(file, options: options))
+        #expect(error.element.hasPrefix("PBF block 2 "))
+        #expect(error.reason == "the file holds more than 1000000 nodes, way nodes and relation members, the limit of an import")
+    }
+
     /// An .osm.gz that inflates past the limit stops there (1 GiB by default; 1 MiB here).
     @Test func gzipBombStopsAtTheLimit() throws {
         #expect(ImportOptions().maximumInflatedSize == 1 << 30)

@@ -31,6 +31,11 @@ public struct ImportOptions: Sendable, Hashable {
     /// OSM XML of a region far larger than a city (the shared extracts inflate to 14 MB or less)
     /// while a "zip bomb" of a few kilobytes stops there instead of filling the memory.
     public var maximumInflatedSize = 1 << 30
+    /// The most nodes, way nodes and relation members an `.osm.pbf` may hold (about 1 GB of
+    /// memory at the limit, far more than a city's extract holds). A PBF is dense enough
+    /// that 1 GiB of inflated blocks of one-byte deltas would otherwise become 8 GiB of node
+    /// references. XML needs no such limit: each reference takes a dozen bytes of text.
+    public var maximumElements = 100_000_000
 
     public init() {}
 }

@@ -35,7 +35,9 @@ public enum OSMImporter {
     /// The elements of the file: PBF, XML, or either of them gzip-compressed.
     static func document(from bytes: [UInt8], options: ImportOptions) throws -> OSMDocument {
         let plain = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, limit: options.maximumInflatedSize) : bytes
-        if PBFReader.isPBF(plain) { return try PBFReader.read(plain, maximumInflatedSize: options.maximumInflatedSize) }
+        if PBFReader.isPBF(plain) {
+            return try PBFReader.read(plain, maximumInflatedSize: options.maximumInflatedSize, maximumElements: options.maximumElements)
+        }
         return try OSMDocument.parse(plain)
     }
 

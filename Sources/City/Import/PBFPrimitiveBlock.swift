@@ -14,7 +14,10 @@ enum PBFPrimitiveBlock {
         var lonOffset: Int64 = 0
     }
 
-    static func read(_ data: [UInt8], name: String, into doc: inout OSMDocument) throws(ImportError) {
+    /// Reads the block; returns how many nodes, way nodes and relation members it added.
+    @discardableResult
+    static func read(_ data: [UInt8], name: String, into doc: inout OSMDocument) throws(ImportError) -> Int {
+        let before = (nodes: doc.nodes.count, ways: doc.ways.count, relations: doc.relations.count)
         var block = ProtobufReader(data, context: name)
         var layout = Layout()
         while let field = try block.nextField() {
@@ -46,6 +49,8 @@ enum PBFPrimitiveBlock {
                 }
             }
         }
+        return doc.nodes.count - before.nodes + doc.ways[before.ways...].reduce(0) { $0 + $1.refs.count }
+            + doc.relations[before.relations...].reduce(0) { $0 + $1.members.count }
     }
 
     // MARK: - Elements

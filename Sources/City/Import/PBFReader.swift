@@ -10,7 +10,9 @@
 ///
 /// Everything is bounded by the format's own limits: a `BlobHeader` under 64 KiB, a blob (and
 /// what it inflates to) under 32 MiB, and all blocks together under
-/// ``ImportOptions/maximumInflatedSize``. A malformed file is an ``ImportError`` naming the block
+/// ``ImportOptions/maximumInflatedSize``; the elements read (nodes, way nodes, relation members)
+/// under ``ImportOptions/maximumElements``, checked after each block, since a varint of one byte
+/// becomes an `Int64` of eight. A malformed file is an ``ImportError`` naming the block
 /// and the byte (`PBF block 3 (file offset 70112): …`), never a trap.
 enum PBFReader {
     static let maximumHeaderSize = 64 * 1024
@@ -28,12 +30,13 @@ enum PBFReader {
         return type.elementsEqual("OSMHeader".utf8) || type.elementsEqual("OSMData".utf8)
     }
 
-    static func read(_ bytes: [UInt8], maximumInflatedSize: Int) throws(ImportError) -> OSMDocument {
+    static func read(_ bytes: [UInt8], maximumInflatedSize: Int, maximumElements: Int = ImportOptions().maximumElements) throws(ImportError) -> OSMDocument {
         var doc = OSMDocument()
         var offset = 0
         var index = 0
         var inflated = 0
         var sawHeader = false
+        var elements = 0
         while offset < bytes.count {
             index += 1
             let name = "PBF block \(index) (file offset \(offset))"
@@ -78,7 +81,10 @@ enum PBFReader {
                 sawHeader = true
             } else {
                 guard sawHeader else { throw ImportError(element: name, reason: "OSMData before the OSMHeader block") }
-                try PBFPrimitiveBlock.read(data, name: name, into: &doc)
+                elements += try PBFPrimitiveBlock.read(data, name: name, into: &doc)
+                guard elements <= maximumElements else {
+                    throw ImportError(element: name, reason: "the file holds more than \(maximumElements) nodes, way nodes and relation members, the limit of an import")
+                }
             }
         }
         guard sawHeader else { throw ImportError(element: "PBF file", reason: "no OSMHeader block (empty file)") }
