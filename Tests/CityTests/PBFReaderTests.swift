@@ -231,9 +231,13 @@ import Testing
         var options = ImportOptions()
         options.maximumInflatedSize = 1 << 20
         #expect(Self.importError(bomb, options: options) == ImportError(element: "gzip", reason: "inflates to more than 1 MiB, the limit of an import"))
-        // Under the limit the same file is read (and is no OSM).
-        options.maximumInflatedSize = 32 << 20
-        #expect(Self.importError(bomb, options: options) == ImportError(element: "line 1", reason: "no XML element in the file: not OSM XML or PBF"))
+        // Under the limit the same file is read (and is no OSM); any limit a caller sets is safe.
+        for limit in [32 << 20, Int.max] {
+            options.maximumInflatedSize = limit
+            #expect(Self.importError(bomb, options: options) == ImportError(element: "line 1", reason: "no XML element in the file: not OSM XML or PBF"))
+        }
+        options.maximumInflatedSize = -1
+        #expect(Self.importError(bomb, options: options) == ImportError(element: "gzip", reason: "inflates to more than 0 bytes, the limit of an import"))
     }
 
     @Test func fileThatIsNotOSMFailsWholeWithItsLine() throws {

@@ -19,7 +19,9 @@ enum Gzip {
     }
 
     /// Inflates `input`; more than `limit` bytes of output is an error naming `element`.
-    static func inflate(_ input: ArraySlice<UInt8>, format: Format, limit: Int, element: String) throws(ImportError) -> [UInt8] {
+    static func inflate(_ input: ArraySlice<UInt8>, format: Format, limit requested: Int, element: String) throws(ImportError) -> [UInt8] {
+        // Whatever a caller passes: one more than the limit must still be a valid size.
+        let limit = max(0, min(requested, 1 << 62))
         guard input.count <= Int(UInt32.max) else {
             throw ImportError(element: element, reason: "\(input.count) bytes of compressed data; zlib reads at most 4 GiB at once")
         }
