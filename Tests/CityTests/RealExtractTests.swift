@@ -77,10 +77,11 @@ import Testing
         #expect(piece.line.count == 7)
     }
 
-    /// The XML and the PBF of Andorra are two exports of OSM a few edits apart (the PBF holds 259
-    /// more nodes and 3 more ways, all around the Cabana Sorda lake, and two names more). On a
-    /// common projection every building and street they share is the same to 10⁻⁶ m; the
-    /// differences are exactly those edits.
+    /// The XML and the PBF of Andorra are two exports of OSM a few edits apart: the PBF holds 259
+    /// more nodes and 3 more ways (a mountain path and two streams, one of them the Riu de Cabana Sorda), the
+    /// lake and one building have more corners, and a few names changed. On a common projection
+    /// every building and street they share is the same to 10⁻⁶ m; the differences are exactly
+    /// those edits.
     @Test func andorraXMLAndPBFGiveTheSameCity() throws {
         var options = ImportOptions()
         options.projectionOrigin = GeoCoordinate(latitude: 42.55, longitude: 1.6)

@@ -30,7 +30,8 @@ enum PBFReader {
         return type.elementsEqual("OSMHeader".utf8) || type.elementsEqual("OSMData".utf8)
     }
 
-    static func read(_ bytes: [UInt8], maximumInflatedSize: Int, maximumElements: Int = ImportOptions().maximumElements) throws(ImportError) -> OSMDocument {
+    static func read(_ bytes: [UInt8], maximumInflatedSize: Int,
+                     maximumElements: Int = ImportOptions().maximumElements) throws(ImportError) -> OSMDocument {
         var doc = OSMDocument()
         var offset = 0
         var index = 0
@@ -102,10 +103,10 @@ enum PBFReader {
             case (1, .lengthDelimited): raw = try blob.lengthDelimited()
             case (2, .varint): rawSize = try blob.int64()
             case (3, .lengthDelimited): zlib = try blob.lengthDelimited()
-            case (4, _): throw ImportError(element: name, reason: "LZMA-compressed blocks are not supported; convert the file with zlib (osmium cat -f pbf,pbf_compression=zlib)")
-            case (5, _): throw ImportError(element: name, reason: "bzip2-compressed blocks are obsolete and not supported")
-            case (6, _): throw ImportError(element: name, reason: "LZ4-compressed blocks are not supported; convert the file with zlib (osmium cat -f pbf,pbf_compression=zlib)")
-            case (7, _): throw ImportError(element: name, reason: "Zstandard-compressed blocks are not supported; convert the file with zlib (osmium cat -f pbf,pbf_compression=zlib)")
+            case (4, _): throw unsupported("LZMA", name)
+            case (5, _): throw unsupported("bzip2", name)
+            case (6, _): throw unsupported("LZ4", name)
+            case (7, _): throw unsupported("Zstandard", name)
             default: try blob.skip(field.type)
             }
         }
@@ -123,6 +124,11 @@ enum PBFReader {
             throw ImportError(element: name, reason: "zlib data inflates to \(data.count) bytes; raw_size says \(rawSize)")
         }
         return data
+    }
+
+    private static func unsupported(_ compression: String, _ name: String) -> ImportError {
+        ImportError(element: name, reason: "\(compression)-compressed blocks are not supported; "
+                    + "write the file with zlib blocks (what osmium and osmconvert write by default)")
     }
 
     private static func tooMuch(_ name: String, _ budget: Int) -> ImportError {
