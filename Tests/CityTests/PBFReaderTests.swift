@@ -293,6 +293,13 @@ import Testing
         let headless = writer.block(type: "OSMData", [])
         #expect(Self.importError(headless)?.reason == "the first block is OSMData, not OSMHeader")
 
+        // Compressions other than zlib are named.
+        var zstd = PBFTestWriter.Message()
+        zstd.int(2, 10)
+        zstd.bytes(7, [0x28, 0xB5, 0x2F, 0xFD])
+        let zstdFile = writer.headerBlock() + PBFTestWriter.frame(type: "OSMData", blob: zstd.bytes)
+        #expect(Self.importError(zstdFile)?.reason.hasPrefix("Zstandard-compressed blocks are not supported") == true)
+
         // A node at latitude 95°.
         var badNode = PBFTestWriter.Message()
         badNode.sint(1, 7)
