@@ -261,7 +261,7 @@ let package = Package(
             name: "aula",
             dependencies: [
                 "App", "Server", "Simulator", "Recorder", "Footage", "CatalogSQLite", "CatalogPostgres", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
-                "Guards", "Randomness",
+                "Guards", "Randomness", "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@
 """Headless-Chromium check of the guards' phones and the operators' dispatch board.
 
     scripts/browser_guards.py http://127.0.0.1:8080 CONFIG.json
+    scripts/browser_guards.py http://127.0.0.1:8080 ADMIN PASSWORD      (against `aula demo`)
 
 CONFIG names the password shared by the test users, the operator, two guards with the positions
 their phones report (emulated geolocation, a 360 px phone screen), the place of the incident and
@@ -21,6 +22,11 @@ accepts (the step waits in the phone's queue), comes back online (the step is se
 again with the same key it changes nothing), arrives and clears it with a report; the board's
 response figures match the step times; a panic from the other phone reaches the board in under a
 second. Prints one JSON line with what it saw; exit status 1 on any failure.
+
+Against `aula demo` (ADMIN and PASSWORD are the demo's sign-in): the demo's guard-1 starts duty on
+a phone-sized page next to the demo's cameras, a motion alert of camera 1 becomes an incident
+offered to that guard, who accepts it, arrives and clears it; the administrator then reads the
+response figures on the dispatch board.
 """
 import json
 import os
@@ -67,8 +73,53 @@ def server_incident(tools, incident):
     return json.loads(text) if text and not text.startswith("ERROR") else {"error": text}
 
 
+def demo(base, admin, password):
+    failures, seen, browsers = [], {}, []
+    try:
+        guard = {"name": "guard-1", "latitude": 47.7836, "longitude": 67.7136}
+        b1, g1 = phone(base, {"password": "aula-demo-guard"}, guard, failures)
+        browsers.append(b1)
+        incident = g1.wait_for(offered(g1), timeout=120)
+        seen["offered"] = incident
+        if not incident:
+            failures.append("no motion alert of the demo became an incident offered to guard-1 within 120 s")
+            return report(seen, failures)
+        detail = server_incident(g1, incident)
+        seen["source"] = detail.get("source")
+        if detail.get("source") != "motion" or not detail.get("alertId"):
+            failures.append(f"the incident did not come from a motion alert: {detail.get('source')}")
+        for action, state in (("accept", "accepted"), ("arrive", "onScene")):
+            if not g1.wait_for(f"(() => !!document.querySelector('article.incident[data-id=\"{incident}\"] button.{action}'))()", timeout=15):
+                failures.append(f"no {action} button")
+            click(g1, incident, action)
+            if not g1.wait_for(f"JSON.parse({INCIDENTS}).some(i => i.id === {incident} && i.state === '{state}')", timeout=15):
+                failures.append(f"{action} did not take")
+        g1.wait_for(f"(() => !!document.getElementById('report-{incident}'))()", timeout=10)
+        g1.evaluate(f"document.getElementById('report-{incident}').value = 'nobody there', true")
+        click(g1, incident, "clear")
+        # The step goes through the phone's queue: wait until the page has let the incident go.
+        g1.wait_for(f"!JSON.parse({INCIDENTS}).some(i => i.id === {incident}) && JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').length === 0", timeout=15)
+        if server_incident(g1, incident).get("state") != "cleared":
+            failures.append("clearing did not take")
+        b2, op = open_browser(tempfile.mkdtemp(prefix="aula-dispatch-"))
+        browsers.append(b2)
+        problem = sign_in(op, base, admin, password, "/dispatch.html")
+        if problem:
+            failures.append(problem)
+        row = op.wait_for("(() => { const g = (window.aulaDispatch.figures?.groups || [])[0]; return g && g.cleared > 0 ? JSON.stringify(g) : null; })()", timeout=20)
+        seen["figures"] = json.loads(row) if row else None
+        if not row:
+            failures.append("the dispatch board shows no cleared incident in its figures")
+    finally:
+        for browser in browsers:
+            browser.kill()
+    return report(seen, failures)
+
+
 def main():
     base = sys.argv[1]
+    if not sys.argv[2].endswith(".json"):
+        return demo(base, sys.argv[2], sys.argv[3])
     config = json.load(open(sys.argv[2]))
     failures, seen, browsers = [], {}, []
     try:

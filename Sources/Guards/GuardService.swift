@@ -379,6 +379,9 @@ public final class GuardService: Sendable {
         guard [.motion, .cameraOffline].contains(alert.kind), let cameraID = alert.cameraID,
               let post = try await posts().first(where: { $0.autoDispatch && $0.cameras.contains(cameraID) }),
               let camera = try await catalog.camera(id: cameraID) else { return nil }
+        // One open incident per camera: later alerts of a camera someone is already sent to are
+        // the same call (as dispatch systems merge alarms of one source), not a queue of new ones.
+        if try await incidents(openOnly: true).contains(where: { $0.cameraID == cameraID }) { return nil }
         let incident = Incident(source: alert.kind == .motion ? .motion : .cameraDark, cameraID: cameraID, alertID: alert.id,
                                 latitude: camera.latitude, longitude: camera.longitude, district: camera.district, post: post.id,
                                 summary: "\(camera.name): \(alert.message)", createdMicros: Self.nowMicros(), createdBy: "aula")

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Catalog
+import Analytics
 import Foundation
+import Guards
+import Motion
 import Logging
 import App
 import Server
@@ -9,6 +12,9 @@ import Simulator
 struct Demo: AsyncParsableCommand {
     /// Documented in README.md; only ever served on a loopback address.
     static let login = (name: "demo", password: "aula-demo-login")
+    /// The demo's guards (docs/guards.md): sign in on /guard.html, in a phone or a narrow window.
+    static let guards = ["guard-1", "guard-2"]
+    static let guardPassword = "aula-demo-guard"
 
     static let configuration = CommandConfiguration(abstract: "Start 8 simulated cameras and the server, with data under ./aula-data.")
 
@@ -39,6 +45,7 @@ struct Demo: AsyncParsableCommand {
             throw ValidationError("the demo has a published password, so it only listens on 127.0.0.1, localhost or ::1")
         }
         try await server.accounts.setUser(name: Self.login.name, role: .administrator, password: Self.login.password)
+        try await DemoDistrict.prepareGuards(server, names: Self.guards, password: Self.guardPassword)
         try await server.run { port in
             say("""
 
@@ -46,6 +53,8 @@ struct Demo: AsyncParsableCommand {
                   sign in:  \(Self.login.name) / \(Self.login.password)
                   API:      TOKEN=$(aula token create --user \(Self.login.name) --data \(data))
                             curl -H "Authorization: Bearer $TOKEN" http://\(listen.host):\(port)/api/cameras
+                  guards:   \(Self.guards.joined(separator: ", ")) / \(Self.guardPassword) on /guard.html (a phone, or a narrow window);
+                            motion alerts of camera 1 become incidents offered to the nearest guard on duty (/dispatch.html)
                   \(cameras) simulated cameras at rtsp://127.0.0.1:\(rtspPort)/sim/1 … /sim/\(cameras)
                 Press Ctrl-C to stop.
                 """)
@@ -60,6 +69,27 @@ enum DemoDistrict {
     static let name = "Demo district (synthetic)"
     // Near the centre of Zhezkazgan, the city behind the programme.
     static let origin = (lat: 47.7836, lon: 67.7136)
+
+    /// Guards who see the district's cameras, a post that answers for them and dispatches their
+    /// alerts by itself, and motion analysis on the first camera so that alerts come (once: what
+    /// an administrator changed later stays).
+    static func prepareGuards(_ server: AulaApp, names: [String], password: String) async throws {
+        for name in names {
+            try await server.accounts.setUser(name: name, role: .guard, password: password)
+            if var user = try await server.catalog.user(named: name), user.grants.isEmpty {
+                user.grants = [AccessGrant(effect: .allow, scope: .district, target: Self.name)]
+                _ = try await server.catalog.update(user)
+            }
+        }
+        let cameras = try await server.catalog.cameras().filter { $0.district == Self.name }.map(\.id).sorted()
+        if try await server.guards.posts().isEmpty {
+            _ = try await server.guards.addPost(Post(name: "Demo post", latitude: origin.lat, longitude: origin.lon, district: Self.name,
+                                                     cameras: cameras, guards: names, autoDispatch: true))
+        }
+        if let first = cameras.first, try await server.catalog.cameraMotion(camera: first) == nil {
+            try await server.catalog.setCameraMotion(CameraMotion(enabled: true, configuration: try MotionConfiguration()), camera: first)
+        }
+    }
 
     static func register(cameras: Int, rtspPort: Int, in store: any CameraStore) async throws {
         let existing = try await store.cameras()

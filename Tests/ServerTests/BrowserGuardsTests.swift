@@ -60,4 +60,14 @@ import Testing
         print("browser_guards.py:", output.suffix(3000))
         #expect(status == 0, "browser_guards.py: \(output.suffix(3000))")
     }
+
+    /// The "done when", on `aula demo`: a guard on duty from a phone-sized page, a motion
+    /// alert that becomes an incident offered to them, followed to cleared, and the figures.
+    @Test(.timeLimit(.minutes(5))) func inTheDemoAMotionAlertBecomesAnIncidentAGuardClears() async throws {
+        try await BrowserTest.withDemo(["--cameras", "1", "--size", "320x240", "--loop-seconds", "20", "--bitrate", "300000"]) { port in
+            let (status, output) = try await BrowserTest.script("browser_guards.py", port: port, [])
+            print("browser_guards.py (demo):", output.suffix(2000))
+            #expect(status == 0, "browser_guards.py: \(output.suffix(3000))")
+        }
+    }
 }
