@@ -11,7 +11,7 @@ the offer time-out in seconds:
     {"password": "...", "operator": "olga",
      "byRoute": {"name": "along", "latitude": 47.79025, "longitude": 67.714},
      "straight": {"name": "across", "latitude": 47.78975, "longitude": 67.710},
-     "place": {"latitude": 47.79025, "longitude": 67.710}, "offerSeconds": 4}
+     "place": {"latitude": 47.79025, "longitude": 67.710}, "offerSeconds": 4, "admin": "ada"}
 
 `byRoute` is the guard nearer by the streets, `straight` the one nearer in a straight line. Both
 sign in through the form on /guard.html and start duty; the operator signs in on /dispatch.html
@@ -211,6 +211,28 @@ def main():
             failures.append(f"the panic reached the board after {seen['panicMilliseconds']} ms")
         if not op.evaluate(f"document.getElementById('panic').textContent.includes({json.dumps(far['name'])})"):
             failures.append("the board does not show who pressed the panic button")
+        # The ledger in one click: an administrator adds radio R-17, issues it to a guard, and a
+        # search for the number (or the guard) says who holds it.
+        if config.get("admin"):
+            b4, adm = open_browser(tempfile.mkdtemp(prefix="aula-ledger-"))
+            browsers.append(b4)
+            problem = sign_in(adm, base, config["admin"], config["password"], "/guards.html")
+            if problem:
+                failures.append(f"admin: {problem}")
+            adm.wait_for("document.body.dataset.ready === 'true'")
+            adm.evaluate("""(() => { const f = document.getElementById('add-item'); f.kind.value = 'radio'; f.number.value = 'R-17'; f.serial.value = 'MOT-1';
+                f.requestSubmit(); return true; })()""")
+            row = "document.querySelector('#items tr')"
+            adm.wait_for(f"(() => {{ const r = [...document.querySelectorAll('#items tr')].find(r => r.textContent.includes('R-17')); return r && r.querySelector('button.issue'); }})()")
+            adm.evaluate(f"""(() => {{ const r = [...document.querySelectorAll('#items tr')].find(r => r.textContent.includes('R-17'));
+                r.querySelector('input').value = 'guard:{near['name']}'; r.querySelector('button.issue').click(); return true; }})()""")
+            for query in ("R-17", near["name"]):
+                adm.wait_for("(() => !![...document.querySelectorAll('#items tr')].find(r => r.textContent.includes('R-17') && r.querySelector('button.return')))()")
+                adm.evaluate(f"(() => {{ const f = document.getElementById('find'); f.query.value = {json.dumps(query)}; f.requestSubmit(); return true; }})()")
+                holder = adm.wait_for(f"(() => {{ const r = [...document.querySelectorAll('#items tr')]; return r.length === 1 && r[0].textContent.includes('R-17') ? r[0].children[4].firstChild.textContent : null; }})()")
+                seen[f"holderOf:{query}"] = holder
+                if holder != f"guard:{near['name']}":
+                    failures.append(f"searching {query} on the ledger page gave {holder}")
     finally:
         for browser in browsers:
             browser.kill()

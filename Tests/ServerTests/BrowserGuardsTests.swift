@@ -21,7 +21,7 @@ import Testing
         do {
             let catalog = try AulaCatalog.openSQLite(directory: data)
             let hash = PasswordHasher(cost: 4).hash(password)
-            for (name, role) in [("olga", Role.operator), ("along", .guard), ("across", .guard)] {
+            for (name, role) in [("olga", Role.operator), ("along", .guard), ("across", .guard), ("ada", .administrator)] {
                 _ = try catalog.sqlite.insertSynchronously(User(name: name, role: role, passwordHash: hash), apiTokenDigest: SecretToken.digest(SecretToken.generate(prefix: "aula_")))
             }
         }
@@ -52,7 +52,7 @@ import Testing
             {"password": "\(password)", "operator": "olga",
              "byRoute": {"name": "along", "latitude": \(RiverTown.northBank + 0.00005), "longitude": 67.714},
              "straight": {"name": "across", "latitude": \(RiverTown.southBank - 0.00005), "longitude": 67.710},
-             "place": {"latitude": \(RiverTown.northBank + 0.00005), "longitude": 67.710}, "offerSeconds": 4}
+             "place": {"latitude": \(RiverTown.northBank + 0.00005), "longitude": 67.710}, "offerSeconds": 4, "admin": "ada"}
             """
         let configPath = try CityFixture.write(config, name: "guards.json")
         let (status, output) = try await RecordingTests.EvidenceTests.run("/usr/bin/python3", [

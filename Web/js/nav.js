@@ -16,6 +16,7 @@ const LINKS = [
   ['/alerts.html', 'nav.alerts', ['administrator', 'operator']],
   ['/events.html', 'nav.events', ['administrator', 'operator']],
   ['/dispatch.html', 'nav.dispatch', ['administrator', 'operator']],
+  ['/guards.html', 'nav.guards', ['administrator', 'operator', 'auditor']],
   ['/guard.html', 'nav.guard', ['guard']],
 ];
 

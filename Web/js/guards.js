@@ -1,0 +1,111 @@
+// The guards' administration (guards.html): the equipment ledger ("who holds radio 17" and "what
+// does post 3 hold" in one search), posts and the roster. Administrators change them; operators
+// and auditors read. Every change is audited by the server (docs/guards.md).
+import { api } from './api.js';
+import { $, clear, el } from './dom.js';
+import { formatTime, t } from './i18n.js';
+import { setUpPage } from './nav.js';
+
+let me = null;
+let posts = [];
+
+function say(error) { $('message').textContent = error ? `${t('error')}: ${error.message}` : ''; }
+
+async function run(action) {
+  try { await action(); say(null); } catch (error) { say(error); }
+}
+
+/// A number or serial finds that item; `guard:NAME`, `post:ID` or `store` finds what is held there;
+/// a guard's name alone means `guard:NAME`; empty lists everything.
+async function findItems() {
+  const query = $('find').query.value.trim();
+  let path = '/api/equipment';
+  if (/^(guard:|post:|store$)/.test(query)) path += `?holder=${encodeURIComponent(query)}`;
+  else if (query) {
+    const byNumber = await api(`/api/equipment?number=${encodeURIComponent(query)}`);
+    if (byNumber.equipment.length) return byNumber.equipment;
+    path += `?holder=${encodeURIComponent(`guard:${query}`)}`;
+  }
+  return (await api(path)).equipment;
+}
+
+async function showItems() {
+  const items = await findItems();
+  const admin = me.role === 'administrator';
+  clear($('items'), items.map((item) => {
+    const to = el('input', { size: 14, placeholder: 'guard:NAME / post:ID', 'aria-label': t('guards.holder') });
+    const history = el('div', { className: 'history', hidden: true },
+      item.history.map((e) => el('div', {}, `${formatTime(new Date(e.time))} · ${e.action} · ${e.by} → ${e.holder} (${e.condition})${e.note ? ` · ${e.note}` : ''}`)));
+    return el('tr', { dataset: { id: item.id } },
+      el('td', {}, item.kind), el('td', {}, item.number), el('td', {}, item.serial), el('td', {}, item.condition),
+      el('td', {}, item.holder, history),
+      el('td', {},
+        el('button', { className: 'history-toggle', onclick: () => { history.hidden = !history.hidden; } }, t('guards.history')),
+        admin && item.holder === 'store' ? [to, el('button', { className: 'issue', onclick: () => run(async () => {
+          await api(`/api/equipment/${item.id}/issue`, { method: 'POST', body: { to: to.value.trim() } });
+          await showItems();
+        }) }, t('guards.issue'))] : null,
+        admin && item.holder !== 'store' ? el('button', { className: 'return', onclick: () => run(async () => {
+          await api(`/api/equipment/${item.id}/return`, { method: 'POST', body: {} });
+          await showItems();
+        }) }, t('guards.return')) : null));
+  }));
+}
+
+async function showPosts() {
+  posts = (await api('/api/posts')).posts;
+  clear($('posts'), posts.map((p) => el('tr', {},
+    el('td', {}, p.id), el('td', {}, p.name), el('td', {}, p.district), el('td', {}, p.guards.join(', ')),
+    el('td', {}, p.cameras.join(', ')), el('td', {}, p.autoDispatch ? '✓' : ''))));
+  clear($('add-shift').post, posts.map((p) => el('option', { value: p.id }, p.name)));
+}
+
+async function showShifts() {
+  const { shifts } = await api('/api/shifts');
+  const names = new Map(posts.map((p) => [p.id, p.name]));
+  clear($('shifts'), shifts.map((s) => el('tr', {},
+    el('td', {}, names.get(s.post) ?? `#${s.post}`), el('td', {}, s.guardName),
+    el('td', {}, formatTime(new Date(s.start))), el('td', {}, formatTime(new Date(s.end))))));
+}
+
+const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+async function start() {
+  me = await setUpPage();
+  if (me?.role === 'administrator') for (const form of document.querySelectorAll('[data-admin]')) form.hidden = false;
+  $('find').addEventListener('submit', (e) => { e.preventDefault(); run(showItems); });
+  $('add-item').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    run(async () => {
+      await api('/api/equipment', { method: 'POST', body: { kind: f.kind.value, number: f.number.value, serial: f.serial.value } });
+      f.reset();
+      await showItems();
+    });
+  });
+  $('add-post').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    run(async () => {
+      await api('/api/posts', { method: 'POST', body: {
+        name: f.name.value, latitude: Number(f.latitude.value), longitude: Number(f.longitude.value), district: f.district.value,
+        guards: list(f.guards.value), cameras: list(f.cameras.value).map(Number), autoDispatch: f.autoDispatch.checked } });
+      f.reset();
+      await showPosts();
+    });
+  });
+  $('add-shift').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    run(async () => {
+      await api('/api/shifts', { method: 'POST', body: {
+        post: Number(f.post.value), guardName: f.guardName.value,
+        start: new Date(f.start.value).toISOString(), end: new Date(f.end.value).toISOString() } });
+      await showShifts();
+    });
+  });
+  await run(async () => { await showItems(); await showPosts(); await showShifts(); });
+  document.body.dataset.ready = 'true';
+}
+
+start();
