@@ -82,6 +82,10 @@ public final class AulaCatalog: CatalogBackend {
         try await backend.updateRecord(kind: kind, id: id, change)
     }
     public func deleteRecord(kind: String, id: Int64) async throws -> Bool { try await backend.deleteRecord(kind: kind, id: id) }
+    @discardableResult
+    public func replaceRecords(kind: String, _ records: [(id: Int64, fields: RecordFields)]) async throws -> Int {
+        try await backend.replaceRecords(kind: kind, records)
+    }
     public func reserveRecordingIDs(count: Int, atLeast minimum: Int64) async throws -> Range<Int64> {
         try await backend.reserveRecordingIDs(count: count, atLeast: minimum)
     }

@@ -66,4 +66,19 @@ extension PostgresCatalog: RecordStore {
     public func deleteRecord(kind: String, id: Int64) async throws -> Bool {
         try await row("DELETE FROM record WHERE kind = \(kind) AND id = \(id) RETURNING id") != nil
     }
+
+    @discardableResult
+    public func replaceRecords(kind: String, _ records: [(id: Int64, fields: RecordFields)]) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        return try await transaction { connection in
+            var replaced = 0
+            for (id, fields) in records {
+                if try await row("""
+                    UPDATE record SET tag = \(fields.tag), time = \(fields.time), body = \(fields.body), revision = nextval('record_revision')
+                    WHERE kind = \(kind) AND id = \(id) RETURNING id
+                    """, on: connection) != nil { replaced += 1 }
+            }
+            return replaced
+        }
+    }
 }

@@ -92,4 +92,19 @@ extension SQLiteCatalog: RecordStore {
             return db.changesCount > 0
         }
     }
+
+    @discardableResult
+    public func replaceRecords(kind: String, _ records: [(id: Int64, fields: RecordFields)]) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        return try await pool.write { db in
+            var replaced = 0
+            for (id, fields) in records {
+                let revision = try Self.nextRevision(db)
+                try db.execute(sql: "UPDATE record SET tag = ?, time = ?, body = ?, revision = ? WHERE kind = ? AND id = ?",
+                               arguments: [fields.tag, fields.time, fields.body, revision, kind, id])
+                replaced += db.changesCount
+            }
+            return replaced
+        }
+    }
 }

@@ -33,11 +33,16 @@ public struct DispatchMonitor: Service {
             }
             group.addTask {
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    do { try await guards.lapseExpiredOffers() } catch {
-                        logger.warning("dispatch: offers could not be checked: \(error)")
+                    do {
+                        try await guards.flushPositions()
+                        try await guards.lapseExpiredOffers()
+                    } catch {
+                        logger.warning("dispatch: positions or offers could not be handled: \(error)")
                     }
                     try? await Task.sleep(for: guards.settings.tick)
                 }
+                // The last positions reported before the stop.
+                try? await guards.flushPositions()
                 cancel()
             }
         }

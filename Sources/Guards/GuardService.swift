@@ -21,6 +21,10 @@ public final class GuardService: Sendable {
     let logger: Logger
     public let settings: GuardSettings
     private let routing = Mutex<(revision: Int64, city: RoutingCity?)?>(nil)
+    /// Positions reported to this node and not stored yet, by guard (with the duty record's id).
+    private let pending = Mutex<[String: (id: Int64, duty: Duty)]>([:])
+    /// Each guard's duty as this node last stored it, and when.
+    private let known = Mutex<[String: (id: Int64, duty: Duty, storedMicros: Int64)]>([:])
 
     public init(catalog: AulaCatalog, alerts: AlertHub, city: CityStore, settings: GuardSettings = GuardSettings(), logger: Logger) {
         self.catalog = catalog
@@ -119,32 +123,82 @@ public final class GuardService: Sendable {
 
     // MARK: Duty
 
+    /// Duty records as stored, with positions reported to this node and not stored yet.
     public func duties() async throws -> [Duty] {
-        try await catalog.records(kind: Kind.duty).map { try Self.decode(Duty.self, $0) }.sorted { $0.guardName < $1.guardName }
+        let unstored = pending.withLock { $0 }
+        return try await catalog.records(kind: Kind.duty).map { record in
+            let duty = try Self.decode(Duty.self, record)
+            return unstored[duty.guardName]?.duty ?? duty
+        }.sorted { $0.guardName < $1.guardName }
     }
 
     public func duty(of guardName: String) async throws -> Duty? {
-        try await catalog.record(kind: Kind.duty, key: guardName).map { try Self.decode(Duty.self, $0) }
+        if let unstored = pending.withLock({ $0[guardName] }) { return unstored.duty }
+        return try await catalog.record(kind: Kind.duty, key: guardName).map { try Self.decode(Duty.self, $0) }
     }
 
-    /// A guard starts or ends duty, or reports where they are. The post is the one the guard
-    /// belongs to (the first, when several).
-    public func setDuty(guardName: String, onDuty: Bool, position: Duty.Position?) async throws -> Duty {
+    /// A guard starts or ends duty, or reports where they are; answers the duty and whether it
+    /// started or ended. The post is the one the guard belongs to (the first, when several).
+    ///
+    /// A report that only moves the position (the phone sends one every few seconds) is kept in
+    /// memory and stored with the others in one batch (``flushPositions()``, every tick of the
+    /// dispatch monitor): 500 phones cost a transaction every half second, not a hundred a second.
+    /// Starting or ending duty is stored at once, and so is a report when this node has not stored
+    /// the guard's duty for a minute (which also picks up a changed post).
+    public func setDuty(guardName: String, onDuty: Bool, position: Duty.Position?) async throws -> (duty: Duty, changed: Bool) {
         let now = Self.nowMicros()
+        if let position {
+            let kept: Duty? = known.withLock { known in
+                guard let cached = known[guardName], cached.duty.onDuty == onDuty, now - cached.storedMicros < 60_000_000 else { return nil }
+                var duty = cached.duty
+                duty.position = position
+                known[guardName]?.duty = duty
+                pending.withLock { $0[guardName] = (cached.id, duty) }
+                return duty
+            }
+            if let kept { return (kept, false) }
+        }
         let post = try await posts().first { $0.guards.contains(guardName) }?.id
+        let before = try await catalog.record(kind: Kind.duty, key: guardName).map { try Self.decode(Duty.self, $0) }
         let fresh = Duty(guardName: guardName, onDuty: onDuty, sinceMicros: now, post: post, position: position)
         let inserted = try await catalog.insertRecord(kind: Kind.duty, key: guardName,
                                                       fields: RecordFields(tag: onDuty ? "on" : "off", time: now, body: try Self.encoder.encode(fresh)))
-        if inserted.created { return fresh }
-        let updated = try await catalog.updateRecord(kind: Kind.duty, id: inserted.record.id) { record in
-            var duty = try Self.decode(Duty.self, record)
-            if duty.onDuty != onDuty { duty.sinceMicros = now }
-            duty.onDuty = onDuty
-            duty.post = post
-            if let position { duty.position = position }
-            return RecordFields(tag: onDuty ? "on" : "off", time: now, body: try Self.encoder.encode(duty))
+        var stored = fresh
+        if !inserted.created {
+            let unstored = pending.withLock { $0[guardName]?.duty.position }
+            let updated = try await catalog.updateRecord(kind: Kind.duty, id: inserted.record.id) { record in
+                var duty = try Self.decode(Duty.self, record)
+                if duty.onDuty != onDuty { duty.sinceMicros = now }
+                duty.onDuty = onDuty
+                duty.post = post
+                if let position = position ?? unstored { duty.position = position }
+                return RecordFields(tag: onDuty ? "on" : "off", time: now, body: try Self.encoder.encode(duty))
+            }
+            stored = try updated.map { try Self.decode(Duty.self, $0) } ?? fresh
         }
-        return try updated.map { try Self.decode(Duty.self, $0) } ?? fresh
+        let id = inserted.record.id
+        known.withLock { $0[guardName] = (id, stored, now) }
+        pending.withLock { $0[guardName] = nil }
+        return (stored, (before?.onDuty ?? false) != stored.onDuty)
+    }
+
+    /// Stores the positions reported since the last call, in one transaction.
+    public func flushPositions() async throws {
+        let batch = pending.withLock { pending in
+            defer { pending = [:] }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try await catalog.replaceRecords(kind: Kind.duty, try batch.values.map { entry in
+                (entry.id, RecordFields(tag: entry.duty.onDuty ? "on" : "off", time: entry.duty.position?.atMicros ?? Self.nowMicros(),
+                                        body: try Self.encoder.encode(entry.duty)))
+            })
+        } catch {
+            // Kept for the next flush, unless a newer report came meanwhile.
+            pending.withLock { pending in pending.merge(batch) { newer, _ in newer } }
+            throw error
+        }
     }
 
     // MARK: Equipment

@@ -72,4 +72,19 @@ import Testing
         #expect(Set(results.map(\.0.id)).count == 1)
         #expect(try await catalog.records(kind: "incident").count == 1)
     }
+
+    @Test(arguments: Backend.all) func aBatchReplacesWithoutReadingAndSkipsMissingIds(_ backend: Backend) async throws {
+        let catalog = try await backend.make()
+        let a = try await catalog.insertRecord(kind: "duty", key: "asel", fields: Self.fields("on", 1, "a1")).record
+        let b = try await catalog.insertRecord(kind: "duty", key: "bolat", fields: Self.fields("on", 1, "b1")).record
+        let other = try await catalog.insertRecord(kind: "post", key: nil, fields: Self.fields("", 0, "p")).record
+        let replaced = try await catalog.replaceRecords(kind: "duty", [(a.id, Self.fields("on", 5, "a2")), (b.id, Self.fields("off", 6, "b2")),
+                                                                        (987_654, Self.fields("", 0, "x")), (other.id, Self.fields("", 0, "not a duty"))])
+        #expect(replaced == 2)
+        let newA = try #require(try await catalog.record(kind: "duty", id: a.id))
+        #expect(newA.body == Data("a2".utf8) && newA.time == 5 && newA.key == "asel" && newA.revision > b.revision)
+        #expect(try await catalog.record(kind: "duty", key: "bolat")?.tag == "off")
+        #expect(try await catalog.record(kind: "post", id: other.id)?.body == Data("p".utf8))
+        #expect(try await catalog.replaceRecords(kind: "duty", []) == 0)
+    }
 }

@@ -202,4 +202,35 @@ enum RiverTown {
             #expect(actions.filter { $0.hasPrefix("equipment.") }.count >= 6)
         }
     }
+
+    @Test func positionReportsAreSeenAtOnceAndStoredInOneBatch() async throws {
+        let server = try await RiverTown.server()
+        let op = try addUser(server, "olga", .operator)
+        let guardToken = try addUser(server, "asel", .guard)
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            #expect(try await client.json(.put, "/api/duty", Self.duty(47.7902, 67.700), token: guardToken).status == .ok)
+            let started = try #require(try await server.catalog.record(kind: "guards.duty", key: "asel"))
+            for n in 1...10 {
+                #expect(try await client.json(.put, "/api/duty", Self.duty(47.7902, 67.700 + Double(n) * 0.001), token: guardToken).status == .ok)
+            }
+            // Operators (and dispatch) see the newest position at once …
+            let duty = try await client.json(.get, "/api/duty", token: op)
+            let row = try #require((duty.json["duty"] as? [[String: Any]])?.first)
+            #expect(abs((row["longitude"] as? Double ?? 0) - 67.710) < 1e-9)
+            // … while the catalogue was not written for each report,
+            #expect(try await server.catalog.record(kind: "guards.duty", key: "asel")?.revision == started.revision)
+            // but once, with the newest, when the batch is stored.
+            try await server.guards.flushPositions()
+            let stored = try #require(try await server.catalog.record(kind: "guards.duty", key: "asel"))
+            let body = try JSONDecoder().decode(Duty.self, from: stored.body)
+            #expect(abs((body.position?.longitude ?? 0) - 67.710) < 1e-9 && body.onDuty)
+            #expect(stored.revision > started.revision)
+            // Ending duty is stored at once and audited.
+            let ended = try await client.json(.put, "/api/duty", #"{"onDuty": false}"#, token: guardToken)
+            #expect(ended.json["onDuty"] as? Bool == false)
+            #expect(try await server.catalog.record(kind: "guards.duty", key: "asel")?.tag == "off")
+            #expect(try await server.catalog.auditEntries().filter { $0.action == "duty.end" }.count == 1)
+        }
+    }
 }

@@ -26,6 +26,11 @@ public protocol RecordStore: Sendable {
     func updateRecord(kind: String, id: Int64, _ change: @escaping @Sendable (StoredRecord) throws -> RecordFields?) async throws -> StoredRecord?
     /// Removes the record; false when there was none.
     func deleteRecord(kind: String, id: Int64) async throws -> Bool
+    /// Replaces the fields of several records in one transaction, without reading them (for
+    /// values where the newest write wins, such as the positions phones report); ids that do not
+    /// exist are left out. Answers how many were replaced.
+    @discardableResult
+    func replaceRecords(kind: String, _ records: [(id: Int64, fields: RecordFields)]) async throws -> Int
 }
 
 /// What the owner of a record kind writes: the indexed fields and the body.

@@ -217,9 +217,8 @@ struct GuardRoutes: Sendable {
         if body.has("latitude") != body.has("longitude") { body.fail(body.has("latitude") ? "longitude" : "latitude", "is required with the other coordinate") }
         try body.check()
         let position = latitude.flatMap { lat in longitude.map { Duty.Position(latitude: lat, longitude: $0, accuracy: accuracy, atMicros: GuardService.nowMicros()) } }
-        let before = try await guards.duty(of: user.name)
-        let duty = try await guards.setDuty(guardName: user.name, onDuty: onDuty ?? false, position: position)
-        if before?.onDuty != duty.onDuty {
+        let (duty, changed) = try await guards.setDuty(guardName: user.name, onDuty: onDuty ?? false, position: position)
+        if changed {
             try await catalog.appendAudit(actor: user.name, client: "local", action: duty.onDuty ? "duty.start" : "duty.end", target: "/api/duty", detail: "")
         }
         return try JSONResponse.make(DutyJSON(duty))
