@@ -262,6 +262,7 @@ let package = Package(
             dependencies: [
                 "App", "Server", "Simulator", "Recorder", "Footage", "CatalogSQLite", "CatalogPostgres", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
                 "Guards", "Randomness", "Analytics",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

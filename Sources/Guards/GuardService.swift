@@ -25,6 +25,27 @@ public final class GuardService: Sendable {
     private let pending = Mutex<[String: (id: Int64, duty: Duty)]>([:])
     /// Each guard's duty as this node last stored it, and when.
     private let known = Mutex<[String: (id: Int64, duty: Duty, storedMicros: Int64)]>([:])
+    /// Who hears of incidents as this node changes them (the guards' duty streams).
+    private let listeners = Mutex<[Int: AsyncStream<Incident>.Continuation]>([:])
+    private let nextListener = Mutex(0)
+
+    /// Every incident as this node stores a change of it, from now on; cancel with the closure.
+    /// (Changes made on another node reach a phone by its next poll.)
+    public func incidentChanges() -> (stream: AsyncStream<Incident>, cancel: @Sendable () -> Void) {
+        let (stream, continuation) = AsyncStream<Incident>.makeStream(bufferingPolicy: .bufferingNewest(64))
+        let id = nextListener.withLock { n in
+            n += 1
+            return n
+        }
+        listeners.withLock { $0[id] = continuation }
+        let cancel: @Sendable () -> Void = { [weak self] in self?.listeners.withLock { $0.removeValue(forKey: id) }?.finish() }
+        continuation.onTermination = { _ in cancel() }
+        return (stream, cancel)
+    }
+
+    func announce(_ incident: Incident) {
+        for continuation in listeners.withLock({ Array($0.values) }) { continuation.yield(incident) }
+    }
 
     public init(catalog: AulaCatalog, alerts: AlertHub, city: CityStore, settings: GuardSettings = GuardSettings(), logger: Logger) {
         self.catalog = catalog
@@ -286,7 +307,11 @@ public final class GuardService: Sendable {
             let stored = try await catalog.updateRecord(kind: Kind.incident, id: id) { now in now.revision == seen ? fields : nil }
             guard let stored else { return nil }
             // Stored as changed, unless someone changed the incident in between (then read again).
-            if stored.body == fields.body { return try Self.incident(stored) }
+            if stored.body == fields.body {
+                let incident = try Self.incident(stored)
+                announce(incident)
+                return incident
+            }
         }
         throw IncidentRefusal(.conflict, "incident \(id) changed too often to apply the change; try again")
     }

@@ -219,7 +219,8 @@ public struct AulaServer: Sendable {
         registerLiveRoutes(on: routes)
         registerMotionRoutes(on: routes)
         registerAlertRoutes(on: routes)
-        GuardRoutes(guards: guards, catalog: catalog).register(on: routes)
+        GuardRoutes(guards: guards, catalog: catalog, scheme: publicScheme,
+                    guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges)).register(on: routes)
         registerCityRoutes(on: routes)
         registerClusterRoutes(on: routes)
         registerWebUI(on: routes)

@@ -8,6 +8,9 @@ import Foundation
 import FoundationNetworking
 #endif
 import Guards
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
 import Randomness
 
 /// The guards' figures (docs/performance.md, "Guards"): how long choosing the nearest of N guards
@@ -58,6 +61,7 @@ struct BenchGuards: AsyncParsableCommand {
         say(String(format: "walking graph: %d vertices, %d edges, built in %.1f ms", routing.graph.vertexCount, routing.graph.edgeCount, Self.ms(clock.now - graphStart)))
         try chooseGuards(routing, model: stored.model)
         if phones > 0 { try await reportPositions(catalog: catalog, model: stored.model) }
+
     }
 
     /// Random places near the streets (up to 20 m off them), as lat/lon.
@@ -131,18 +135,53 @@ struct BenchGuards: AsyncParsableCommand {
         for _ in 0..<600 where !BenchRecord.accepts(port: port) { try await Task.sleep(for: .milliseconds(100)) }
         let window = Double(seconds)
         try await Task.sleep(for: .seconds(2))
-        var cpu0 = cpuSeconds(pid: server)
+        let cpu0 = cpuSeconds(pid: server)
         try await Task.sleep(for: .seconds(window))
         let idle = (cpuSeconds(pid: server) - cpu0) / window
 
+        let websocket = try await measurePhones(server: server, port: port, tokens: tokens, starts: starts, window: window, overWebSocket: true)
+        say(String(format: "%d phones every %.1f s over the duty stream (WebSocket): %.1f reports/s (%d failed); server CPU %.2f %% of a core (idle: %.2f %%), %.2f %% of a core per 100 phones above idle",
+                   phones, every, websocket.reportsPerSecond, websocket.failed, websocket.cpu * 100, idle * 100, (websocket.cpu - idle) * 100 / (Double(phones) / 100)))
+        let http = try await measurePhones(server: server, port: port, tokens: tokens, starts: starts, window: window, overWebSocket: false)
+        say(String(format: "%d phones every %.1f s by PUT /api/duty (HTTP): %.1f reports/s (%d failed); server CPU %.2f %% of a core (idle: %.2f %%), %.2f %% of a core per 100 phones above idle; report latency %@",
+                   phones, every, http.reportsPerSecond, http.failed, http.cpu * 100, idle * 100, (http.cpu - idle) * 100 / (Double(phones) / 100), Self.summary(http.latencies)))
+    }
+
+    /// N phones reporting every `every` seconds, over the duty stream or by HTTP; the server's CPU
+    /// (share of one core) over `window` seconds after one period of warm-up.
+    func measurePhones(server: pid_t, port: Int, tokens: [String], starts: [GeoCoordinate], window: Double, overWebSocket: Bool) async throws
+        -> (cpu: Double, reportsPerSecond: Double, failed: Int, latencies: [Double]) {
         let session = URLSession(configuration: .ephemeral)
         let counts = Counts()
+        let period = Duration.milliseconds(Int(every * 1000))
+        let logger = Logger(label: "phone")
         let phonesTask = Task {
             await withTaskGroup(of: Void.self) { group in
                 for (i, token) in tokens.enumerated() {
                     let start = starts[i]
                     group.addTask {
                         try? await Task.sleep(for: .milliseconds(Int.random(in: 0..<Int(every * 1000))))
+                        @Sendable func report(_ n: Int) -> String {
+                            #"{"onDuty": true, "latitude": \#(start.latitude + Double(n % 10) * 1e-5), "longitude": \#(start.longitude), "accuracy": 8}"#
+                        }
+                        if overWebSocket {
+                            do {
+                                _ = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/duty/stream",
+                                                                      configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: logger) { _, outbound, _ in
+                                    var n = 0
+                                    while !Task.isCancelled {
+                                        let began = ContinuousClock.now
+                                        n += 1
+                                        try await outbound.write(.text(report(n)))
+                                        await counts.add(ok: true, ms: 0)
+                                        try await Task.sleep(until: began + period)
+                                    }
+                                }
+                            } catch {
+                                if !Task.isCancelled { await counts.add(ok: false, ms: 0) }
+                            }
+                            return
+                        }
                         var n = 0
                         while !Task.isCancelled {
                             let began = ContinuousClock.now
@@ -151,26 +190,26 @@ struct BenchGuards: AsyncParsableCommand {
                             request.httpMethod = "PUT"
                             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                            let lat = start.latitude + Double(n % 10) * 1e-5, lon = start.longitude
-                            request.httpBody = Data(#"{"onDuty": true, "latitude": \#(lat), "longitude": \#(lon), "accuracy": 8}"#.utf8)
+                            request.httpBody = Data(report(n).utf8)
                             let ok = ((try? await session.data(for: request))?.1 as? HTTPURLResponse)?.statusCode == 200
                             await counts.add(ok: ok, ms: Self.ms(ContinuousClock.now - began))
-                            try? await Task.sleep(until: began + .milliseconds(Int(every * 1000)))
+                            try? await Task.sleep(until: began + period)
                         }
                     }
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(Int(every * 1000)))
+        try await Task.sleep(for: period + .seconds(2))
         await counts.reset()
-        cpu0 = cpuSeconds(pid: server)
+        let cpu0 = cpuSeconds(pid: server)
         let measured = ContinuousClock.now
         try await Task.sleep(for: .seconds(window))
-        let busy = (cpuSeconds(pid: server) - cpu0) / ((ContinuousClock.now - measured) / .seconds(1))
+        let elapsed = (ContinuousClock.now - measured) / .seconds(1)
+        let cpu = (cpuSeconds(pid: server) - cpu0) / elapsed
         let (ok, failed, latencies) = await counts.snapshot()
         phonesTask.cancel()
-        say(String(format: "%d phones every %.1f s: %.1f reports/s (%d failed); server CPU %.2f %% of a core (idle: %.2f %%), %.2f %% of a core per 100 phones above idle; report latency %@",
-                   phones, every, Double(ok) / window, failed, busy * 100, idle * 100, (busy - idle) * 100 / (Double(phones) / 100), Self.summary(latencies)))
+        await phonesTask.value
+        return (cpu, Double(ok) / elapsed, failed, latencies)
     }
 
     actor Counts {

@@ -6,6 +6,9 @@ import Guards
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSTesting
+import HummingbirdWebSocket
+import Synchronization
 import Testing
 @testable import App
 @testable import Server
@@ -233,4 +236,54 @@ enum RiverTown {
             #expect(try await server.catalog.auditEntries().filter { $0.action == "duty.end" }.count == 1)
         }
     }
+
+    /// The phone's duty stream: positions go up it (stored as `PUT /api/duty` would), a bad report
+    /// is answered and changes nothing, and an offer comes down it the moment it is made.
+    @Test func theDutyStreamTakesPositionsAndBringsOffersAtOnce() async throws {
+        let server = try await RiverTown.server()
+        let op = try addUser(server, "olga", .operator)
+        let guardToken = try addUser(server, "along", .guard)
+        let router = server.http.makeRouter()
+        let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
+        let heard = Heard()
+        try await app.test(.live) { client in
+            try await client.ws("/api/duty/stream", configuration: .init(additionalHeaders: [.authorization: "Bearer \(guardToken)"])) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"onDuty": true, "latitude": \#(RiverTown.northBank + 0.00005), "longitude": 67.714, "accuracy": 5}"#))
+                try await outbound.write(.text(#"{"latitude": 91, "longitude": 67.714}"#))
+                var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                var offered = false
+                while let message = try await iterator.next() {
+                    guard case .text(let text) = message, let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
+                    heard.append(json)
+                    let type = json["type"] as? String
+                    if type == "duty" {
+                        // On duty with the position: an operator's incident is offered to this phone.
+                        let created = try await client.execute(uri: "/api/incidents", method: .post,
+                                                               headers: [.authorization: "Bearer \(op)", .contentType: "application/json"],
+                                                               body: ByteBuffer(string: #"{"latitude": \#(RiverTown.northBank + 0.00005), "longitude": 67.710}"#)) { $0.status }
+                        #expect(created == .created)
+                    }
+                    if type == "incident", (json["incident"] as? [String: Any])?["offeredTo"] as? String == "along" {
+                        offered = true
+                        break
+                    }
+                }
+                #expect(offered)
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+        }
+        let messages = heard.all
+        #expect(messages.contains { $0["type"] as? String == "error" && ($0["detail"] as? String ?? "").contains("latitude") })
+        let duty = try #require(try await server.guards.duty(of: "along"))
+        #expect(duty.onDuty && abs((duty.position?.longitude ?? 0) - 67.714) < 1e-9)
+        #expect(try await server.catalog.auditEntries().contains { $0.action == "duty.start" && $0.actor == "along" })
+    }
+}
+
+/// Messages a test's WebSocket heard (JSON objects are not Sendable).
+final class Heard: @unchecked Sendable {
+    private let lock = Mutex(())
+    private var messages: [[String: Any]] = []
+    func append(_ message: [String: Any]) { lock.withLock { _ in messages.append(message) } }
+    var all: [[String: Any]] { lock.withLock { _ in messages } }
 }

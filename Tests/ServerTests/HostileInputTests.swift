@@ -184,6 +184,7 @@ import Testing
         "POST /api/shifts": RouteProbe(body: .object([("post", .raw("1")), ("guardName", .raw("\"probe-guard-1\"")), ("start", .raw(t(3600))), ("end", .raw(t(60)))])),
         "DELETE /api/shifts/{id}": RouteProbe(path: ["id": "999999"]),
         "GET /api/duty": RouteProbe(),
+        "GET /api/duty/stream": RouteProbe(),
         "PUT /api/duty": RouteProbe(body: .object([("onDuty", .raw("true")), ("latitude", .raw("43.7301")), ("longitude", .raw("7.4210")), ("accuracy", .raw("5"))])),
         "GET /api/equipment": RouteProbe(query: ["holder", "number"]),
         "GET /api/equipment.csv": RouteProbe(),

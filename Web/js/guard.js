@@ -13,7 +13,8 @@ import { formatNumber, formatTime, loadStrings, t } from './i18n.js';
 
 const QUEUE = 'aula.guard.queue';
 const POSITION_EVERY_MS = 5000;
-const POLL_EVERY_MS = 3000;
+// Offers arrive over the duty stream at once; the poll catches changes made on other nodes.
+const POLL_EVERY_MS = 10000;
 
 const state = {
   me: null,
@@ -24,6 +25,7 @@ const state = {
   routes: new Map(),     // id → [[lat, lon], …]
   rung: new Set(),       // ids whose offer rang already
   rings: 0,
+  streaming: false,      // the duty stream is open
   panicSentAt: 0,
 };
 // For tests and the health of the page.
@@ -105,9 +107,55 @@ function ring(times = 3) {
   }
 }
 
+// While on duty the phone holds a WebSocket (/api/duty/stream): positions go up it, and offers
+// come down it the moment they are made, so the phone rings at once rather than at its next poll.
+// Without it (not yet open, or dropped) reports go by PUT /api/duty as before.
+let stream = null;
+
+function openStream() {
+  if (stream || !state.onDuty) return;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const socket = new WebSocket(`${scheme}://${location.host}/api/duty/stream`);
+  stream = socket;
+  socket.onopen = () => { state.streaming = true; sendDuty(); };
+  socket.onmessage = (message) => {
+    const data = JSON.parse(message.data);
+    if (data.type === 'incident') {
+      const incident = data.incident;
+      const wasOffered = state.incidents.get(incident.id)?.state === 'offered';
+      keep(incident);
+      if (incident.state === 'offered' && incident.guardName === state.me?.name && !state.rung.has(`${incident.id}@${incident.offerExpires}`)) {
+        state.rung.add(`${incident.id}@${incident.offerExpires}`);
+        ring();
+      }
+      if (!wasOffered || incident.state !== 'offered') render();
+    } else if (data.type === 'error') {
+      say(`${t('error')}: ${data.detail}`);
+    }
+  };
+  socket.onclose = () => {
+    state.streaming = false;
+    if (stream === socket) stream = null;
+    if (state.onDuty) setTimeout(openStream, 2000);
+  };
+}
+
+function closeStream() {
+  const socket = stream;
+  stream = null;
+  state.streaming = false;
+  socket?.close();
+}
+
 async function sendDuty() {
   const body = { onDuty: state.onDuty };
   if (state.position) Object.assign(body, state.position);
+  if (stream && stream.readyState === WebSocket.OPEN && state.onDuty) {
+    stream.send(JSON.stringify(body));
+    state.lastSent = Date.now();
+    renderDuty();
+    return;
+  }
   try {
     await api('/api/duty', { method: 'PUT', body });
     state.lastSent = Date.now();
@@ -136,6 +184,7 @@ async function toggleDuty() {
   state.onDuty = !state.onDuty;
   if (state.onDuty) startWatching(); else stopWatching();
   await sendDuty();
+  if (state.onDuty) openStream(); else closeStream();
   await poll();
 }
 
@@ -244,7 +293,7 @@ async function start() {
   state.me = await api('/api/session');
   const [mine] = (await api('/api/duty')).duty.filter((d) => d.guardName === state.me.name);
   state.onDuty = !!mine?.onDuty;
-  if (state.onDuty) startWatching();
+  if (state.onDuty) { startWatching(); openStream(); }
   $('duty').addEventListener('click', toggleDuty);
   $('panic').addEventListener('click', panic);
   window.addEventListener('online', flush);

@@ -18,9 +18,9 @@ struct ConnectionGuard: Sendable {
     static let interval: Duration = .milliseconds(250)
 
     /// Returns when the connection must close (or when the task is cancelled).
-    func watch(_ identity: Identity, stillAllowed: @Sendable (User) async throws -> Bool) async {
+    func watch(_ identity: Identity, every interval: Duration = Self.interval, stillAllowed: @Sendable (User) async throws -> Bool) async {
         while true {
-            await rights.wait(upTo: Self.interval)
+            await rights.wait(upTo: interval)
             if Task.isCancelled { return }
             guard let user = try? await authenticator.current(identity), user == identity.user,
                   (try? await stillAllowed(user)) == true else { return }

@@ -4,6 +4,7 @@ import City
 import Foundation
 import Guards
 import Hummingbird
+import HummingbirdWebSocket
 import Planning
 
 /// Posts, shifts, duty, the equipment ledger, incidents and their dispatch, the panic button and
@@ -16,6 +17,16 @@ import Planning
 struct GuardRoutes: Sendable {
     let guards: GuardService
     let catalog: AulaCatalog
+    /// `https` when served over TLS or behind a TLS proxy: the scheme a WebSocket's Origin must have.
+    let scheme: String
+    let guardian: ConnectionGuard
+
+    /// Checked again for the life of a duty stream.
+    static let streamRule = RouteRule.roles(.guard)
+    /// How often an open duty stream asks the catalogue again whether its session still holds (a
+    /// change made through this node's API closes it at once; the phone reports every 5 s, so a
+    /// quarter-second poll per phone would cost more than the positions themselves).
+    static let streamCheck: Duration = .seconds(5)
 
     func register(on routes: Routes<AulaContext>) {
         let readers: [Role] = [.operator, .guard, .auditor]
@@ -30,6 +41,19 @@ struct GuardRoutes: Sendable {
         routes.delete("api/shifts/:id", .roles([], audit: "shift.delete"), APIDoc("Remove a shift", answer: .empty), use: deleteShift)
 
         routes.get("api/duty", .roles(readers), "Who is on duty where (a guard: themselves)", use: listDuty)
+        routes.ws("api/duty/stream", Self.streamRule, APIDoc("A guard's phone on duty: positions in, offers out, over a WebSocket", answer: .webSocket),
+                  shouldUpgrade: { request, _ in
+                      guard request.headers[.secWebSocketKey] != nil else {
+                          throw ProblemDetails(status: .badRequest, detail: "the duty stream is a WebSocket: open it with an Upgrade: websocket request")
+                      }
+                      if let origin = request.headers[.origin], !LiveRoute.sameOrigin(origin, authority: request.head.authority, scheme: scheme) {
+                          throw ProblemDetails(status: .forbidden, detail: "the duty stream is only for pages of this server (Origin \(origin))")
+                      }
+                      return .upgrade([:])
+                  }, onUpgrade: { inbound, outbound, context in
+                      guard let identity = context.requestContext.identity else { return }
+                      try await dutyStream(identity: identity, inbound: inbound, outbound: outbound)
+                  })
         routes.put("api/duty", .roles([.guard]),
                    APIDoc("Start or end duty, and say where you are", body: .object(["onDuty": .boolean, "latitude": .number, "longitude": .number, "accuracy": .number])),
                    use: putDuty)
@@ -222,6 +246,66 @@ struct GuardRoutes: Sendable {
             try await catalog.appendAudit(actor: user.name, client: "local", action: duty.onDuty ? "duty.start" : "duty.end", target: "/api/duty", detail: "")
         }
         return try JSONResponse.make(DutyJSON(duty))
+    }
+
+    /// The phone's stream: each text message `{"onDuty"?, "latitude", "longitude", "accuracy"?}`
+    /// is a report as `PUT /api/duty` takes it (a bad one is answered `{"type": "error", …}` and
+    /// changes nothing); the server sends `{"type": "incident", "incident": {…}}` whenever this node
+    /// changes an incident offered to or held by the guard, and `{"type": "duty", …}` when duty
+    /// starts or ends.
+    func dutyStream(identity: Identity, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let user = identity.user
+        let (changes, cancel) = guards.incidentChanges()
+        defer { cancel() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func send(_ value: some Encodable) async throws {
+            try await outbound.write(.text(String(decoding: try encoder.encode(value), as: UTF8.self)))
+        }
+        struct Notice<T: Encodable>: Encodable { var type: String; var incident: T?; var duty: T?; var detail: String? }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var onDuty = try await guards.duty(of: user.name)?.onDuty ?? false
+                for try await message in inbound.messages(maxSize: 16 << 10) {
+                    guard case .text(let text) = message else { continue }
+                    guard let parsed = JSONValue.parse(Array(text.utf8)), case .object(let object) = parsed else {
+                        try await send(Notice<String>(type: "error", detail: "a report is a JSON object"))
+                        continue
+                    }
+                    var body = JSONFields(object)
+                    body.rejectUnknown(["onDuty", "latitude", "longitude", "accuracy"])
+                    let wanted = body.bool("onDuty") ?? onDuty
+                    let latitude = body.number("latitude", within: -90...90)
+                    let longitude = body.number("longitude", within: -180...180)
+                    let accuracy = body.number("accuracy", within: 0...100_000)
+                    if body.has("latitude") != body.has("longitude") { body.fail(body.has("latitude") ? "longitude" : "latitude", "is required with the other coordinate") }
+                    guard body.errors.isEmpty else {
+                        try await send(Notice<String>(type: "error", detail: body.errors.map(\.description).joined(separator: "; ")))
+                        continue
+                    }
+                    let position = latitude.flatMap { lat in longitude.map { Duty.Position(latitude: lat, longitude: $0, accuracy: accuracy, atMicros: GuardService.nowMicros()) } }
+                    let (duty, changed) = try await guards.setDuty(guardName: user.name, onDuty: wanted, position: position)
+                    onDuty = duty.onDuty
+                    if changed {
+                        try await catalog.appendAudit(actor: user.name, client: "duty stream", action: duty.onDuty ? "duty.start" : "duty.end", target: "/api/duty", detail: "")
+                        try await send(Notice(type: "duty", duty: DutyJSON(duty)))
+                    }
+                }
+                cancel()
+            }
+            group.addTask {
+                await guardian.watch(identity, every: Self.streamCheck) { user in Self.streamRule.allows(user.role) }
+                cancel()
+                try? await outbound.close(.policyViolation, reason: "the session ended or its rights changed; reconnect")
+            }
+            group.addTask {
+                for await incident in changes where incident.guardName == user.name || incident.steps.last?.guardName == user.name {
+                    try await send(Notice(type: "incident", incident: IncidentJSON(incident)))
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     // MARK: Equipment
