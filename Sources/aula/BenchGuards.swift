@@ -167,18 +167,26 @@ struct BenchGuards: AsyncParsableCommand {
                         if overWebSocket {
                             do {
                                 _ = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/duty/stream",
-                                                                      configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: logger) { _, outbound, _ in
-                                    var n = 0
-                                    while !Task.isCancelled {
-                                        let began = ContinuousClock.now
-                                        n += 1
-                                        try await outbound.write(.text(report(n)))
-                                        await counts.add(ok: true, ms: 0)
-                                        try await Task.sleep(until: began + period)
+                                                                      configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: logger) { inbound, outbound, _ in
+                                    // As a browser does: read what comes (the server's pings are answered while reading).
+                                    try await withThrowingTaskGroup(of: Void.self) { group in
+                                        group.addTask { for try await _ in inbound {} }
+                                        group.addTask {
+                                            var n = 0
+                                            while !Task.isCancelled {
+                                                let began = ContinuousClock.now
+                                                n += 1
+                                                try await outbound.write(.text(report(n)))
+                                                await counts.add(ok: true, ms: 0)
+                                                try await Task.sleep(until: began + period)
+                                            }
+                                        }
+                                        try await group.next()
+                                        group.cancelAll()
                                     }
                                 }
                             } catch {
-                                if !Task.isCancelled { await counts.add(ok: false, ms: 0) }
+                                if !Task.isCancelled { await counts.failed(error) }
                             }
                             return
                         }
@@ -207,6 +215,7 @@ struct BenchGuards: AsyncParsableCommand {
         let elapsed = (ContinuousClock.now - measured) / .seconds(1)
         let cpu = (cpuSeconds(pid: server) - cpu0) / elapsed
         let (ok, failed, latencies) = await counts.snapshot()
+        for error in await counts.errors { say("  a phone failed: \(error)") }
         phonesTask.cancel()
         await phonesTask.value
         return (cpu, Double(ok) / elapsed, failed, latencies)
@@ -218,7 +227,12 @@ struct BenchGuards: AsyncParsableCommand {
             if ok { self.ok += 1 } else { failed += 1 }
             latencies.append(ms)
         }
-        func reset() { ok = 0; failed = 0; latencies = [] }
+        func reset() { ok = 0; failed = 0; latencies = []; errors = [] }
+        var errors: [String] = []
+        func failed(_ error: any Error) {
+            failed += 1
+            if errors.count < 3 { errors.append(String(describing: error)) }
+        }
         func snapshot() -> (Int, Int, [Double]) { (ok, failed, latencies) }
     }
 
