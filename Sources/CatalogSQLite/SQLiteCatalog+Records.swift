@@ -97,11 +97,12 @@ extension SQLiteCatalog: RecordStore {
     public func replaceRecords(kind: String, _ records: [(id: Int64, fields: RecordFields)]) async throws -> Int {
         guard !records.isEmpty else { return 0 }
         return try await pool.write { db in
+            // One revision for the batch: every record it changes still moves past its old one.
+            let revision = try Self.nextRevision(db)
+            let update = try db.cachedStatement(sql: "UPDATE record SET tag = ?, time = ?, body = ?, revision = ? WHERE kind = ? AND id = ?")
             var replaced = 0
             for (id, fields) in records {
-                let revision = try Self.nextRevision(db)
-                try db.execute(sql: "UPDATE record SET tag = ?, time = ?, body = ?, revision = ? WHERE kind = ? AND id = ?",
-                               arguments: [fields.tag, fields.time, fields.body, revision, kind, id])
+                try update.execute(arguments: [fields.tag, fields.time, fields.body, revision, kind, id])
                 replaced += db.changesCount
             }
             return replaced

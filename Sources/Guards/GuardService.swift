@@ -165,12 +165,12 @@ public final class GuardService: Sendable {
     /// memory and stored with the others in one batch (``flushPositions()``, every tick of the
     /// dispatch monitor): 500 phones cost a transaction every half second, not a hundred a second.
     /// Starting or ending duty is stored at once, and so is a report when this node has not stored
-    /// the guard's duty for a minute (which also picks up a changed post).
+    /// the guard's duty the full way for ten minutes (which also picks up a changed post).
     public func setDuty(guardName: String, onDuty: Bool, position: Duty.Position?) async throws -> (duty: Duty, changed: Bool) {
         let now = Self.nowMicros()
         if let position {
             let kept: Duty? = known.withLock { known in
-                guard let cached = known[guardName], cached.duty.onDuty == onDuty, now - cached.storedMicros < 60_000_000 else { return nil }
+                guard let cached = known[guardName], cached.duty.onDuty == onDuty, now - cached.storedMicros < Self.restoreAfterMicros else { return nil }
                 var duty = cached.duty
                 duty.position = position
                 known[guardName]?.duty = duty
@@ -202,6 +202,10 @@ public final class GuardService: Sendable {
         pending.withLock { $0[guardName] = nil }
         return (stored, (before?.onDuty ?? false) != stored.onDuty)
     }
+
+    /// How long a guard's duty goes on being updated only in memory (and by the batches) before a
+    /// report is stored the full way again, picking up a changed post.
+    static let restoreAfterMicros: Int64 = 600_000_000
 
     /// Stores the positions reported since the last call, in one transaction.
     public func flushPositions() async throws {
