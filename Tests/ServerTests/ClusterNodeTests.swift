@@ -642,7 +642,11 @@ extension ClusterNodeTests {
         let probe = try await FFprobe.run(try Data(contentsOf: URL(fileURLWithPath: file)))
         let span = Double(covered - start) / 90_000
         #expect(probe.errors.isEmpty, "\(probe.errors)")
-        #expect(abs(probe.duration - span) < 0.5, "the export lasts \(probe.duration) s for \(span) s recorded: moments played twice or missing")
+        // What this guards against: the hand-over's overlap (both nodes record for at least a flush
+        // interval plus half a second, 1.0 s here) played twice, or a hole. The two nodes stamp
+        // frames by their own arrival, so the stitch also carries their skew, which on a busy
+        // machine reached 0.51 s (test_under_load.sh); 0.9 s tells the two apart.
+        #expect(abs(probe.duration - span) < 0.9, "the export lasts \(probe.duration) s for \(span) s recorded: moments played twice or missing")
         await simulator.stop()
     }
 }

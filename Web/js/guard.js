@@ -27,6 +27,7 @@ const state = {
   rings: 0,
   streaming: false,      // the duty stream is open
   panicSentAt: 0,
+  panicAnsweredAt: 0,
 };
 // For tests and the health of the page.
 window.aulaGuard = state;
@@ -285,6 +286,7 @@ async function panic() {
   startWatching();
   const body = state.position ? { latitude: state.position.latitude, longitude: state.position.longitude } : {};
   await send('/api/panic', body);
+  state.panicAnsweredAt = Date.now();
   say(t('guard.panicSent'));
 }
 
