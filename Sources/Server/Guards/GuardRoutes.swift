@@ -232,20 +232,27 @@ struct GuardRoutes: Sendable {
     func putDuty(_ request: Request, context: AulaContext) async throws -> Response {
         let user = try context.user()
         var body = try await JSONBody.read(request, limit: 16 << 10)
-        body.rejectUnknown(["onDuty", "latitude", "longitude", "accuracy"])
         body.require("onDuty")
-        let onDuty = body.bool("onDuty")
-        let latitude = body.number("latitude", within: -90...90)
-        let longitude = body.number("longitude", within: -180...180)
-        let accuracy = body.number("accuracy", within: 0...100_000)
-        if body.has("latitude") != body.has("longitude") { body.fail(body.has("latitude") ? "longitude" : "latitude", "is required with the other coordinate") }
+        let (onDuty, position) = Self.dutyReport(&body)
         try body.check()
-        let position = latitude.flatMap { lat in longitude.map { Duty.Position(latitude: lat, longitude: $0, accuracy: accuracy, atMicros: GuardService.nowMicros()) } }
         let (duty, changed) = try await guards.setDuty(guardName: user.name, onDuty: onDuty ?? false, position: position)
         if changed {
             try await catalog.appendAudit(actor: user.name, client: "local", action: duty.onDuty ? "duty.start" : "duty.end", target: "/api/duty", detail: "")
         }
         return try JSONResponse.make(DutyJSON(duty))
+    }
+
+    /// A phone's report, as `PUT /api/duty` and the duty stream both take it: `onDuty`, and a
+    /// position given by both coordinates or neither.
+    static func dutyReport(_ body: inout JSONFields) -> (onDuty: Bool?, position: Duty.Position?) {
+        body.rejectUnknown(["onDuty", "latitude", "longitude", "accuracy"])
+        let onDuty = body.bool("onDuty")
+        let latitude = body.number("latitude", within: -90...90)
+        let longitude = body.number("longitude", within: -180...180)
+        let accuracy = body.number("accuracy", within: 0...100_000)
+        if body.has("latitude") != body.has("longitude") { body.fail(body.has("latitude") ? "longitude" : "latitude", "is required with the other coordinate") }
+        let position = latitude.flatMap { lat in longitude.map { Duty.Position(latitude: lat, longitude: $0, accuracy: accuracy, atMicros: GuardService.nowMicros()) } }
+        return (onDuty, position)
     }
 
     /// The phone's stream: each text message `{"onDuty"?, "latitude", "longitude", "accuracy"?}`
@@ -273,17 +280,12 @@ struct GuardRoutes: Sendable {
                         continue
                     }
                     var body = JSONFields(object)
-                    body.rejectUnknown(["onDuty", "latitude", "longitude", "accuracy"])
-                    let wanted = body.bool("onDuty") ?? onDuty
-                    let latitude = body.number("latitude", within: -90...90)
-                    let longitude = body.number("longitude", within: -180...180)
-                    let accuracy = body.number("accuracy", within: 0...100_000)
-                    if body.has("latitude") != body.has("longitude") { body.fail(body.has("latitude") ? "longitude" : "latitude", "is required with the other coordinate") }
+                    let (reported, position) = Self.dutyReport(&body)
+                    let wanted = reported ?? onDuty
                     guard body.errors.isEmpty else {
                         try await send(Notice<String>(type: "error", detail: body.errors.map(\.description).joined(separator: "; ")))
                         continue
                     }
-                    let position = latitude.flatMap { lat in longitude.map { Duty.Position(latitude: lat, longitude: $0, accuracy: accuracy, atMicros: GuardService.nowMicros()) } }
                     let (duty, changed) = try await guards.setDuty(guardName: user.name, onDuty: wanted, position: position)
                     onDuty = duty.onDuty
                     if changed {
