@@ -24,7 +24,7 @@ response figures match the step times; a panic from the other phone reaches the 
 second. Prints one JSON line with what it saw; exit status 1 on any failure.
 
 Against `aula demo` (ADMIN and PASSWORD are the demo's sign-in): the demo's guard-1 starts duty on
-a phone-sized page next to the demo's cameras, a motion alert of camera 1 becomes an incident
+a phone-sized page at the demo's camera 1 (its patrols stand down), a motion alert of camera 1 becomes an incident
 offered to that guard, who accepts it, arrives and clears it; the administrator then reads the
 response figures on the dispatch board.
 """
@@ -54,6 +54,15 @@ def phone(base, config, who, failures):
         failures.append(f"{who['name']}: {problem}")
     if not tools.wait_for("document.body.dataset.guardReady === 'true'"):
         failures.append(f"{who['name']}: the guard page did not start")
+    if "camera" in who:
+        # Stand at a camera of the guard's post (the demo's cameras stand in its imported city).
+        where = tools.evaluate(f"fetch('/api/cameras/{who['camera']}').then(r => r.json()).then(c => JSON.stringify(c.location)).catch(e => null)")
+        if not where:
+            failures.append(f"{who['name']}: camera {who['camera']} is not visible to the guard")
+        else:
+            at = json.loads(where)
+            who["latitude"], who["longitude"] = at["lat"], at["lon"]
+            tools.call("Emulation.setGeolocationOverride", latitude=at["lat"], longitude=at["lon"], accuracy=8)
     tools.evaluate("document.getElementById('duty').click(), true")
     if not tools.wait_for("window.aulaGuard.onDuty && window.aulaGuard.position !== null && window.aulaGuard.lastSent > 0", timeout=20):
         failures.append(f"{who['name']}: duty with a position never reached the server")
@@ -76,7 +85,9 @@ def server_incident(tools, incident):
 def demo(base, admin, password):
     failures, seen, browsers = [], {}, []
     try:
-        guard = {"name": "guard-1", "latitude": 47.7836, "longitude": 67.7136}
+        # At camera 1, whose motion alerts become incidents: the nearest guard there is guard-1 (the
+        # demo's patrols stand down while a person is on duty).
+        guard = {"name": "guard-1", "latitude": 0, "longitude": 0, "camera": 1}
         b1, g1 = phone(base, {"password": "aula-demo-guard"}, guard, failures)
         browsers.append(b1)
         incident = g1.wait_for(offered(g1), timeout=120)

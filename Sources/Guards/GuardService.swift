@@ -375,6 +375,11 @@ public final class GuardService: Sendable {
             return changed
         }
         if action == .decline, let result, result.state == .new { return try await offerNext(id: id) }
+        // The alert an incident came from is dealt with when the incident is cleared: acknowledged
+        // by whoever cleared it, so that it neither escalates nor keeps the operators' list busy.
+        if action == .clear, let result, result.state == .cleared, let alertID = result.alertID {
+            _ = try await alerts.acknowledge(id: alertID, by: user)
+        }
         return result
     }
 

@@ -5,7 +5,8 @@ import FoundationNetworking
 import Testing
 
 /// The README's demo command is an example that must keep working: run the real `aula demo`
-/// binary (small scenes for speed) and wait until all 8 cameras stream in `GET /api/cameras`.
+/// binary (small scenes for speed) and wait until all 8 cameras stream in `GET /api/cameras`,
+/// standing in the Monaco it imported and seeing some of its courtyards and main streets.
 @Suite struct DemoCommandTests {
     /// The `aula` built with these tests: next to the test bundle (any `--scratch-path`), else `.build/debug/aula`.
     static let binary: String = {
@@ -56,11 +57,20 @@ import Testing
             let cameras = (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []
             streaming = cameras.filter { ($0["status"] as? [String: Any])?["state"] as? String == "streaming" }.count
             if cameras.count == 8 && streaming == 8 {
-                #expect(cameras.allSatisfy { $0["district"] as? String == "Demo district (synthetic)" })
+                // They stand in the imported Monaco, and see some of its courtyards and streets.
+                #expect(cameras.allSatisfy { $0["district"] as? String == "Monaco (demo)" })
+                #expect(cameras.filter { $0["site"] as? String == "courtyard" }.count == 4)
                 break
             }
         }
         #expect(streaming == 8, "last answer: \(lastBody.prefix(500))")
+        var coverage = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/api/coverage")!)
+        if let cookie { coverage.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        let (figures, _) = try await URLSession.shared.data(for: coverage)
+        let city = ((try? JSONSerialization.jsonObject(with: figures)) as? [String: Any])?["city"] as? [String: Any]
+        let courtyards = (city?["courtyards"] as? [String: Any])?["percent"] as? Double ?? 0
+        let mainStreets = (city?["mainStreets"] as? [String: Any])?["percent"] as? Double ?? 0
+        #expect(courtyards > 0 && mainStreets > 0, "coverage: \(String(decoding: figures.prefix(500), as: UTF8.self))")
         process.terminate()
         process.waitUntilExit()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
