@@ -102,7 +102,7 @@ def main():
                 seen[page] = round(time.monotonic() - start, 1)
             else:
                 message = tools.evaluate("document.getElementById('message')?.textContent || document.getElementById('status')?.textContent || ''")
-                failures.append(f"{page} ({path}) showed no {wanted} within {budget:.0f} s" + (f": {message}" if message else ""))
+                failures.append(f"{page} ({path}) did not show {wanted} within {budget:.0f} s" + (f": {message}" if message else ""))
     finally:
         browser.kill()
     return report(seen, failures)
