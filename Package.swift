@@ -32,6 +32,9 @@ let package = Package(
     targets: [
         // The one seeded random generator (pure): reproducible scenes, demo data and tests.
         .target(name: "Randomness", swiftSettings: swiftSettings),
+        // QR codes for printed checkpoints (pure; docs/guards.md, "Printed checkpoint codes").
+        .target(name: "QRCode", swiftSettings: swiftSettings),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
 
         // MARK: Media (pure: SDP, RTP, depacketisers, parameter sets, MP4 boxes)
         .target(name: "Media", swiftSettings: swiftSettings),

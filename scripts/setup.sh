@@ -11,7 +11,7 @@ PKGS=(
   sqlite3 curl openssl tar   # security tests: tamper with the catalogue, speak TLS, unpack evidence
 )
 if [ "${AULA_WITH_TEST_PEERS:-0}" = "1" ]; then
-  PKGS+=(postgresql python3-venv chromium)
+  PKGS+=(postgresql python3-venv chromium zbar-tools)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -30,7 +30,7 @@ swift test --skip-build --filter 'RTSPTests'
 # package changed in turn): Swift Testing runs them on the two threads of the cooperative pool, where
 # on a loaded machine they kept every server test's handlers waiting for most of a minute (stack
 # samples in docs/performance.md). They run on their own, before the tests that serve and record.
-PURE='^(MediaTests|MotionTests|CityTests|PlanningTests|AulaSecurityTests|APIInputTests|CatalogConformanceTests|GuardsTests)\.'
+PURE='^(MediaTests|MotionTests|CityTests|PlanningTests|AulaSecurityTests|APIInputTests|CatalogConformanceTests|GuardsTests|QRCodeTests)\.'
 swift test --skip-build --filter "$PURE" --skip "$HEAVY"
 swift test --skip-build --skip "$HEAVY|RTSPTests|$PURE"
 swift test --skip-build --filter "$HEAVY"
