@@ -33,6 +33,7 @@ async function start() {
   state.view = view;
   view.fit(state.city.bbox);
   state.geometry = await api('/api/city/geometry');
+  drawableRings(state.geometry.features);
   setUpMouse();
   setUpCoverage();
   window.addEventListener('resize', () => { view.resize(); draw(); });
@@ -57,6 +58,16 @@ async function applyLinkParameters() {
   if (params.get('plan')) { $('plan-value').value = params.get('plan'); await runPlan(); }
   if (params.get('evaluate') === 'demo') await evaluate({ scenario: true });
   draw();
+}
+
+// A building or district with several outer rings comes as a MultiPolygon; the canvas draws every
+// ring of a feature with the even-odd rule, so its parts' rings are simply listed one after another.
+function drawableRings(features) {
+  for (const f of features) {
+    if (f.geometry?.type === 'MultiPolygon') f.geometry = { type: 'Polygon', coordinates: f.geometry.coordinates.flat(1) };
+  }
+  const drawable = features.filter((f) => f.geometry !== null);
+  features.splice(0, features.length, ...drawable);
 }
 
 function showNoCity() {

@@ -28,6 +28,9 @@ public struct VisibilityPolygon: Sendable, Hashable, Codable {
 enum Visibility {
     /// Angular offset of the rays cast either side of a wall's end, degrees.
     static let epsilon = 1e-5
+    /// How far (metres) a vertex may stand off the line through its neighbours and still be
+    /// dropped as a spike or a point on a straight edge: far below what the rays resolve.
+    static let cleaningTolerance = 1e-6
 
     static func polygon(from c: Point, heading: Double, fieldOfView fov: Double, range r: Double,
                         obstacles: ObstacleIndex, arcStep: Double) -> Polygon {
@@ -108,7 +111,10 @@ enum Visibility {
             last = angle
         }
         if full, let first = ring.first, let end = ring.last, first.distance(to: end) < 1e-9 { ring.removeLast() }
-        return Polygon(ring: ring)
+        // Rays either side of a wall's end that hit the same wall, and walls seen along their own
+        // line, leave repeated points, points on a straight edge and zero-width spikes (the ring
+        // out and back along one line): invalid by the OGC rules though they add no area.
+        return Polygon(ring: RingCleaning.cleaned(ring, tolerance: cleaningTolerance))
     }
 
     private static func append(_ p: Point, to ring: inout [Point]) {

@@ -49,7 +49,7 @@ extension CityRoutes {
         guard let view, !view.polygon.isEmpty else {
             return ["type": "Feature", "geometry": .null, "properties": .object(properties)]
         }
-        return w.feature("Polygon", w.polygon(view.polygon), properties)
+        return w.area(view.polygon, properties)
     }
 
     func coverageStreets(_ request: Request, context: Context) async throws -> Response {

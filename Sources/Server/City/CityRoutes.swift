@@ -76,18 +76,18 @@ struct CityRoutes<Context: RequestContext>: Sendable {
         let w = GeoJSONWriter(projection: city.projection)
         var features: [GeoValue] = []
         for (i, d) in city.districts.enumerated() {
-            features.append(w.feature("Polygon", w.polygon(d.area), ["kind": "district", "index": .number(Double(i)), "name": .string(d.name)]))
+            features.append(w.area(d.area, ["kind": "district", "index": .number(Double(i)), "name": .string(d.name)]))
         }
         for (i, c) in city.courtyards.enumerated() {
-            features.append(w.feature("Polygon", w.polygon(c.area), ["kind": "courtyard", "index": .number(Double(i)),
+            features.append(w.area(c.area, ["kind": "courtyard", "index": .number(Double(i)),
                                                                      "origin": .string(c.origin.rawValue), "area": .num(c.area.area, 10)]))
         }
         for (i, s) in city.schoolGrounds.enumerated() {
-            features.append(w.feature("Polygon", w.polygon(s.area), ["kind": "schoolGround", "index": .number(Double(i)),
+            features.append(w.area(s.area, ["kind": "schoolGround", "index": .number(Double(i)),
                                                                      "school": .string(s.kind.rawValue), "name": .optional(s.name)]))
         }
         for (i, b) in city.buildings.enumerated() {
-            features.append(w.feature("Polygon", w.polygon(b.footprint), ["kind": "building", "index": .number(Double(i)),
+            features.append(w.area(b.footprint, ["kind": "building", "index": .number(Double(i)),
                                                                           "height": .num(b.height, 10)]))
         }
         for (i, s) in city.streets.enumerated() {

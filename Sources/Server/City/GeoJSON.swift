@@ -48,9 +48,32 @@ struct GeoJSONWriter: Sendable {
 
     func line(_ points: [Point]) -> GeoValue { .array(points.map(position)) }
 
-    /// Polygon coordinates; rings are closed again (City stores them open).
+    /// The coordinates of `geometry` as its GeoJSON type nests them.
+    static func coordinates(_ geometry: GeoPolygon) -> GeoValue {
+        let parts = geometry.parts.map { GeoValue.array($0.map(ring)) }
+        return parts.count == 1 ? parts[0] : .array(parts)
+    }
+
+    static func ring(_ r: [[Double]]) -> GeoValue { .array(r.map { .array($0.map(GeoValue.number)) }) }
+
+    /// Polygon coordinates of a region with one outer ring (a camera's view): rounded to 7
+    /// decimals and cleaned so the result is valid (`LocalProjection.geoPolygon`); null when
+    /// nothing is left. Regions that may have several outer rings go through ``area(_:_:)``.
     func polygon(_ polygon: Polygon) -> GeoValue {
-        .array(polygon.rings.map { ring in .array((ring + (ring.first.map { [$0] } ?? [])).map(position)) })
+        let g = projection.geoPolygon(polygon)
+        switch g.parts.count {
+        case 0: return .null
+        case 1: return Self.coordinates(g)
+        default: return .array(g.parts.joined().map(Self.ring))  // drawn even-odd; not expected of a view
+        }
+    }
+
+    /// A feature of a region: a valid Polygon, or a MultiPolygon when it has several outer rings
+    /// (an OSM multipolygon), with null geometry when nothing is left.
+    func area(_ polygon: Polygon, _ properties: [String: GeoValue]) -> GeoValue {
+        let g = projection.geoPolygon(polygon)
+        guard !g.isEmpty else { return ["type": "Feature", "geometry": .null, "properties": .object(properties)] }
+        return feature(g.type, Self.coordinates(g), properties)
     }
 
     func geometry(_ type: String, _ coordinates: GeoValue) -> GeoValue {
