@@ -19,7 +19,8 @@ and creates the incident through the board's form. Then: the guard nearer by rou
 (and the phone rings), declines, the other is offered it and lets the offer run out, the incident
 is escalated, the operator dispatches it to the first guard by hand, whose phone goes offline,
 accepts (the step waits in the phone's queue), comes back online (the step is sent once; sent
-again with the same key it changes nothing), arrives and clears it with a report; the board's
+again with the same key it changes nothing), arrives, takes a photo while offline (queued, shrunk
+to 1600 px, sent once on reconnect) and clears it with a report; the board's
 response figures match the step times; a panic from the other phone reaches the board in under a
 second. Prints one JSON line with what it saw; exit status 1 on any failure.
 
@@ -30,6 +31,7 @@ response figures on the dispatch board.
 """
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,6 +82,34 @@ def click(tools, incident, action):
 def server_incident(tools, incident):
     text = tools.evaluate(f"import('/js/api.js').then(m => m.api('/api/incidents/{incident}')).then(r => JSON.stringify(r)).catch(e => 'ERROR ' + e.message)")
     return json.loads(text) if text and not text.startswith("ERROR") else {"error": text}
+
+
+def photo(tools, incident, failures):
+    """Chooses a 2000x1500 JPEG (ffmpeg's test picture) in the incident's photo input while the
+    phone is offline; it must wait in the queue and reach the server once, at most 1600 px wide."""
+    picture = os.path.join(tempfile.mkdtemp(prefix="aula-photo-"), "scene.jpg")
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=2000x1500", "-frames:v", "1", "-y", picture], check=True)
+    if not tools.wait_for(f"(() => !!document.getElementById('photo-{incident}'))()", timeout=10):
+        failures.append("no photo button on the incident")
+        return None
+    tools.call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+    found = tools.call("Runtime.evaluate", expression=f"document.getElementById('photo-{incident}')")
+    tools.call("DOM.setFileInputFiles", files=[picture], objectId=found["result"]["objectId"])
+    queued = tools.wait_for("JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').filter(i => i.photo).length", timeout=20)
+    if not queued:
+        failures.append("the photo taken offline was not queued")
+    tools.call("Network.emulateNetworkConditions", offline=False, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+    if not tools.wait_for("JSON.parse(localStorage.getItem('aula.guard.queue') || '[]').length === 0", timeout=20):
+        failures.append("the queued photo was not sent after reconnecting")
+    text = tools.evaluate(f"fetch('/api/incidents/{incident}/photos').then(r => r.json()).then(j => JSON.stringify(j.photos))")
+    photos = json.loads(text) if text else []
+    if len(photos) != 1 or max(photos[0]["width"], photos[0]["height"]) != 1600:
+        failures.append(f"the server has {len(photos)} photos of the incident, expected one 1600 px wide: {photos}")
+        return photos
+    magic = tools.evaluate(f"fetch({json.dumps(photos[0]['url'])}).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b).slice(0, 3)).join(','))")
+    if magic != "255,216,255":
+        failures.append(f"the photo served is not a JPEG: {magic}")
+    return {"width": photos[0]["width"], "height": photos[0]["height"], "bytes": photos[0]["bytes"], "queued": queued}
 
 
 def demo(base, admin, password):
@@ -197,6 +227,8 @@ def main():
         g1.wait_for(f"(() => !!document.querySelector('article.incident[data-id=\"{incident}\"] button.arrive'))()", timeout=10)
         click(g1, incident, "arrive")
         g1.wait_for(f"(() => !!document.getElementById('report-{incident}'))()", timeout=10)
+        # A photo from the phone's camera while offline: queued, shrunk to 1600 px, sent once back online.
+        seen["photo"] = photo(g1, incident, failures)
         g1.evaluate(f"document.getElementById('report-{incident}').value = 'glass swept up, owner told', true")
         click(g1, incident, "clear")
         done = g1.wait_for(f"(() => {{ return !JSON.parse({INCIDENTS}).some(i => i.id === {incident}); }})()", timeout=10)

@@ -61,6 +61,7 @@ public final class GuardService: Sendable {
         static let duty = "guards.duty"
         static let equipment = "guards.equipment"
         static let incident = "guards.incident"
+        static let photo = "guards.photo"
     }
 
     static let encoder: JSONEncoder = {

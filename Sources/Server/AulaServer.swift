@@ -220,7 +220,7 @@ public struct AulaServer: Sendable {
         registerMotionRoutes(on: routes)
         registerAlertRoutes(on: routes)
         GuardRoutes(guards: guards, catalog: catalog, scheme: publicScheme,
-                    guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges)).register(on: routes)
+                    guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges), heavy: heavyWork).register(on: routes)
         registerCityRoutes(on: routes)
         registerClusterRoutes(on: routes)
         registerWebUI(on: routes)

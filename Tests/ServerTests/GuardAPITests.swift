@@ -127,6 +127,65 @@ enum RiverTown {
         }
     }
 
+    /// Photos with the report: the JPEG as ffmpeg wrote it comes back byte for byte with the
+    /// SHA-256 that `sha256sum` computes; sent again with the same key it is stored once; what is
+    /// not a whole JPEG (text, a JPEG cut short, nothing) is refused naming the body; only the guard
+    /// who accepted the incident sends photos, and every view is audited.
+    @Test func photosOfAnIncidentAreKeptAsSentAndEveryViewIsAudited() async throws {
+        let server = try await RiverTown.server()
+        let op = try addUser(server, "olga", .operator)
+        let taker = try addUser(server, "taker", .guard), other = try addUser(server, "other", .guard)
+        let directory = temporaryDirectory()
+        let file = directory + "/scene.jpg"
+        let (status, output) = try await RecordingTests.EvidenceTests.run("/usr/bin/ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x480",
+                                                                                               "-frames:v", "1", "-y", file])
+        try #require(status == 0, "ffmpeg: \(output)")
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: file))
+        let (_, sum) = try await RecordingTests.EvidenceTests.run("/usr/bin/sha256sum", [file])
+        let expected = String(sum.prefix(64))
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            func upload(_ bytes: Data, _ token: String, key: String? = nil, incident: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
+                var headers: HTTPFields = [.contentType: "image/jpeg", .authorization: "Bearer \(token)"]
+                if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+                return try await client.execute(uri: "/api/incidents/\(incident)/photos", method: .post, headers: headers, body: ByteBuffer(bytes: bytes)) {
+                    ($0.status, (try? JSONSerialization.jsonObject(with: Data($0.body.readableBytesView))) as? [String: Any] ?? [:])
+                }
+            }
+            #expect(try await client.json(.put, "/api/duty", Self.duty(RiverTown.northBank + 0.00005, 67.714), token: taker).status == .ok)
+            let created = try await client.json(.post, "/api/incidents", #"{"latitude": \#(RiverTown.northBank + 0.00005), "longitude": 67.712, "summary": "door forced"}"#, token: op)
+            let id = try #require(created.json["id"] as? Int)
+            #expect(created.json["offeredTo"] as? String == "taker")
+            // Offered is not yet taken: no photos until accepted.
+            #expect(try await upload(jpeg, taker, incident: id).0 == .conflict)
+            #expect(try await client.json(.post, "/api/incidents/\(id)/accept", token: taker).status == .ok)
+            // Another guard does not see the incident at all.
+            #expect(try await upload(jpeg, other, incident: id).0 == .notFound)
+            for bad in [Data("not a picture".utf8), jpeg.prefix(jpeg.count / 2), Data()] {
+                let (refused, problem) = try await upload(bad, taker, incident: id)
+                #expect(refused == .unprocessableContent, "\(problem)")
+                #expect(((problem["errors"] as? [[String: Any]])?.first?["field"] as? String) == "body", "\(problem)")
+            }
+            let (first, photo) = try await upload(jpeg, taker, key: "photo-1", incident: id)
+            #expect(first == .created, "\(photo)")
+            #expect(photo["sha256"] as? String == expected)
+            #expect(photo["width"] as? Int == 640 && photo["height"] as? Int == 480)
+            // The phone sends it again after a lost answer: the same photo, not a second.
+            let (again, same) = try await upload(jpeg, taker, key: "photo-1", incident: id)
+            #expect(again == .ok && same["id"] as? Int == photo["id"] as? Int)
+            let listed = try await client.json(.get, "/api/incidents/\(id)/photos", token: op)
+            #expect((listed.json["photos"] as? [[String: Any]])?.count == 1)
+            let url = try #require(photo["url"] as? String)
+            let served = try await client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(op)"]) { ($0.status, Data($0.body.readableBytesView), $0.headers[.contentType]) }
+            #expect(served.0 == .ok && served.1 == jpeg && served.2 == "image/jpeg")
+            #expect(try await client.json(.get, url, token: other).status == .notFound)
+            #expect(try await client.json(.get, "/api/incidents/\(id)/photos/999999", token: op).status == .notFound)
+            let views = try await server.catalog.auditEntries().filter { $0.action == "incident.photo.view" }
+            #expect(views.count == 1 && views.first?.actor == "olga" && views.first?.detail.contains(expected) == true, "\(views)")
+            #expect(try await server.catalog.auditEntries().filter { $0.action == "incident.photo" }.count >= 2)
+        }
+    }
+
     @Test func nobodyFreeEscalatesToTheOperatorsAndAPanicReachesThemAtOnce() async throws {
         let server = try await RiverTown.server()
         let op = try addUser(server, "olga", .operator)

@@ -15,6 +15,7 @@ const state = {
   duty: [],
   panics: [],           // { message, receivedAt }
   alertsConnected: false,
+  photos: new Map(),    // incident id → its photos, once asked for (each view is audited)
 };
 // For tests and the health of the page.
 window.aulaDispatch = state;
@@ -51,6 +52,16 @@ function guardOptions(incident) {
   return el('select', { 'aria-label': t('dispatch.guard') }, free.map((d) => el('option', { value: d.guardName }, d.guardName)));
 }
 
+/// The photos sent with an incident's report: listed here, each opened (and audited) on a click.
+async function showPhotos(id) {
+  try {
+    state.photos.set(id, (await api(`/api/incidents/${id}/photos`)).photos);
+  } catch (error) {
+    $('status').textContent = `${t('error')}: ${error.message}`;
+  }
+  renderIncidents();
+}
+
 function renderIncidents() {
   // The guard an operator picked survives the redraw (timers redraw every second).
   const picked = new Map([...document.querySelectorAll('#incidents .incident')].map((node) => [node.dataset.id, node.querySelector('select')?.value]));
@@ -67,7 +78,13 @@ function renderIncidents() {
         select,
         el('button', { className: 'dispatch', onclick: () => act(`/api/incidents/${i.id}/dispatch`, { guardName: select.value }) }, t('dispatch.dispatch')),
         el('button', { className: 'clear', onclick: () => act(`/api/incidents/${i.id}/clear`, {}) }, t('guard.clear')),
-        el('button', { className: 'cancel', onclick: () => act(`/api/incidents/${i.id}/cancel`, {}) }, t('dispatch.cancel'))));
+        el('button', { className: 'cancel', onclick: () => act(`/api/incidents/${i.id}/cancel`, {}) }, t('dispatch.cancel')),
+        el('button', { className: 'photos', onclick: () => showPhotos(i.id) }, t('dispatch.photos'))),
+      state.photos.has(i.id)
+        ? el('div', { className: 'photos' }, state.photos.get(i.id).length
+          ? state.photos.get(i.id).map((p) => el('a', { href: p.url, target: '_blank', rel: 'noopener' }, `${formatTime(new Date(p.time), { date: false })} · ${p.by} · ${p.width}×${p.height}`))
+          : t('dispatch.noPhotos'))
+        : null);
   }));
   clear($('guards'), state.duty.map((d) => el('tr', {},
     el('td', {}, d.guardName),

@@ -6,8 +6,9 @@
 // queue kept in localStorage with an idempotency key made when the button was pressed: sent at
 // once when the phone is online, kept when it is not, and sent in order when the connection
 // comes back. The server takes a key once, so a step whose answer was lost and that is sent
-// again changes nothing (docs/guards.md, "The phone").
-import { api } from './api.js';
+// again changes nothing (docs/guards.md, "The phone"). Photos for the report go through the same
+// queue: taken with the phone's camera, made at most 1600 px on a side here, kept as JPEG.
+import { api, csrfToken } from './api.js';
 import { $, clear, el, svg } from './dom.js';
 import { formatNumber, formatTime, loadStrings, t } from './i18n.js';
 
@@ -28,6 +29,8 @@ const state = {
   streaming: false,      // the duty stream is open
   panicSentAt: 0,
   panicAnsweredAt: 0,
+  photos: new Map(),     // incident id → photos the server has of it (sent from this phone)
+  picking: 0,            // when the phone's camera was opened for a photo (no redraw meanwhile)
 };
 // For tests and the health of the page.
 window.aulaGuard = state;
@@ -71,8 +74,13 @@ async function flush() {
       const [item] = queue();
       if (!item) break;
       try {
-        const answer = await api(item.path, { method: 'POST', body: item.body, headers: { 'Idempotency-Key': item.key } });
-        if (answer?.id) keep(answer);
+        if (item.photo) {
+          const photo = await upload(item.path, item.photo, item.key);
+          state.photos.set(photo.incident, (state.photos.get(photo.incident) || 0) + 1);
+        } else {
+          const answer = await api(item.path, { method: 'POST', body: item.body, headers: { 'Idempotency-Key': item.key } });
+          if (answer?.id) keep(answer);
+        }
         say('');
       } catch (error) {
         if (!error.status) break;  // no answer: offline, try again later
@@ -84,6 +92,67 @@ async function flush() {
     flushing = false;
     render();
   }
+}
+
+/// Sends one queued photo (a data: URL of a JPEG) as the request's body.
+async function upload(path, dataURL, key) {
+  // (Not fetch(dataURL): the page's Content-Security-Policy lets it connect to this server only.)
+  const binary = atob(dataURL.slice(dataURL.indexOf(',') + 1));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const response = await fetch(path, {
+    method: 'POST', body: bytes,
+    headers: { 'content-type': 'image/jpeg', 'Idempotency-Key': key, 'X-CSRF-Token': csrfToken() },
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error(data?.detail || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+/// A photo from the phone's camera, at most 1600 px on a side, as a JPEG data: URL.
+async function shrink(file) {
+  const image = await createImageBitmap(file);
+  const scale = Math.min(1, 1600 / Math.max(image.width, image.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(image.width * scale);
+  canvas.height = Math.round(image.height * scale);
+  canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/// Queues the chosen photos of an incident; without room to keep them offline, sends them now.
+async function addPhotos(incident, files) {
+  for (const file of files) {
+    let photo;
+    try { photo = await shrink(file); } catch (error) { say(`${t('error')}: ${error.message}`); continue; }
+    const item = { path: `/api/incidents/${incident.id}/photos`, photo, key: keyOf(), at: Date.now() };
+    try {
+      saveQueue([...queue(), item]);
+    } catch {
+      try { await upload(item.path, item.photo, item.key); state.photos.set(incident.id, (state.photos.get(incident.id) || 0) + 1); } catch (error) { say(`${t('guard.photoNotKept')}: ${error.message}`); }
+    }
+  }
+  await flush();
+}
+
+function photoButton(incident) {
+  const input = el('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, hidden: true, id: `photo-${incident.id}` });
+  // The page redraws every second; not while the phone's camera is open for this input.
+  input.addEventListener('click', () => { state.picking = Date.now(); });
+  input.addEventListener('cancel', () => { state.picking = 0; });
+  input.addEventListener('change', () => { state.picking = 0; addPhotos(incident, [...input.files]); });
+  const count = state.photos.get(incident.id) || 0;
+  return el('label', { className: 'photo button' }, input, count ? t('guard.photos', { count }) : t('guard.addPhoto'));
 }
 
 function keep(incident) {
@@ -247,6 +316,7 @@ function actionsFor(incident) {
 }
 
 function render() {
+  if (state.picking && Date.now() - state.picking < 120000) return;
   const list = $('incidents');
   // What the guard is typing survives the redraw (the countdown redraws every second).
   const typed = new Map([...list.querySelectorAll('textarea')].map((box) => [box.id, box.value]));
@@ -264,7 +334,7 @@ function render() {
         onerror: (event) => { event.target.hidden = true; } }) : null,
       routeDrawing(state.routes.get(incident.id), incident),
       incident.state === 'onScene' ? el('textarea', { id: `report-${incident.id}`, placeholder: t('guard.report'), maxLength: 4000 }) : null,
-      el('div', { className: 'actions' }, actionsFor(incident)));
+      el('div', { className: 'actions' }, actionsFor(incident), ['accepted', 'enRoute', 'onScene'].includes(incident.state) ? photoButton(incident) : null));
   }));
   for (const [id, value] of typed) { const box = document.getElementById(id); if (box) box.value = value; }
   if (focused) document.getElementById(focused)?.focus();

@@ -20,6 +20,8 @@ struct GuardRoutes: Sendable {
     /// `https` when served over TLS or behind a TLS proxy: the scheme a WebSocket's Origin must have.
     let scheme: String
     let guardian: ConnectionGuard
+    /// Where pictures sent with a report are checked (off the cooperative pool).
+    let heavy: HeavyWork
 
     /// Checked again for the life of a duty stream.
     static let streamRule = RouteRule.roles(.guard)
@@ -91,6 +93,7 @@ struct GuardRoutes: Sendable {
                     APIDoc("Offer the incident to a guard of the operator's choice", body: .object(["guardName": .string])), use: dispatch)
         routes.post("api/incidents/:id/offence", .roles([.operator], audit: "incident.offence"),
                     APIDoc("Enter a cleared incident into the offence register", body: .object(["type": .string, "status": .string])), use: registerOffence)
+        registerPhotos(on: routes)
         routes.post("api/panic", .roles([.guard]), APIDoc("The guard's panic button", body: .object(["latitude": .number, "longitude": .number])), use: panic)
 
         routes.get("api/response-figures", .roles([.operator, .analyst, .auditor]),

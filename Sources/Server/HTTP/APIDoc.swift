@@ -10,6 +10,8 @@ struct APIDoc: Sendable, ExpressibleByStringLiteral {
     var query: [String: APISchema] = [:]
     /// The JSON request body, when the route takes one.
     var body: APISchema?
+    /// The media type of a request body that is a file (`image/jpeg`), not JSON.
+    var upload: String?
     /// What a successful answer carries.
     var answer: Answer = .json
 
@@ -24,10 +26,11 @@ struct APIDoc: Sendable, ExpressibleByStringLiteral {
         case empty
     }
 
-    init(_ summary: String, query: [String: APISchema] = [:], body: APISchema? = nil, answer: Answer = .json) {
+    init(_ summary: String, query: [String: APISchema] = [:], body: APISchema? = nil, upload: String? = nil, answer: Answer = .json) {
         self.summary = summary
         self.query = query
         self.body = body
+        self.upload = upload
         self.answer = answer
     }
 

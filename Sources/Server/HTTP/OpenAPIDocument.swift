@@ -48,7 +48,7 @@ enum OpenAPIDocument {
         var parameters: [[String: Any]] = []
         for name in parameterNames(entry.path) {
             // Camera, event, alert and lock ids are integers; user names are strings.
-            parameters.append(["name": name, "in": "path", "required": true, "schema": name == "id" ? ["type": "integer"] : ["type": "string"]])
+            parameters.append(["name": name, "in": "path", "required": true, "schema": ["id", "photo"].contains(name) ? ["type": "integer"] : ["type": "string"]])
         }
         for (name, schema) in entry.doc.query.sorted(by: { $0.key < $1.key }) {
             parameters.append(["name": name, "in": "query", "required": false, "schema": schema.json])
@@ -56,6 +56,8 @@ enum OpenAPIDocument {
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let body = entry.doc.body {
             operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": body.json]]]
+        } else if let upload = entry.doc.upload {
+            operation["requestBody"] = ["required": true, "content": [upload: ["schema": ["type": "string", "format": "binary"]]]]
         }
         switch entry.rule.access {
         case .everyone:
