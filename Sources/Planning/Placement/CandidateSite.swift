@@ -47,20 +47,28 @@ public struct CandidateSiteOptions: Sendable, Hashable, Codable {
 public enum CandidateSites {
     /// Proposes sites on building corners and façades (just outside the wall, never inside any
     /// building), on lighting poles, plus the `manual` ones (kept as given). Deterministic order.
+    /// Every wall gets sites on the side that faces open ground, the inner rings of multipolygon
+    /// buildings (yards enclosed by one building) included.
     public static func generate(city: CityModel, options: CandidateSiteOptions = CandidateSiteOptions(),
                                 manual: [CandidateSite] = []) -> [CandidateSite] {
         let footprints = BuildingLookup(city.buildings)
         var raw: [(CandidateSite.Kind, Point)] = []
         for b in city.buildings {
-            for ring in b.footprint.rings where ring.count >= 3 {
+            let rings = b.footprint.rings
+            for (r, ring) in rings.enumerated() where ring.count >= 3 {
                 let signed = signedArea(ring)
+                // An inner ring of a multipolygon (a ring inside an odd number of the building's
+                // others) bounds a yard: its open ground lies inside it, so its walls face inwards.
+                let depth = rings.indices.filter { $0 != r && Polygon(ring: rings[$0]).contains(ring[0]) }.count
+                let isHole = depth % 2 == 1
                 for i in ring.indices {
                     let a = ring[i], c = ring[(i + 1) % ring.count]
                     let dx = c.x - a.x, dy = c.y - a.y
                     let len = (dx * dx + dy * dy).squareRoot()
                     guard len > 1e-6 else { continue }
-                    // Outward normal of an edge for a counter-clockwise ring is (dy, −dx).
-                    let s: Double = signed > 0 ? 1 : -1
+                    // Outward normal of an edge for a counter-clockwise ring is (dy, −dx); the
+                    // open side of a hole's wall is the other one.
+                    let s: Double = (signed > 0) != isHole ? 1 : -1
                     let nx = s * dy / len, ny = -s * dx / len
                     if options.buildingCorners {
                         // Corner site: off the corner along the bisector of the two outward normals.
