@@ -234,7 +234,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Media", "Catalog", "Recorder", "Footage", "Alerts", "Analytics", "City", "CityServices", "Planning", "AulaSecurity", "Motion",
-                "RTSP", "Snapshot", "APIInput", "Guards",
+                "RTSP", "Snapshot", "APIInput", "Guards", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

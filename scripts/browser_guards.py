@@ -22,13 +22,16 @@ accepts (the step waits in the phone's queue), comes back online (the step is se
 again with the same key it changes nothing), arrives, takes a photo while offline (queued, shrunk
 to 1600 px, sent once on reconnect) and clears it with a report; the board's
 response figures match the step times; a panic from the other phone reaches the board in under a
-second. Prints one JSON line with what it saw; exit status 1 on any failure.
+second; an administrator's ledger search says who holds radio R-17; a checkpoint's printed code,
+read off a screenshot of the sheet by zbarimg, opened on the guard's phone, records one scan.
+Prints one JSON line with what it saw; exit status 1 on any failure.
 
 Against `aula demo` (ADMIN and PASSWORD are the demo's sign-in): the demo's guard-1 starts duty on
 a phone-sized page at the demo's camera 1 (its patrols stand down), a motion alert of camera 1 becomes an incident
 offered to that guard, who accepts it, arrives and clears it; the administrator then reads the
 response figures on the dispatch board.
 """
+import base64
 import json
 import os
 import subprocess
@@ -110,6 +113,58 @@ def photo(tools, incident, failures):
     if magic != "255,216,255":
         failures.append(f"the photo served is not a JPEG: {magic}")
     return {"width": photos[0]["width"], "height": photos[0]["height"], "bytes": photos[0]["bytes"], "queued": queued}
+
+
+def checkpoint_tour(adm, phone_tools, base, guard, failures):
+    """The administrator adds a post with the guard and a checkpoint at the guard's place, opens
+    the sheet of printed codes; zbarimg reads the code off a screenshot of the sheet; the guard's
+    phone opens what it read (as the phone's camera app would) and the scan reaches the server
+    once, with the phone's position; the ledger page shows the checkpoint scanned, not overdue."""
+    adm.evaluate(f"""(() => {{ const f = document.getElementById('add-post'); f.name.value = 'Bridge post';
+        f.latitude.value = {guard['latitude']}; f.longitude.value = {guard['longitude']}; f.guards.value = {json.dumps(guard['name'])};
+        f.requestSubmit(); return true; }})()""")
+    if not adm.wait_for("[...document.querySelectorAll('#add-checkpoint select option')].some(o => o.textContent === 'Bridge post')", timeout=15):
+        failures.append("the new post is not offered for checkpoints")
+        return None
+    adm.evaluate(f"""(() => {{ const f = document.getElementById('add-checkpoint');
+        f.post.value = [...f.post.options].find(o => o.textContent === 'Bridge post').value; f.name.value = 'Bridge gate';
+        f.latitude.value = {guard['latitude']}; f.longitude.value = {guard['longitude']}; f.everyMinutes.value = 30;
+        f.requestSubmit(); return true; }})()""")
+    if not adm.wait_for("[...document.querySelectorAll('#checkpoint-list tr')].some(r => r.textContent.includes('Bridge gate'))", timeout=15):
+        failures.append("the checkpoint was not added")
+        return None
+    adm.call("Page.navigate", url=f"{base}/guards.html?print=codes")
+    adm.wait_for("location.search === '?print=codes' && document.body.dataset.ready === 'true' && document.querySelectorAll('#codes img').length > 0"
+                 " && [...document.querySelectorAll('#codes img')].every(i => i.complete && i.naturalWidth > 0)", timeout=20)
+    shot = adm.call("Page.captureScreenshot", format="png")
+    sheet = os.path.join(tempfile.mkdtemp(prefix="aula-codes-"), "codes.png")
+    with open(sheet, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    read = subprocess.run(["zbarimg", "--raw", "-q", sheet], capture_output=True, text=True)
+    urls = [line.strip() for line in read.stdout.splitlines() if line.strip()]
+    if len(urls) != 1 or not urls[0].startswith(f"{base}/guard.html?checkpoint="):
+        failures.append(f"zbarimg read {urls} off the printed sheet (status {read.returncode}: {read.stderr.strip()})")
+        return None
+    phone_tools.call("Page.navigate", url=urls[0])
+    scanned = phone_tools.wait_for("window.aulaGuard && window.aulaGuard.scans.length > 0 ? JSON.stringify(window.aulaGuard.scans[0]) : null", timeout=30)
+    if not scanned:
+        failures.append("the phone opening the printed address did not send the scan")
+        return None
+    scan = json.loads(scanned)
+    # A reload does not scan again (the address lost its code).
+    phone_tools.call("Page.reload")
+    phone_tools.wait_for("document.body.dataset.guardReady === 'true'", timeout=20)
+    if "checkpoint=" in (phone_tools.evaluate("location.href") or ""):
+        failures.append("the guard page kept the checkpoint's code in its address")
+    adm.call("Page.navigate", url=f"{base}/guards.html")
+    row = adm.wait_for("(() => { const r = [...document.querySelectorAll('#checkpoint-list tr')].find(r => r.textContent.includes('Bridge gate'));"
+                       " return r && !r.querySelector('.overdue') && r.textContent.includes(" + json.dumps(guard["name"]) + ") ? r.textContent : null; })()", timeout=20)
+    if not row:
+        failures.append("the ledger page does not show the checkpoint scanned by the guard")
+    scans = json.loads(adm.evaluate("fetch('/api/checkpoint-scans').then(r => r.json()).then(j => JSON.stringify(j.scans))") or "[]")
+    if len(scans) != 1 or scans[0].get("guardName") != guard["name"] or scans[0].get("distanceMetres") is None or scans[0]["distanceMetres"] > 5:
+        failures.append(f"the server has these scans: {scans}")
+    return {"url": urls[0].split("?")[0], "scan": {k: scan.get(k) for k in ("checkpointName", "distanceMetres")}, "scans": len(scans)}
 
 
 def demo(base, admin, password):
@@ -282,6 +337,7 @@ def main():
                 seen[f"holderOf:{query}"] = holder
                 if holder != f"guard:{near['name']}":
                     failures.append(f"searching {query} on the ledger page gave {holder}")
+            seen["checkpoint"] = checkpoint_tour(adm, g1, base, near, failures)
     finally:
         for browser in browsers:
             browser.kill()

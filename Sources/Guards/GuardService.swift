@@ -62,6 +62,8 @@ public final class GuardService: Sendable {
         static let equipment = "guards.equipment"
         static let incident = "guards.incident"
         static let photo = "guards.photo"
+        static let checkpoint = "guards.checkpoint"
+        static let scan = "guards.scan"
     }
 
     static let encoder: JSONEncoder = {

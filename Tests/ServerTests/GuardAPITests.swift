@@ -186,6 +186,67 @@ enum RiverTown {
         }
     }
 
+    /// Checkpoint tours: an administrator adds a checkpoint (fields checked and named); the code
+    /// and its printed address are for administrators only; a guard of the post scans it once per
+    /// idempotency key, with the distance from where the phone was; a guard of another post or a
+    /// wrong code finds nothing; the list says which checkpoints are overdue.
+    @Test func checkpointsAreScannedOnceByTheirPostsGuardsAndOverdueOnesShow() async throws {
+        let server = try await RiverTown.server()
+        let op = try addUser(server, "olga", .operator)
+        let walker = try addUser(server, "walker", .guard), stranger = try addUser(server, "stranger", .guard)
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            let post = try await client.json(.post, "/api/posts", #"{"name": "River post", "latitude": 47.79, "longitude": 67.71, "guards": ["walker"]}"#)
+            let postID = try #require(post.json["id"] as? Int)
+            let bad = try await client.json(.post, "/api/checkpoints", #"{"post": 99999, "name": " ", "latitude": 91, "longitude": 67.71, "everyMinutes": 0}"#)
+            #expect(bad.status == .unprocessableContent)
+            let fields = Set(((bad.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["name", "latitude", "everyMinutes"], "\(bad.json)")
+            #expect(try await client.json(.post, "/api/checkpoints", #"{"post": 99999, "name": "Gate", "latitude": 47.79, "longitude": 67.71}"#).status == .unprocessableContent)
+            #expect(try await client.json(.post, "/api/checkpoints", #"{"post": \#(postID), "name": "Gate", "latitude": 47.79, "longitude": 67.71}"#, token: op).status == .forbidden)
+            var ids: [Int] = []
+            var codes: [String] = []
+            for (name, lon) in [("Bridge gate", 67.718), ("Boat shed", 67.705)] {
+                let made = try await client.json(.post, "/api/checkpoints", #"{"post": \#(postID), "name": "\#(name)", "latitude": \#(RiverTown.northBank), "longitude": \#(lon), "everyMinutes": 30}"#)
+                #expect(made.status == .created, "\(made.json)")
+                ids.append(try #require(made.json["id"] as? Int))
+                let url = try #require(made.json["url"] as? String)
+                codes.append(try #require(url.components(separatedBy: "checkpoint=").last))
+            }
+            #expect(codes[0] != codes[1] && codes.allSatisfy { $0.count == 22 })
+            // The printed code: an SVG for administrators, nothing for operators.
+            let svg = try await client.execute(uri: "/api/checkpoints/\(ids[0])/code.svg", method: .get, headers: [.authorization: "Bearer \(testAdminToken)"]) {
+                ($0.status, String(buffer: $0.body), $0.headers[.contentType])
+            }
+            #expect(svg.0 == .ok && svg.1.hasPrefix("<svg") && svg.2 == "image/svg+xml")
+            #expect(try await client.json(.get, "/api/checkpoints/\(ids[0])/code.svg", token: op).status == .forbidden)
+            // Operators and guards see the checkpoints but not their codes.
+            let seenByGuard = try await client.json(.get, "/api/checkpoints", token: walker)
+            #expect((seenByGuard.json["checkpoints"] as? [[String: Any]])?.count == 2)
+            #expect((seenByGuard.json["checkpoints"] as? [[String: Any]])?.allSatisfy { $0["url"] == nil } == true)
+            #expect((try await client.json(.get, "/api/checkpoints", token: stranger).json["checkpoints"] as? [[String: Any]])?.isEmpty == true)
+
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "scan-1"]
+            let scanBody = #"{"code": "\#(codes[0])", "latitude": \#(RiverTown.northBank + 0.0001), "longitude": 67.718}"#
+            let scanned = try await client.json(.post, "/api/checkpoints/scan", scanBody, token: walker, headers: key)
+            #expect(scanned.status == .created, "\(scanned.json)")
+            let scan = try #require(scanned.json["scan"] as? [String: Any])
+            #expect(scan["checkpointName"] as? String == "Bridge gate")
+            let metres = try #require(scan["distanceMetres"] as? Double)
+            #expect(abs(metres - 11.1) < 0.5, "\(metres) m")
+            #expect(try await client.json(.post, "/api/checkpoints/scan", scanBody, token: walker, headers: key).status == .created)
+            #expect(try await client.json(.post, "/api/checkpoints/scan", scanBody, token: stranger).status == .notFound)
+            #expect(try await client.json(.post, "/api/checkpoints/scan", #"{"code": "\#(codes[0])x"}"#, token: walker).status == .notFound)
+            #expect(try await client.json(.post, "/api/checkpoints/scan", #"{"code": "\#(codes[0])", "latitude": 47.79}"#, token: walker).status == .unprocessableContent)
+            let scans = try await client.json(.get, "/api/checkpoint-scans", token: op)
+            #expect((scans.json["scans"] as? [[String: Any]])?.count == 1, "\(scans.json)")
+            let listed = try #require(try await client.json(.get, "/api/checkpoints?post=\(postID)", token: op).json["checkpoints"] as? [[String: Any]])
+            #expect(listed.map { $0["overdue"] as? Bool } == [false, true])
+            #expect((listed[0]["lastScan"] as? [String: Any])?["guardName"] as? String == "walker")
+            #expect(try await server.catalog.auditEntries().filter { $0.action == "checkpoint.scan" }.count >= 2)
+        }
+    }
+
     @Test func nobodyFreeEscalatesToTheOperatorsAndAPanicReachesThemAtOnce() async throws {
         let server = try await RiverTown.server()
         let op = try addUser(server, "olga", .operator)

@@ -31,6 +31,7 @@ const state = {
   panicAnsweredAt: 0,
   photos: new Map(),     // incident id → photos the server has of it (sent from this phone)
   picking: 0,            // when the phone's camera was opened for a photo (no redraw meanwhile)
+  scans: [],             // checkpoint scans the server took from this page
 };
 // For tests and the health of the page.
 window.aulaGuard = state;
@@ -73,6 +74,7 @@ async function flush() {
     for (;;) {
       const [item] = queue();
       if (!item) break;
+      let message = '';
       try {
         if (item.photo) {
           const photo = await upload(item.path, item.photo, item.key);
@@ -80,8 +82,12 @@ async function flush() {
         } else {
           const answer = await api(item.path, { method: 'POST', body: item.body, headers: { 'Idempotency-Key': item.key } });
           if (answer?.id) keep(answer);
+          if (answer?.scan) {
+            state.scans.push(answer.scan);
+            message = t('guard.scanned', { name: answer.scan.checkpointName });
+          }
         }
-        say('');
+        say(message);
       } catch (error) {
         if (!error.status) break;  // no answer: offline, try again later
         say(`${t('error')}: ${error.message}`);
@@ -360,6 +366,18 @@ async function panic() {
   say(t('guard.panicSent'));
 }
 
+/// A printed checkpoint code opened this page (`?checkpoint=CODE`): the scan goes through the
+/// queue with where the phone is (waiting a few seconds for a first position), and the address
+/// loses the code so that a reload does not scan again.
+async function scanCheckpoint(code) {
+  history.replaceState(null, '', location.pathname);
+  say(t('guard.scanning'));
+  startWatching();
+  for (let waited = 0; !state.position && waited < 8000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+  if (!state.onDuty) stopWatching();
+  await send('/api/checkpoints/scan', { code, ...(state.position || {}) });
+}
+
 async function start() {
   await loadStrings();
   state.me = await api('/api/session');
@@ -378,6 +396,8 @@ async function start() {
   renderDuty();
   await flush();
   await poll();
+  const checkpoint = new URLSearchParams(location.search).get('checkpoint');
+  if (checkpoint) await scanCheckpoint(checkpoint);
   document.body.dataset.guardReady = 'true';
 }
 

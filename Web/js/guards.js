@@ -57,7 +57,7 @@ async function showPosts() {
   clear($('posts'), posts.map((p) => el('tr', {},
     el('td', {}, p.id), el('td', {}, p.name), el('td', {}, p.district), el('td', {}, p.guards.join(', ')),
     el('td', {}, p.cameras.join(', ')), el('td', {}, p.autoDispatch ? '✓' : ''))));
-  clear($('add-shift').post, posts.map((p) => el('option', { value: p.id }, p.name)));
+  for (const form of ['add-shift', 'add-checkpoint']) clear($(form).post, posts.map((p) => el('option', { value: p.id }, p.name)));
 }
 
 async function showShifts() {
@@ -66,6 +66,25 @@ async function showShifts() {
   clear($('shifts'), shifts.map((s) => el('tr', {},
     el('td', {}, names.get(s.post) ?? `#${s.post}`), el('td', {}, s.guardName),
     el('td', {}, formatTime(new Date(s.start))), el('td', {}, formatTime(new Date(s.end))))));
+}
+
+/// Checkpoints with their last scan; for administrators, the sheet of their printed codes (each
+/// holds the guard page's address with the checkpoint's secret code).
+async function showCheckpoints() {
+  const { checkpoints } = await api('/api/checkpoints');
+  const names = new Map(posts.map((p) => [p.id, p.name]));
+  clear($('checkpoint-list'), checkpoints.map((c) => el('tr', { dataset: { id: c.id } },
+    el('td', {}, c.name), el('td', {}, names.get(c.post) ?? `#${c.post}`), el('td', {}, t('guards.everyMinutes', { minutes: c.everyMinutes })),
+    el('td', { className: c.overdue ? 'overdue' : null },
+      c.lastScan ? `${formatTime(new Date(c.lastScan.time))} · ${c.lastScan.guardName}${c.lastScan.distanceMetres != null ? ` · ${Math.round(c.lastScan.distanceMetres)} m` : ''}` : t('guards.neverScanned'),
+      c.overdue ? ` · ${t('guards.overdue')}` : ''),
+    el('td', {}, me.role === 'administrator' ? el('button', { className: 'delete', onclick: () => run(async () => {
+      await api(`/api/checkpoints/${c.id}`, { method: 'DELETE' });
+      await showCheckpoints();
+    }) }, t('guards.remove')) : null))));
+  clear($('codes'), checkpoints.filter((c) => c.url).map((c) => el('figure', { dataset: { id: c.id } },
+    el('img', { src: `/api/checkpoints/${c.id}/code.svg`, alt: c.name }),
+    el('figcaption', {}, el('b', {}, c.name), el('br'), names.get(c.post) ?? `#${c.post}`))));
 }
 
 const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -104,7 +123,21 @@ async function start() {
       await showShifts();
     });
   });
-  await run(async () => { await showItems(); await showPosts(); await showShifts(); });
+  $('add-checkpoint').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    run(async () => {
+      await api('/api/checkpoints', { method: 'POST', body: {
+        post: Number(f.post.value), name: f.name.value, latitude: Number(f.latitude.value), longitude: Number(f.longitude.value),
+        everyMinutes: Number(f.everyMinutes.value) } });
+      f.name.value = '';
+      await showCheckpoints();
+    });
+  });
+  if (new URLSearchParams(location.search).get('print') === 'codes') document.body.classList.add('codes');
+  await run(async () => { await showItems(); await showPosts(); await showShifts(); await showCheckpoints(); });
+  // The sheet is ready to print when every code has been drawn.
+  await Promise.all([...document.querySelectorAll('#codes img')].map((img) => (img.complete ? null : new Promise((done) => { img.onload = done; img.onerror = done; }))));
   document.body.dataset.ready = 'true';
 }
 

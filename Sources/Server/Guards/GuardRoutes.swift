@@ -94,6 +94,7 @@ struct GuardRoutes: Sendable {
         routes.post("api/incidents/:id/offence", .roles([.operator], audit: "incident.offence"),
                     APIDoc("Enter a cleared incident into the offence register", body: .object(["type": .string, "status": .string])), use: registerOffence)
         registerPhotos(on: routes)
+        registerCheckpoints(on: routes)
         routes.post("api/panic", .roles([.guard]), APIDoc("The guard's panic button", body: .object(["latitude": .number, "longitude": .number])), use: panic)
 
         routes.get("api/response-figures", .roles([.operator, .analyst, .auditor]),
