@@ -8,9 +8,10 @@
 ///
 /// The smallest version (1–40, 21 to 177 modules a side) that holds the text at the requested
 /// correction level is chosen, and the mask with the lowest penalty (7.8.3). Only byte mode is
-/// written, without an ECI header: readers take such bytes as UTF-8 when they are valid UTF-8,
-/// which is what phones do. Byte mode is never the smallest code for digits or upper-case
-/// letters alone, but a URL with a random token gains nothing from the other modes.
+/// written, without an ECI header, so a reader guesses the bytes' character set: ASCII is safe
+/// (a URL percent-encodes anything else), while mostly-ASCII text with a few non-ASCII letters
+/// may be misread (zbar takes it for Shift JIS). Byte mode is never the smallest code for digits
+/// or upper-case letters alone, but a URL with a random token gains nothing from the other modes.
 public struct QRCode: Sendable {
     /// The version, 1 to 40.
     public let version: Int
