@@ -31,29 +31,7 @@ public enum JSONValue: Decodable, Sendable, Equatable {
     /// Parses a whole document; nil when it is not JSON, is nested deeper than ``maximumDepth`` or
     /// holds a number outside `Double`'s range.
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        guard depth(of: bytes) <= maximumDepth else { return nil }
-        let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        if case .number(let n)? = value, !n.isFinite { return nil }
-        return value
-    }
-
-    /// The nesting depth of brackets outside strings (an upper bound on the document's depth).
-    static func depth(of bytes: some Collection<UInt8>) -> Int {
-        var depth = 0, deepest = 0, inString = false, escaped = false
-        for b in bytes {
-            if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return deepest
+        if let parsed = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0) }
     }
 }
