@@ -62,11 +62,17 @@ public enum Hotspots {
         }
         let grid = AnalysisGrid(covering: box, cellSize: options.cellSize)
         let counts = grid.counts(of: points)
-        let centres = (0..<grid.count).map(grid.centre)
+        let stats: [GiStar]
+        switch options.weights {
+        case .distanceBand(let t):
+            // Neighbours by grid offsets: city-wide grids have hundreds of thousands of cells.
+            stats = GetisOrd.giStar(values: counts, grid: grid, threshold: t)
+        case .kNearest:
+            stats = GetisOrd.giStar(values: counts, locations: (0..<grid.count).map(grid.centre), weights: options.weights)
+        }
         return GridHotspots(grid: grid, filter: filter, counts: counts,
                             density: KernelDensity.surface(of: points, grid: grid, bandwidth: options.bandwidth),
-                            giStar: GetisOrd.giStar(values: counts, locations: centres, weights: options.weights),
-                            offenceCount: points.count)
+                            giStar: stats, offenceCount: points.count)
     }
 
     /// Gi* on street segments: streets cut into pieces of about `segmentLength` metres, each offence

@@ -36,27 +36,46 @@ extension CityRoutes {
         let result = try await heavy.run("the hot spots") {
             Hotspots.grid(offences, filter: filter, projection: projection, options: HotspotOptions(cellSize: cell, bandwidth: bandwidth), extent: extent)
         }
-        let w = GeoJSONWriter(projection: city.projection)
-        let density = result.density.perSquareKilometre
-        let maximum = density.max() ?? 0
-        var features: [GeoValue] = []
-        for i in 0..<result.grid.count {
-            let g = result.giStar[i]
-            let cls = g.classification.rawValue
-            guard result.counts[i] > 0 || cls != 0 || density[i] >= 0.01 * maximum && maximum > 0 else { continue }
-            features.append(w.feature("Polygon", .array([w.line(result.grid.ring(i) + [result.grid.ring(i)[0]])]), [
-                "cell": .number(Double(i)), "count": .number(result.counts[i]), "density": .num(density[i], 100),
-                "z": .num(g.z, 1e6), "p": .num(g.p, 1e6), "class": .number(Double(cls)),
-            ]))
+        return Self.data(try CityJSON.encode(Self.hotspotJSON(result, projection: city.projection, cellSize: cell, bandwidth: bandwidth,
+                                                               synthetic: register.offences.filtered(filter).contains(where: \.synthetic))))
+    }
+
+    /// The city-wide answer: only the significant cells (Gi* hot or cold at 90 % or more), drawn as
+    /// rectangles of one class (`features`), with each cell's figures in parallel arrays (`cells`);
+    /// `grid` places cell `i` (column `i % columns`, row `i / columns`) in WGS84. Kept under 1 MB and
+    /// 500 ms on the largest shared extract (docs/performance.md, "Hot spots at city scale").
+    static func hotspotJSON(_ result: GridHotspots, projection: LocalProjection, cellSize: Double, bandwidth: Double,
+                            synthetic: Bool) -> GeoValue {
+        let w = GeoJSONWriter(projection: projection)
+        let map = HotspotMap(result)
+        let features: [GeoValue] = map.rectangles.map { r in
+            w.feature("Polygon", .array([w.line(result.grid.ring(r) + [result.grid.ring(r)[0]])]), [
+                "class": .number(Double(r.classification.rawValue)), "cells": .number(Double(r.columns * r.rows)),
+            ])
         }
-        let classes = result.giStar.map(\.classification.rawValue)
-        return try Self.json(GeoJSONWriter.collection(features, extra: [
-            "offenceCount": .number(Double(result.offenceCount)), "cellSize": .number(cell), "bandwidth": .number(bandwidth),
+        let density = result.density.values
+        let perKm2 = 1_000_000.0
+        let stats = result.giStar
+        let sw = projection.unproject(result.grid.origin)
+        let ne = projection.unproject(Point(x: result.grid.origin.x + result.grid.cellSize, y: result.grid.origin.y + result.grid.cellSize))
+        let cells: GeoValue = [
+            "index": .array(map.cells.map { .number(Double($0)) }),
+            "count": .array(map.cells.map { .number(result.counts[$0]) }),
+            "z": .array(map.cells.map { .num(stats[$0].z, 1e6) }),
+            "p": .array(map.cells.map { .num(stats[$0].p, 1e6) }),
+            "class": .array(map.cells.map { .number(Double(stats[$0].classification.rawValue)) }),
+            "density": .array(map.cells.map { .num(density[$0] * perKm2, 100) }),
+        ]
+        let classes = stats.map(\.classification.rawValue)
+        return GeoJSONWriter.collection(features, extra: [
+            "offenceCount": .number(Double(result.offenceCount)), "cellSize": .number(cellSize), "bandwidth": .number(bandwidth),
             "columns": .number(Double(result.grid.columns)), "rows": .number(Double(result.grid.rows)),
-            "maxDensity": .num(maximum, 100), "hotCells": .number(Double(classes.filter { $0 > 0 }.count)),
-            "coldCells": .number(Double(classes.filter { $0 < 0 }.count)),
-            "synthetic": .bool(register.offences.filtered(filter).contains(where: \.synthetic)),
-        ]))
+            "grid": ["origin": .array([.number(sw.longitude), .number(sw.latitude)]),
+                     "step": .array([.number(ne.longitude - sw.longitude), .number(ne.latitude - sw.latitude)])],
+            "cells": cells,
+            "maxDensity": .num((density.max() ?? 0) * perKm2, 100), "hotCells": .number(Double(classes.filter { $0 > 0 }.count)),
+            "coldCells": .number(Double(classes.filter { $0 < 0 }.count)), "synthetic": .bool(synthetic),
+        ])
     }
 
     /// Plans the next cameras for a budget (a number of cameras or money).
