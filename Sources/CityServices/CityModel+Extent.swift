@@ -5,8 +5,15 @@ extension CityModel {
     /// Analyses run over this box, never over the box of whatever points a register holds: one
     /// offence recorded at the North Pole must not make a grid the size of a hemisphere.
     public var extent: BoundingBox {
-        let points = buildings.flatMap { $0.footprint.rings.joined() } + streets.flatMap(\.line)
-        return points.isEmpty ? BoundingBox(minX: -50, minY: -50, maxX: 50, maxY: 50) : BoundingBox(points: points)
+        // One pass without gathering the points (every hot-spot request reads it).
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        func add(_ p: Point) {
+            minX = min(minX, p.x); maxX = max(maxX, p.x)
+            minY = min(minY, p.y); maxY = max(maxY, p.y)
+        }
+        for b in buildings { for ring in b.footprint.rings { for p in ring { add(p) } } }
+        for s in streets { for p in s.line { add(p) } }
+        return minX > maxX ? BoundingBox(minX: -50, minY: -50, maxX: 50, maxY: 50) : BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
     }
 }
 

@@ -72,23 +72,6 @@ import Testing
 
     /// Writes the scene, runs the shapely script, reads its answer.
     func runReference(_ scene: ReferenceScene) throws -> Reference {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aula-coverage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("in.json")
-        let output = dir.appendingPathComponent("out.json")
-        try JSONEncoder().encode(scene).write(to: input)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/coverage_reference.py").path, input.path, output.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0,
-                     "coverage_reference.py failed (\(process.terminationStatus)); python3 and shapely are required: python3 -m pip install -r scripts/requirements-test.txt\n\(stderr)")
-        return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: output))
+        try runPythonReference("coverage_reference.py", scene, as: Reference.self)
     }
 }

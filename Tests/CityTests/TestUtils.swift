@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import City
 
 /// An axis-aligned rectangle ring.
@@ -35,3 +36,25 @@ let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().dele
 
 /// The shared Monaco extract beside the clone (CI copies shared/ there).
 let monacoURL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/osm/monaco.osm.gz")
+
+/// Writes `input` as JSON, runs `python3 scripts/<script> in.json out.json` and decodes out.json.
+/// Fails (never skips) when python3 or shapely is missing, saying how to install them.
+func runPythonReference<In: Encodable, Out: Decodable>(_ script: String, _ input: In, as: Out.Type) throws -> Out {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aula-city-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let inURL = dir.appendingPathComponent("in.json")
+    let outURL = dir.appendingPathComponent("out.json")
+    try JSONEncoder().encode(input).write(to: inURL)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/\(script)").path, inURL.path, outURL.path]
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0,
+                 "\(script) failed (\(process.terminationStatus)); python3 and shapely are required: python3 -m pip install -r scripts/requirements-test.txt\n\(stderr)")
+    return try JSONDecoder().decode(Out.self, from: Data(contentsOf: outURL))
+}

@@ -101,22 +101,6 @@ import Testing
 
     /// Runs scripts/ref_validity.py on the features.
     static func check(_ features: [Feature]) throws -> Verdict {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aula-validity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("in.json")
-        let output = dir.appendingPathComponent("out.json")
-        try JSONEncoder().encode(Scene(features: features)).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/ref_validity.py").path, input.path, output.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0,
-                     "ref_validity.py failed (\(process.terminationStatus)); python3 and shapely are required: python3 -m pip install -r scripts/requirements-test.txt\n\(stderr)")
-        return try JSONDecoder().decode(Verdict.self, from: Data(contentsOf: output))
+        try runPythonReference("ref_validity.py", Scene(features: features), as: Verdict.self)
     }
 }

@@ -38,22 +38,35 @@ public enum GetisOrd {
     /// are equal (no variance) and for a location whose neighbourhood is everything (Wᵢ = n).
     public static func giStar(values x: [Double], locations: [Point], weights: SpatialWeights) -> [GiStar] {
         precondition(x.count == locations.count, "one value per location")
-        let n = Double(x.count)
         guard x.count > 1 else { return x.map { _ in GiStar(g: 1, z: 0, p: 1, neighbours: 1) } }
-        let sum = x.reduce(0, +)
-        let mean = sum / n
-        let s2 = max(0, x.reduce(0) { $0 + $1 * $1 } / n - mean * mean)
-        let s = s2.squareRoot()
+        let moments = Moments(x)
         let lists = weights.neighbours(of: locations)
         return x.indices.map { i in
             var local = x[i]
             for j in lists[i] { local += x[j] }
-            let w = Double(lists[i].count + 1)
+            return moments.statistic(local: local, neighbours: lists[i].count + 1)
+        }
+    }
+
+    /// What every location's statistic needs of all the values.
+    private struct Moments {
+        let n: Double, sum: Double, mean: Double, s: Double
+
+        init(_ x: [Double]) {
+            n = Double(x.count)
+            sum = x.reduce(0, +)
+            mean = sum / n
+            s = max(0, x.reduce(0) { $0 + $1 * $1 } / n - mean * mean).squareRoot()
+        }
+
+        /// Gi* of a location whose neighbourhood (itself included, `neighbours` locations) sums to `local`.
+        func statistic(local: Double, neighbours: Int) -> GiStar {
+            let w = Double(neighbours)
             let g = sum != 0 ? local / sum : 0
             let den = s * ((n * w - w * w) / (n - 1)).squareRoot()
-            guard den > 0 else { return GiStar(g: g, z: 0, p: 1, neighbours: lists[i].count + 1) }
+            guard den > 0 else { return GiStar(g: g, z: 0, p: 1, neighbours: neighbours) }
             let z = (local - mean * w) / den
-            return GiStar(g: g, z: z, p: twoSidedP(z), neighbours: lists[i].count + 1)
+            return GiStar(g: g, z: z, p: twoSidedP(z), neighbours: neighbours)
         }
     }
 
@@ -65,12 +78,8 @@ public enum GetisOrd {
     /// index, as there, so the two agree to the last bit away from the band's exact edge.
     public static func giStar(values x: [Double], grid: AnalysisGrid, threshold t: Double) -> [GiStar] {
         precondition(x.count == grid.count, "one value per cell")
-        let n = Double(x.count)
         guard x.count > 1 else { return x.map { _ in GiStar(g: 1, z: 0, p: 1, neighbours: 1) } }
-        let sum = x.reduce(0, +)
-        let mean = sum / n
-        let s2 = max(0, x.reduce(0) { $0 + $1 * $1 } / n - mean * mean)
-        let s = s2.squareRoot()
+        let moments = Moments(x)
         let reach = Int((t / grid.cellSize).rounded(.down))
         var offsets: [(dc: Int, dr: Int)] = []   // row-major: ascending index
         if reach >= 0 {
@@ -81,27 +90,34 @@ public enum GetisOrd {
             }
         }
         let columns = grid.columns, rows = grid.rows
+        let reachC = offsets.map { abs($0.dc) }.max() ?? 0, reachR = offsets.map { abs($0.dr) }.max() ?? 0
+        // Away from the edge every offset is a fixed step in the index, still ascending.
+        let steps = offsets.map { $0.dr * columns + $0.dc }
         var out = [GiStar]()
         out.reserveCapacity(x.count)
-        for r in 0..<rows {
-            for c in 0..<columns {
-                let i = r * columns + c
-                var local = x[i]
-                var count = 0
-                for o in offsets {
-                    let cc = c + o.dc, rr = r + o.dr
-                    guard cc >= 0, cc < columns, rr >= 0, rr < rows else { continue }
-                    local += x[rr * columns + cc]
-                    count += 1
+        x.withUnsafeBufferPointer { x in steps.withUnsafeBufferPointer { steps in
+            for r in 0..<rows {
+                let innerRow = r >= reachR && r < rows - reachR
+                for c in 0..<columns {
+                    let i = r * columns + c
+                    var local = x[i]
+                    var count = 0
+                    if innerRow, c >= reachC, c < columns - reachC {
+                        var k = 0
+                        while k < steps.count { local += x[i + steps[k]]; k += 1 }
+                        count = steps.count
+                    } else {
+                        for o in offsets {
+                            let cc = c + o.dc, rr = r + o.dr
+                            guard cc >= 0, cc < columns, rr >= 0, rr < rows else { continue }
+                            local += x[rr * columns + cc]
+                            count += 1
+                        }
+                    }
+                    out.append(moments.statistic(local: local, neighbours: count + 1))
                 }
-                let w = Double(count + 1)
-                let g = sum != 0 ? local / sum : 0
-                let den = s * ((n * w - w * w) / (n - 1)).squareRoot()
-                guard den > 0 else { out.append(GiStar(g: g, z: 0, p: 1, neighbours: count + 1)); continue }
-                let z = (local - mean * w) / den
-                out.append(GiStar(g: g, z: z, p: twoSidedP(z), neighbours: count + 1))
             }
-        }
+        } }
         return out
     }
 

@@ -24,7 +24,16 @@ public struct HotspotMap: Sendable, Hashable {
 
     public init(_ result: GridHotspots) {
         let grid = result.grid
-        cells = result.giStar.indices.filter { result.giStar[$0].classification != .notSignificant }
+        // Significant (class ≠ 0) is p < 0.10; the test on p alone keeps this pass cheap on big grids.
+        var significant: [Int] = []
+        result.giStar.withUnsafeBufferPointer { g in
+            var i = 0
+            while i < g.count {
+                if g[i].p < 0.10 { significant.append(i) }
+                i += 1
+            }
+        }
+        cells = significant
         var done: [Rectangle] = []
         // Rectangles still growing, keyed by the run they end in: first column, column count, class.
         var open: [Run: Rectangle] = [:]

@@ -66,15 +66,16 @@ extension CityRoutes {
             "class": .array(map.cells.map { .number(Double(stats[$0].classification.rawValue)) }),
             "density": .array(map.cells.map { .num(density[$0] * perKm2, 100) }),
         ]
-        let classes = stats.map(\.classification.rawValue)
+        var hot = 0, cold = 0
+        for i in map.cells { if stats[i].z >= 0 { hot += 1 } else { cold += 1 } }
         return GeoJSONWriter.collection(features, extra: [
             "offenceCount": .number(Double(result.offenceCount)), "cellSize": .number(cellSize), "bandwidth": .number(bandwidth),
             "columns": .number(Double(result.grid.columns)), "rows": .number(Double(result.grid.rows)),
             "grid": ["origin": .array([.number(sw.longitude), .number(sw.latitude)]),
                      "step": .array([.number(ne.longitude - sw.longitude), .number(ne.latitude - sw.latitude)])],
             "cells": cells,
-            "maxDensity": .num((density.max() ?? 0) * perKm2, 100), "hotCells": .number(Double(classes.filter { $0 > 0 }.count)),
-            "coldCells": .number(Double(classes.filter { $0 < 0 }.count)), "synthetic": .bool(synthetic),
+            "maxDensity": .num((density.max() ?? 0) * perKm2, 100), "hotCells": .number(Double(hot)),
+            "coldCells": .number(Double(cold)), "synthetic": .bool(synthetic),
         ])
     }
 
