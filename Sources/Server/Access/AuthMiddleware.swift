@@ -83,7 +83,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
 
         let response = try await next(request, context)
-        if ![.get, .head, .options].contains(request.method), response.status.code < 400 { rights.changed() }
+        if ![.get, .head, .options].contains(request.method), response.status.code < 400, !rule.leavesRightsAlone { rights.changed() }
         if let action = rule.audit, response.status.code < 400,
            !["view.playback", "view.thumbnail"].contains(action) || footageViews.firstView(user: identity.user.name,
                                                                                        target: request.uri.path + "?" + (request.uri.query ?? "") + "\u{0}" + (context.auditNote.value ?? "")) {

@@ -23,6 +23,17 @@ public struct RouteRule: Sendable {
     public var audit: String?
     /// Whether a user with a one-time password may call it (to change the password and sign out).
     public var duringPasswordChange = false
+    /// True for a route whose success cannot change anyone's rights (a guard's position, an
+    /// incident's step): it does not wake every open socket to check its session again, which
+    /// 500 phones reporting every 5 s made a check of every socket a hundred times a second.
+    public var leavesRightsAlone = false
+
+    /// The same rule, for a route that changes no one's rights.
+    public func leavingRightsAlone() -> RouteRule {
+        var rule = self
+        rule.leavesRightsAlone = true
+        return rule
+    }
 
     public static let everyone = RouteRule(access: .everyone)
     public static let peerNode = RouteRule(access: .peerNode)

@@ -15,7 +15,7 @@ extension GuardRoutes {
     static let photoLimit = 6 << 20
 
     func registerPhotos(on routes: Routes<AulaContext>) {
-        routes.post("api/incidents/:id/photos", .roles([.guard, .operator], audit: "incident.photo"),
+        routes.post("api/incidents/:id/photos", RouteRule.roles([.guard, .operator], audit: "incident.photo").leavingRightsAlone(),
                     APIDoc("Attach a photo to an incident: the body is the JPEG (image/jpeg), at most 6 MiB; Idempotency-Key sends it once",
                            upload: "image/jpeg"), use: addPhoto)
         routes.get("api/incidents/:id/photos", .roles([.operator, .guard, .auditor]), "The incident's photos (without their bytes)", use: listPhotos)

@@ -56,7 +56,7 @@ struct GuardRoutes: Sendable {
                       guard let identity = context.requestContext.identity else { return }
                       try await dutyStream(identity: identity, inbound: inbound, outbound: outbound)
                   })
-        routes.put("api/duty", .roles([.guard]),
+        routes.put("api/duty", RouteRule.roles([.guard]).leavingRightsAlone(),
                    APIDoc("Start or end duty, and say where you are", body: .object(["onDuty": .boolean, "latitude": .number, "longitude": .number, "accuracy": .number])),
                    use: putDuty)
 
@@ -84,7 +84,7 @@ struct GuardRoutes: Sendable {
             case .clear: [.guard, .operator]
             case .cancel: [.operator]
             }
-            routes.post(RouterPath("api/incidents/:id/\(action.rawValue)"), .roles(roles, audit: "incident.\(action.rawValue)"),
+            routes.post(RouterPath("api/incidents/:id/\(action.rawValue)"), RouteRule.roles(roles, audit: "incident.\(action.rawValue)").leavingRightsAlone(),
                         APIDoc("Incident step: \(action.rawValue)", body: .object(["note": .string])), use: { request, context in
                             try await step(action, request, context)
                         })
@@ -95,7 +95,7 @@ struct GuardRoutes: Sendable {
                     APIDoc("Enter a cleared incident into the offence register", body: .object(["type": .string, "status": .string])), use: registerOffence)
         registerPhotos(on: routes)
         registerCheckpoints(on: routes)
-        routes.post("api/panic", .roles([.guard]), APIDoc("The guard's panic button", body: .object(["latitude": .number, "longitude": .number])), use: panic)
+        routes.post("api/panic", RouteRule.roles([.guard]).leavingRightsAlone(), APIDoc("The guard's panic button", body: .object(["latitude": .number, "longitude": .number])), use: panic)
 
         routes.get("api/response-figures", .roles([.operator, .analyst, .auditor]),
                    APIDoc("Response times per district, post, shift or guard", query: ["start": .time, "end": .time, "by": .string]), use: figures)
