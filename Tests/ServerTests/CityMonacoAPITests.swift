@@ -101,12 +101,14 @@ import Testing
             #expect(hs.json["offenceCount"] as? Int == direct.offenceCount)
             #expect(hs.json["hotCells"] as? Int == direct.giStar.filter { $0.classification.rawValue > 0 }.count)
             #expect(hs.json["synthetic"] as? Bool == true)
-            let cells = try #require(hs.json["features"] as? [[String: Any]])
-            for cell in cells.prefix(50) {
-                let p = try #require(cell["properties"] as? [String: Any])
-                let i = try #require(p["cell"] as? Int)
-                #expect(abs((p.double("z") ?? .nan) - direct.giStar[i].z) < 1e-6)
-                #expect(p.double("count") == direct.counts[i])
+            // Only the significant cells are sent, with their figures in parallel arrays.
+            let cells = try #require(hs.json["cells"] as? [String: Any])
+            let index = try #require(cells["index"] as? [Int]), z = try #require(cells["z"] as? [Double]), count = try #require(cells["count"] as? [Double])
+            #expect(Set(index) == Set(direct.giStar.indices.filter { direct.giStar[$0].classification.rawValue != 0 }))
+            #expect(!index.isEmpty && index.count == z.count && index.count == count.count)
+            for (k, i) in index.enumerated() {
+                #expect(abs(z[k] - direct.giStar[i].z) < 1e-6)
+                #expect(count[k] == direct.counts[i])
             }
             let badHotspots = try await client.json(.get, "/api/hotspots?cell=5")
             #expect(fields(badHotspots.json) == ["cell"])
