@@ -247,6 +247,36 @@ enum RiverTown {
         }
     }
 
+    /// A motion alert of a camera whose post dispatches by itself becomes one incident (a second
+    /// alert of the same camera while it is open does not make another); clearing it acknowledges
+    /// the alert in the guard's name, so the camera's next motion makes a new alert and incident.
+    @Test func anAlertBecomesOneIncidentAndClearingItAcknowledgesTheAlert() async throws {
+        let server = try await RiverTown.server()
+        let runner = try addUser(server, "runner", .guard)
+        let camera = try await server.catalog.insert(Camera(name: "Yard", rtspURL: "rtsp://127.0.0.1:9/none", latitude: RiverTown.northBank + 0.00005,
+                                                            longitude: 67.712, district: "River"))
+        _ = try await server.guards.addPost(Post(name: "Yard post", latitude: 47.79, longitude: 67.71, district: "River", cameras: [camera.id],
+                                                 guards: ["runner"], autoDispatch: true))
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            #expect(try await client.json(.put, "/api/duty", Self.duty(RiverTown.northBank + 0.00005, 67.714), token: runner).status == .ok)
+            let alert = try await server.alerts.raise(.motion, camera: camera.id, zone: "yard", message: "motion in zone yard")
+            let incident = try #require(try await server.guards.incidentFromAlert(alert))
+            #expect(incident.guardName == "runner" && incident.state == .offered && incident.alertID == alert.id)
+            let again = try await server.alerts.raise(.motion, camera: camera.id, zone: "yard", message: "motion in zone yard")
+            #expect(try await server.guards.incidentFromAlert(again) == nil)
+            for step in ["accept", "arrive"] {
+                #expect(try await client.json(.post, "/api/incidents/\(incident.id)/\(step)", token: runner).status == .ok)
+            }
+            #expect(try await server.catalog.alert(id: alert.id)?.acknowledgedMicros == nil)
+            #expect(try await client.json(.post, "/api/incidents/\(incident.id)/clear", #"{"note": "cat in the bins"}"#, token: runner).status == .ok)
+            let acknowledged = try #require(try await server.catalog.alert(id: alert.id))
+            #expect(acknowledged.acknowledgedMicros != nil && acknowledged.acknowledgedBy == "runner")
+            let next = try await server.alerts.raise(.motion, camera: camera.id, zone: "yard", message: "motion in zone yard")
+            #expect(try await server.guards.incidentFromAlert(next)?.alertID == next.id)
+        }
+    }
+
     @Test func nobodyFreeEscalatesToTheOperatorsAndAPanicReachesThemAtOnce() async throws {
         let server = try await RiverTown.server()
         let op = try addUser(server, "olga", .operator)
