@@ -50,19 +50,22 @@ public struct CheckpointScan: Sendable, Codable, Equatable {
 
 extension GuardService {
     public func checkpoints(post: Int64? = nil) async throws -> [Checkpoint] {
-        try await catalog.records(kind: Kind.checkpoint, tag: post.map(String.init), limit: 10_000).map { record in
-            var checkpoint = try Self.decode(Checkpoint.self, record)
-            checkpoint.id = record.id
-            return checkpoint
-        }.sorted { ($0.post, $0.id) < ($1.post, $1.id) }
+        try await catalog.records(kind: Kind.checkpoint, tag: post.map(String.init), limit: 10_000).map(Self.checkpoint)
+            .sorted { ($0.post, $0.id) < ($1.post, $1.id) }
     }
 
     public func checkpoint(code: String) async throws -> Checkpoint? {
-        try await catalog.record(kind: Kind.checkpoint, key: code).map { record in
-            var checkpoint = try Self.decode(Checkpoint.self, record)
-            checkpoint.id = record.id
-            return checkpoint
-        }
+        try await catalog.record(kind: Kind.checkpoint, key: code).map(Self.checkpoint)
+    }
+
+    public func checkpoint(id: Int64) async throws -> Checkpoint? {
+        try await catalog.record(kind: Kind.checkpoint, id: id).map(Self.checkpoint)
+    }
+
+    static func checkpoint(_ record: StoredRecord) throws -> Checkpoint {
+        var checkpoint = try decode(Checkpoint.self, record)
+        checkpoint.id = record.id
+        return checkpoint
     }
 
     /// Adds a checkpoint with a fresh random code (128 bits, URL-safe).

@@ -124,7 +124,7 @@ extension GuardRoutes {
     }
 
     func checkpointCode(_ request: Request, context: AulaContext) async throws -> Response {
-        guard let id = PathID.parse(context.parameters.get("id")), let checkpoint = try await guards.checkpoints().first(where: { $0.id == id }) else {
+        guard let id = PathID.parse(context.parameters.get("id")), let checkpoint = try await guards.checkpoint(id: id) else {
             throw ProblemDetails.notFound("no such checkpoint")
         }
         // The address is short (about 80 characters): version 5 or so at the high correction level,
