@@ -274,7 +274,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RTSPTests",
-            dependencies: ["RTSP", "Media", "Simulator", "Randomness", .product(name: "PropertyBased", package: "swift-property-based"),
+            dependencies: ["RTSP", "Media", "Simulator", "Randomness", "TestPeers", .product(name: "PropertyBased", package: "swift-property-based"),
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),

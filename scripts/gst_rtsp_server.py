@@ -4,6 +4,8 @@
 Mounts (each client gets its own pipeline, starting at frame 0):
   /h264    H.264 at FPS, a key frame every KEYINT frames (endless, or FRAMES frames then end of stream)
   /h265    the same in H.265
+  /sub     a camera's sub stream: H.264 at SUB_WIDTH x SUB_HEIGHT (with /h265 as the main stream,
+           the H.265 camera with an H.264 sub stream that new cameras are)
   /secure  on PORT+1: like /h264, behind Digest authentication (user "aula", password "secret")
 
 Prints "ready PORT" on stdout once it listens. Run with Debian's /usr/bin/python3 (python3-gi).
@@ -41,6 +43,8 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--height", type=int, default=240)
     parser.add_argument("--fps", type=int, default=25)
+    parser.add_argument("--sub-width", type=int, default=160)
+    parser.add_argument("--sub-height", type=int, default=120)
     args = parser.parse_args()
 
     Gst.init(None)
@@ -49,9 +53,10 @@ def main() -> int:
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
 
-    def factory(codec: str, secure: bool) -> GstRtspServer.RTSPMediaFactory:
+    def factory(codec: str, secure: bool, sub: bool = False) -> GstRtspServer.RTSPMediaFactory:
         f = GstRtspServer.RTSPMediaFactory()
-        f.set_launch(launch(codec, args.frames, args.keyint, args.width, args.height, args.fps))
+        width, height = (args.sub_width, args.sub_height) if sub else (args.width, args.height)
+        f.set_launch(launch(codec, args.frames, args.keyint, width, height, args.fps))
         f.set_shared(False)
         f.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
         if secure:
@@ -61,6 +66,7 @@ def main() -> int:
 
     mounts.add_factory("/h264", factory("h264", False))
     mounts.add_factory("/h265", factory("h265", False))
+    mounts.add_factory("/sub", factory("h264", False, sub=True))
 
     # gst-rtsp-server challenges only clients without a token, so the protected mount lives on a
     # second server (PORT+1) that has no default token and answers 401 until Digest succeeds.

@@ -19,9 +19,23 @@ import Synchronization
 /// the encoder is bounded (`maxQueuedUnits`); when the encoder falls behind, the rest of the GOP
 /// and whole GOPs up to a key frame that fits are dropped and counted, as for motion analysis
 /// (``MotionSink``): the recording and the other cameras never slow down.
+///
+/// The same machinery, with ``Purpose/transcode`` and no masks, makes the H.264 stream of a camera
+/// that sends H.265 for browsers that cannot decode H.265 (docs/live.md, "Every camera in every
+/// browser"): one encoder per camera for all its viewers, at most ``maxEncoders`` at once.
 public final class MaskedLive: FrameSink, Service {
-    /// The masked streams, by camera id.
+    /// What the encoder is for.
+    public enum Purpose: Sendable {
+        /// Privacy zones blacked out, for cameras that have them.
+        case privacyMasks
+        /// H.264 for cameras that send another codec; nothing masked (restricted viewers get
+        /// the ``privacyMasks`` stream, which is H.264 already).
+        case transcode
+    }
+
+    /// The masked (or transcoded) streams, by camera id.
     public let hub = LiveHub()
+    public let purpose: Purpose
     public let maxQueuedUnits: Int
     /// Cameras masked at the same time at most (``canWatch(camera:)``).
     public let maxEncoders: Int
@@ -63,8 +77,9 @@ public final class MaskedLive: FrameSink, Service {
 
     static let maxCachedFrames = 150
 
-    public init(zones: PrivacyZones, maxQueuedUnits: Int = 75, maxEncoders: Int = 4, logger: Logger) {
+    public init(zones: PrivacyZones, purpose: Purpose = .privacyMasks, maxQueuedUnits: Int = 75, maxEncoders: Int = 4, logger: Logger) {
         self.zones = zones
+        self.purpose = purpose
         self.maxEncoders = maxEncoders
         self.maxQueuedUnits = maxQueuedUnits
         self.logger = logger
@@ -170,7 +185,10 @@ public final class MaskedLive: FrameSink, Service {
     public func streamStarted(camera: Int64, parameters: VideoParameters) {}
 
     public func accessUnit(camera: Int64, unit: AccessUnit, parameters: VideoParameters, wallTime: Int64) {
-        guard zones.masker(camera: camera) != nil else { return }
+        switch purpose {
+        case .privacyMasks: guard zones.masker(camera: camera) != nil else { return }
+        case .transcode: guard parameters.codec != .h264 else { return }
+        }
         cameras.withLock { all in
             var state = all.removeValue(forKey: camera) ?? CameraState()
             defer { all[camera] = state }
@@ -213,8 +231,8 @@ public final class MaskedLive: FrameSink, Service {
             encoder.skipping = false
         }
         state.counters.starts += 1
-        encoder.task = Task { [hub, zones, logger] in
-            await Self.run(camera: camera, stream: stream, hub: hub, zones: zones, logger: logger) { [weak self] change in
+        encoder.task = Task { [hub, zones, logger, purpose] in
+            await Self.run(camera: camera, stream: stream, hub: hub, zones: purpose == .privacyMasks ? zones : nil, logger: logger) { [weak self] change in
                 self?.cameras.withLock { all in
                     guard var state = all[camera] else { return }
                     change(&state)
@@ -226,7 +244,8 @@ public final class MaskedLive: FrameSink, Service {
     }
 
     /// The only place a camera's masked transcoder is used.
-    private static func run(camera: Int64, stream: AsyncStream<Input>, hub: LiveHub, zones: PrivacyZones, logger: Logger,
+    /// `zones` nil: transcode only, nothing masked.
+    private static func run(camera: Int64, stream: AsyncStream<Input>, hub: LiveHub, zones: PrivacyZones?, logger: Logger,
                             update: @escaping @Sendable ((inout CameraState) -> Void) -> Void) async {
         // Viewers of an earlier encoder's stream start again from this one's first key frame.
         hub.streamEnded(camera: camera)
@@ -250,7 +269,7 @@ public final class MaskedLive: FrameSink, Service {
                         state.encoder = encoder
                     }
                 }
-                let masker = zones.masker(camera: camera) ?? PrivacyMasker(polygons: [])
+                let masker = zones?.masker(camera: camera) ?? PrivacyMasker(polygons: [])
                 do {
                     if let current = transcoder, current.source != parameters {
                         publish(try current.finish(), current)

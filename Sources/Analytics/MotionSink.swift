@@ -55,6 +55,9 @@ public final class MotionSink: FrameSink, Service {
         public var skippedWhileQuiet = 0
         /// Key frames that showed motion while quiet, after which the GOP before was decoded.
         public var catchUps = 0
+        /// The size of the pictures analysed: the sub stream's when the camera has one.
+        public var width: Int?
+        public var height: Int?
     }
 
     public init(events: MotionEventRecorder, maxQueuedUnits: Int = 100, logger: Logger) {
@@ -108,6 +111,10 @@ public final class MotionSink: FrameSink, Service {
         cameras.withLock { all in
             guard var state = all[camera] else { return }
             defer { all[camera] = state }
+            if unit.isKeyFrame {
+                state.counters.width = parameters.width
+                state.counters.height = parameters.height
+            }
             switch GOPQueueAdmission.admit(isKeyFrame: unit.isKeyFrame, queued: state.queued, limit: maxQueuedUnits, skipping: &state.skipping) {
             case .enqueue: break
             case .drop: state.counters.dropped += 1; return

@@ -27,6 +27,8 @@ public struct AulaApp: Sendable {
     public let live: LiveHub
     public let motion: MotionSink
     public let maskedLive: MaskedLive
+    /// Every live stream of the node: main, sub, masked and transcoded.
+    public let liveSources: LiveSources
     public let privacyZones: PrivacyZones
     public let alerts: AlertHub
     public let keyFrames: LatestKeyFrames
@@ -62,13 +64,18 @@ public struct AulaApp: Sendable {
         self.privacyZones = privacyZones
         let maskedLive = MaskedLive(zones: privacyZones, maxEncoders: configuration.maxMaskedLiveCameras, logger: logger)
         self.maskedLive = maskedLive
+        let transcodedLive = MaskedLive(zones: privacyZones, purpose: .transcode, maxEncoders: configuration.maxTranscodedLiveCameras, logger: logger)
+        let sources = LiveSources(main: live, sub: LiveHub(), masked: maskedLive, transcoded: transcodedLive)
+        liveSources = sources
         keyFrames = LatestKeyFrames()
         streamingHistory = StreamingHistory()
-        // A camera watched live, masked or not, is read as its frames arrive.
+        // A camera watched live, any stream of it, is read as its frames arrive.
         let pacing = configuration.readPacing.map {
-            ReadPacing(interval: $0, isUrgent: { live.isWatched(camera: $0) || maskedLive.isWatched(camera: $0) })
+            ReadPacing(interval: $0, isUrgent: { sources.isWatched(camera: $0) })
         }
-        recorder = Recorder(sinks: [writer, live, motion, keyFrames, streamingHistory, maskedLive], readPacing: pacing, logger: logger)
+        // Motion analyses the sub stream when a camera has one (Recorder).
+        recorder = Recorder(sinks: [writer, live, keyFrames, streamingHistory, maskedLive, transcodedLive], subSinks: [sources.sub],
+                            analysisSinks: [motion], readPacing: pacing, logger: logger)
         storage = StorageState()
         usageCache = UsageCache(store: catalog)
         recovery = RecoveryState()
@@ -76,7 +83,7 @@ public struct AulaApp: Sendable {
         guards = GuardService(catalog: catalog, alerts: alerts, city: CityStore(catalog), settings: configuration.guards, logger: logger)
         http = AulaServer(
             configuration: configuration, catalog: catalog,
-            parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, privacyZones: privacyZones,
+            parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, liveSources: sources, privacyZones: privacyZones,
                                alerts: alerts, keyFrames: keyFrames, streamingHistory: streamingHistory, storage: storage,
                                usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics, city: CityStore(catalog),
                                guards: guards),
@@ -133,6 +140,7 @@ public struct AulaApp: Sendable {
     /// the masked encoders and motion analysis (open events are stored), then alerts and retention.
     public func services(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> [any Service] {
         let membership = self.membership
+        let transcodedLive = liveSources.transcoded
         let running: @Sendable (Int) async -> Void = { port in
             // The address other nodes reach this one at, once the port is known (--listen …:0).
             membership?.address.withLock { address in
@@ -142,7 +150,7 @@ public struct AulaApp: Sendable {
         }
         // The membership first, so that it stops last: its leases go after the writer's last flush.
         let nodeParts: [any Service] = membership.map { [$0] } ?? []
-        return nodeParts + [retentionService, alertMonitor, DispatchMonitor(guards: guards, alerts: alerts, logger: logger), motion, maskedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
+        return nodeParts + [retentionService, alertMonitor, DispatchMonitor(guards: guards, alerts: alerts, logger: logger), motion, maskedLive, transcodedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
     }
 
     /// Starts the recorder, then runs every service until SIGINT or SIGTERM.

@@ -41,12 +41,14 @@ public final class AulaCatalog: CatalogBackend {
     func opened(_ camera: Camera) throws -> Camera {
         var c = camera
         c.password = try camera.password.map { try secrets.open($0) }
+        c.subStream?.password = try camera.subStream?.password.map { try secrets.open($0) }
         return c
     }
 
     func sealed(_ camera: Camera) throws -> Camera {
         var c = camera
         c.password = try camera.password.map { try secrets.seal($0) }
+        c.subStream?.password = try camera.subStream?.password.map { try secrets.seal($0) }
         return c
     }
 

@@ -15,6 +15,15 @@ extension Camera {
         }
         check(username.map { $0.count <= 200 } ?? true, "username", "must be at most 200 characters")
         check(password.map { $0.count <= 200 } ?? true, "password", "must be at most 200 characters")
+        if let sub = subStream {
+            if let problem = RTSPURL.problem(sub.rtspURL) {
+                errors.append(FieldError(field: "subStream.rtspUrl", message: problem))
+            } else if sub.rtspURL == rtspURL {
+                errors.append(FieldError(field: "subStream.rtspUrl", message: "is the main stream's address; a sub stream has its own (or leave it out)"))
+            }
+            check(sub.username.map { $0.count <= 200 } ?? true, "subStream.username", "must be at most 200 characters")
+            check(sub.password.map { $0.count <= 200 } ?? true, "subStream.password", "must be at most 200 characters")
+        }
         check(latitude.isFinite && (-90...90).contains(latitude), "location.lat", "must be a latitude between -90 and 90")
         check(longitude.isFinite && (-180...180).contains(longitude), "location.lon", "must be a longitude between -180 and 180")
         check(heading.isFinite && heading >= 0 && heading < 360, "heading", "must be in degrees from 0 (north) up to but not including 360")

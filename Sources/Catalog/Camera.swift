@@ -5,6 +5,22 @@ public enum SiteKind: String, Sendable, Codable, Hashable, CaseIterable {
     case street
 }
 
+/// A camera's second RTSP stream (its "sub stream": smaller, for walls and motion analysis;
+/// docs/live.md, "Main and sub streams"). Without its own account it logs in with the camera's.
+public struct CameraStream: Sendable, Hashable {
+    /// `rtsp://host[:port]/path`, without credentials.
+    public var rtspURL: String
+    public var username: String?
+    /// Sealed in the catalogue like the camera's own password.
+    public var password: String?
+
+    public init(rtspURL: String, username: String? = nil, password: String? = nil) {
+        self.rtspURL = rtspURL
+        self.username = username
+        self.password = password
+    }
+}
+
 /// A camera as registered by an administrator.
 ///
 /// The password is kept here so that the recorder can log in, but it is never encoded into API
@@ -29,6 +45,8 @@ public struct Camera: Sendable, Hashable, Identifiable {
     public var address: String
     public var site: SiteKind
     public var district: String
+    /// The sub stream, when the camera sends one (every camera sold today does).
+    public var subStream: CameraStream?
     /// Microseconds since the Unix epoch (the catalogue stores integers, never dates).
     public var createdAt: Int64
     public var updatedAt: Int64
@@ -37,7 +55,7 @@ public struct Camera: Sendable, Hashable, Identifiable {
         id: Int64 = 0, name: String, rtspURL: String, username: String? = nil, password: String? = nil,
         latitude: Double, longitude: Double, heading: Double = 0, fieldOfView: Double = 90,
         range: Double = 30, mountingHeight: Double = 4, address: String = "", site: SiteKind = .courtyard,
-        district: String = "", createdAt: Int64 = 0, updatedAt: Int64 = 0
+        district: String = "", subStream: CameraStream? = nil, createdAt: Int64 = 0, updatedAt: Int64 = 0
     ) {
         self.id = id
         self.name = name
@@ -53,7 +71,20 @@ public struct Camera: Sendable, Hashable, Identifiable {
         self.address = address
         self.site = site
         self.district = district
+        self.subStream = subStream
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+extension Camera {
+    /// Where and how the recorder logs in to the sub stream: its own account, or the camera's.
+    public var subStreamLogin: CameraStream? {
+        guard var sub = subStream else { return nil }
+        if sub.username == nil {
+            sub.username = username
+            sub.password = password
+        }
+        return sub
     }
 }

@@ -167,6 +167,12 @@ extension PostgresCatalog {
             "CREATE INDEX record_kind_time ON record (kind, time)",
             "CREATE SEQUENCE record_revision",
         ]),
+        (7, "sub streams", [
+            // A camera's second stream (issue 19): its own address, and an account when it differs.
+            "ALTER TABLE camera ADD COLUMN sub_rtsp_url TEXT",
+            "ALTER TABLE camera ADD COLUMN sub_username TEXT",
+            "ALTER TABLE camera ADD COLUMN sub_password TEXT",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

@@ -23,8 +23,9 @@ extension SQLiteCatalog: CameraStore {
             try db.execute(
                 sql: """
                     INSERT INTO camera (name, rtsp_url, username, password, latitude, longitude, heading,
-                      field_of_view, range, mounting_height, address, site, district, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      field_of_view, range, mounting_height, address, site, district, sub_rtsp_url, sub_username, sub_password,
+                      created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: c.columnValues + [c.createdAt, c.updatedAt])
             c.id = db.lastInsertedRowID
@@ -40,7 +41,7 @@ extension SQLiteCatalog: CameraStore {
                 sql: """
                     UPDATE camera SET name = ?, rtsp_url = ?, username = ?, password = ?, latitude = ?, longitude = ?,
                       heading = ?, field_of_view = ?, range = ?, mounting_height = ?, address = ?, site = ?, district = ?,
-                      updated_at = ?
+                      sub_rtsp_url = ?, sub_username = ?, sub_password = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: c.columnValues + [c.updatedAt, c.id])
@@ -74,11 +75,12 @@ extension Camera {
             heading: row["heading"], fieldOfView: row["field_of_view"], range: row["range"],
             mountingHeight: row["mounting_height"], address: row["address"],
             site: SiteKind(rawValue: row["site"]) ?? .courtyard, district: row["district"],
+            subStream: (row["sub_rtsp_url"] as String?).map { CameraStream(rtspURL: $0, username: row["sub_username"], password: row["sub_password"]) },
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 
     var columnValues: StatementArguments {
         [name, rtspURL, username, password, latitude, longitude, heading, fieldOfView, range, mountingHeight,
-         address, site.rawValue, district]
+         address, site.rawValue, district, subStream?.rtspURL, subStream?.username, subStream?.password]
     }
 }

@@ -112,6 +112,14 @@ public final class SQLiteCatalog: Sendable {
         }
         registerDocumentMigration(&migrator, directory: directory)
         registerRecordMigration(&migrator)
+        migrator.registerMigration("v12-sub-streams") { db in
+            // A camera's second stream (issue 19): its own address, and an account when it differs.
+            try db.alter(table: "camera") { t in
+                t.add(column: "sub_rtsp_url", .text)
+                t.add(column: "sub_username", .text)
+                t.add(column: "sub_password", .text)
+            }
+        }
         return migrator
     }
 }

@@ -5,10 +5,19 @@ import Media
 import RTSP
 import Synchronization
 
-/// One camera's ingest: an RTSP session kept open forever, reconnecting with backoff, feeding its
-/// access units to the sinks and keeping the camera's live status.
+/// Which of a camera's streams an ingest receives (docs/live.md, "Main and sub streams").
+public enum StreamRole: String, Sendable, Codable {
+    /// The full-size stream: recording, a single camera full size, snapshots, evidence.
+    case main
+    /// The smaller second stream: the wall and motion analysis.
+    case sub
+}
+
+/// One camera stream's ingest: an RTSP session kept open forever, reconnecting with backoff,
+/// feeding its access units to the sinks and keeping the stream's live status.
 public final class CameraIngest: Sendable {
     public let camera: Camera
+    public let role: StreamRole
     let sinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
@@ -24,13 +33,15 @@ public final class CameraIngest: Sendable {
         var window = RateWindow()
     }
 
-    public init(camera: Camera, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger) {
+    public init(camera: Camera, role: StreamRole = .main, sinks: [any FrameSink], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger) {
         self.camera = camera
+        self.role = role
         self.readPacing = readPacing
         self.sinks = sinks
         self.backoff = backoff
         var logger = logger
         logger[metadataKey: "camera"] = "\(camera.id)"
+        if role == .sub { logger[metadataKey: "stream"] = "sub" }
         self.logger = logger
     }
 
@@ -50,10 +61,11 @@ public final class CameraIngest: Sendable {
 
     /// Runs until cancelled.
     public func run() async {
-        guard let url = RTSPURL(camera.rtspURL) else {
+        let login = role == .sub ? camera.subStreamLogin : CameraStream(rtspURL: camera.rtspURL, username: camera.username, password: camera.password)
+        guard let login, let url = RTSPURL(login.rtspURL) else {
             live.withLock {
                 $0.status.state = .failed
-                $0.status.lastError = "the camera address is not a valid rtsp:// URL"
+                $0.status.lastError = role == .sub ? "the sub stream's address is not a valid rtsp:// URL" : "the camera address is not a valid rtsp:// URL"
             }
             return
         }
@@ -62,8 +74,8 @@ public final class CameraIngest: Sendable {
             configuration.readPacing = readPacing.interval
             configuration.readUrgently = { [id = camera.id] in readPacing.isUrgent(id) }
         }
-        if let username = camera.username {
-            configuration.credentials = Credentials(username: username, password: camera.password ?? "")
+        if let username = login.username {
+            configuration.credentials = Credentials(username: username, password: login.password ?? "")
         }
         let client = RTSPClient(configuration: configuration, logger: logger)
         var backoff = self.backoff

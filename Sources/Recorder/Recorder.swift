@@ -2,17 +2,38 @@ import Catalog
 import Logging
 import ServiceLifecycle
 
-/// Keeps one ``CameraIngest`` running per registered camera, restarting it when its connection
-/// settings change. Runs as a service of the server's `ServiceGroup`.
+/// Keeps one ``CameraIngest`` running per registered camera stream (the main stream, and the sub
+/// stream when the camera has one), restarting it when its connection settings change. Runs as a
+/// service of the server's `ServiceGroup`.
+///
+/// Three kinds of sinks: `sinks` take the main stream (recording, full-size live view,
+/// snapshots), `subSinks` the sub stream (the wall's live view), and `analysisSinks` (motion)
+/// the sub stream when the camera has one and the main stream otherwise: a sub stream is
+/// 5–10 times cheaper to decode (docs/live.md, "Main and sub streams").
 public actor Recorder: Service {
-    private var ingests: [Int64: (ingest: CameraIngest, task: Task<Void, Never>)] = [:]
+    struct Entry {
+        var ingest: CameraIngest
+        var task: Task<Void, Never>
+        var sub: (ingest: CameraIngest, task: Task<Void, Never>)?
+
+        func cancel() {
+            task.cancel()
+            sub?.task.cancel()
+        }
+    }
+    private var ingests: [Int64: Entry] = [:]
     let sinks: [any FrameSink]
+    let subSinks: [any FrameSink]
+    let analysisSinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
     let readPacing: ReadPacing?
 
-    public init(sinks: [any FrameSink] = [], backoff: Backoff = Backoff(), readPacing: ReadPacing? = nil, logger: Logger = Logger(label: "aula.recorder")) {
+    public init(sinks: [any FrameSink] = [], subSinks: [any FrameSink] = [], analysisSinks: [any FrameSink] = [], backoff: Backoff = Backoff(),
+                readPacing: ReadPacing? = nil, logger: Logger = Logger(label: "aula.recorder")) {
         self.sinks = sinks
+        self.subSinks = subSinks
+        self.analysisSinks = analysisSinks
         self.readPacing = readPacing
         self.backoff = backoff
         self.logger = logger
@@ -38,30 +59,49 @@ public actor Recorder: Service {
         let cameras = assigned.map { a in cameras.filter { a.contains($0.id) } } ?? cameras
         let wanted = Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for (id, entry) in ingests where wanted[id] == nil {
-            entry.task.cancel()
+            entry.cancel()
             ingests[id] = nil
         }
         for camera in cameras {
             if let existing = ingests[camera.id] {
                 let old = existing.ingest.camera
-                if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password { continue }
-                existing.task.cancel()
+                if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password
+                    && old.subStream == camera.subStream { continue }
+                existing.cancel()
             }
-            let ingest = CameraIngest(camera: camera, sinks: sinks, backoff: backoff, readPacing: readPacing, logger: logger)
-            ingests[camera.id] = (ingest, Task { await ingest.run() })
+            let hasSub = camera.subStream != nil
+            let ingest = CameraIngest(camera: camera, sinks: sinks + (hasSub ? [] : analysisSinks), backoff: backoff, readPacing: readPacing, logger: logger)
+            var entry = Entry(ingest: ingest, task: Task { await ingest.run() })
+            if hasSub {
+                let sub = CameraIngest(camera: camera, role: .sub, sinks: subSinks + analysisSinks, backoff: backoff, readPacing: readPacing, logger: logger)
+                entry.sub = (sub, Task { await sub.run() })
+            }
+            ingests[camera.id] = entry
         }
     }
 
     public func update(_ camera: Camera) { sync(Array(ingests.values.map(\.ingest.camera).filter { $0.id != camera.id }) + [camera]) }
 
     public func remove(id: Int64) {
-        ingests[id]?.task.cancel()
+        ingests[id]?.cancel()
         ingests[id] = nil
     }
 
+    /// The main stream's status (nil: the camera is not received here).
     public func status(of id: Int64) -> CameraStatus? { ingests[id]?.ingest.currentStatus }
 
+    /// The sub stream's status (nil: no sub stream, or the camera is not received here).
+    public func subStatus(of id: Int64) -> CameraStatus? { ingests[id]?.sub?.ingest.currentStatus }
+
     public func allStatuses() -> [Int64: CameraStatus] { ingests.mapValues { $0.ingest.currentStatus } }
+
+    public func allSubStatuses() -> [Int64: CameraStatus] { ingests.compactMapValues { $0.sub?.ingest.currentStatus } }
+
+    /// The codec each stream of a camera sends now (nil: not known yet).
+    public func codecs(of id: Int64) -> (main: String?, sub: String?, hasSub: Bool) {
+        guard let entry = ingests[id] else { return (nil, nil, false) }
+        return (entry.ingest.currentStatus.codec, entry.sub?.ingest.currentStatus.codec, entry.sub != nil)
+    }
 
     /// Waits for shutdown, then stops every ingest (sending TEARDOWN where possible).
     public func run() async throws {
@@ -70,7 +110,7 @@ public actor Recorder: Service {
     }
 
     public func stopAll() async {
-        let tasks = ingests.values.map(\.task)
+        let tasks = ingests.values.flatMap { [$0.task] + ($0.sub.map { [$0.task] } ?? []) }
         ingests.removeAll()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }

@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     /// restricted viewers never take the CPU that recording needs; one per core by default
     /// (a 720p25 masked stream costs 25–40 % of a core, docs/performance.md).
     public var maxMaskedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Cameras whose live view may be transcoded to H.264 at the same time (for browsers that
+    /// cannot decode H.265 when the camera has no H.264 sub stream); one per core by default.
+    public var maxTranscodedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Live-view sockets one user may hold at once (a wall of 16 tiles twice over) and the server in all.
     public var maxLiveViewsPerUser = 32
     public var maxLiveViews = 1000
@@ -72,6 +75,7 @@ public struct ServerParts: Sendable {
     public var live: LiveHub
     public var motion: MotionSink
     public var maskedLive: MaskedLive
+    public var liveSources: LiveSources
     public var privacyZones: PrivacyZones
     public var alerts: AlertHub
     public var keyFrames: LatestKeyFrames
@@ -87,7 +91,7 @@ public struct ServerParts: Sendable {
     /// Posts, shifts, duty, equipment and incidents (docs/guards.md).
     public var guards: GuardService
 
-    public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive,
+    public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive, liveSources: LiveSources,
                 privacyZones: PrivacyZones, alerts: AlertHub, keyFrames: LatestKeyFrames, streamingHistory: StreamingHistory,
                 storage: StorageState, usageCache: UsageCache, recovery: RecoveryState, signer: EvidenceSigner,
                 metrics: PrometheusCollectorRegistry, city: CityStore, guards: GuardService) {
@@ -97,6 +101,7 @@ public struct ServerParts: Sendable {
         self.live = live
         self.motion = motion
         self.maskedLive = maskedLive
+        self.liveSources = liveSources
         self.privacyZones = privacyZones
         self.alerts = alerts
         self.keyFrames = keyFrames
@@ -128,6 +133,8 @@ public struct AulaServer: Sendable {
     /// right to see behind them (docs/motion.md, "Privacy masks").
     public let privacyZones: PrivacyZones
     public let maskedLive: MaskedLive
+    /// Every live stream of the node (main, sub, masked, transcoded) and the rule that picks one.
+    public let liveSources: LiveSources
     let liveSockets: LiveSockets
     let exportCache: ExportCache
     let heavyWork = HeavyWork()
@@ -159,6 +166,7 @@ public struct AulaServer: Sendable {
         live = parts.live
         motion = parts.motion
         maskedLive = parts.maskedLive
+        liveSources = parts.liveSources
         privacyZones = parts.privacyZones
         alerts = parts.alerts
         keyFrames = parts.keyFrames

@@ -54,6 +54,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Cameras whose live view may be re-encoded with privacy masks at once (default: one per core).")
     var maxMaskedLiveCameras: Int?
 
+    @Option(help: "Cameras whose live view may be converted to H.264 at once, for browsers that cannot decode H.265 (default: one per core).")
+    var maxTranscodedLiveCameras: Int?
+
     @Option(help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
     var tlsCert: String?
 
@@ -119,6 +122,10 @@ struct Serve: AsyncParsableCommand {
         if let maxMaskedLiveCameras {
             guard (0...1000).contains(maxMaskedLiveCameras) else { throw ValidationError("--max-masked-live-cameras must be between 0 and 1000") }
             configuration.maxMaskedLiveCameras = maxMaskedLiveCameras
+        }
+        if let maxTranscodedLiveCameras {
+            guard (0...1000).contains(maxTranscodedLiveCameras) else { throw ValidationError("--max-transcoded-live-cameras must be between 0 and 1000") }
+            configuration.maxTranscodedLiveCameras = maxTranscodedLiveCameras
         }
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)

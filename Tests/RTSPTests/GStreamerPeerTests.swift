@@ -1,5 +1,6 @@
 import Media
 import RTSP
+import TestPeers
 import Testing
 
 /// Aula's RTSP client against an independent implementation: GStreamer's gst-rtsp-server with

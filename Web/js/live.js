@@ -1,8 +1,11 @@
-// The live wall: 1, 4, 9 or 16 tiles, each a <video> fed by Media Source Extensions from
+// The live wall: 1 to 36 tiles, each a <video> fed by Media Source Extensions from
 // /api/cameras/{id}/live (fragmented MP4 over a WebSocket; docs/live.md). Each tile keeps within
-// about a second of the live edge and reconnects by itself.
+// about a second of the live edge and reconnects by itself. Wall tiles take the cameras' sub
+// streams, a single camera its main stream; the page tells the server which codecs this browser
+// decodes, so that an H.265 camera comes as its H.264 sub stream or an H.264 conversion.
+// The layout (tiles, group, cameras) is the operator's own, saved at /api/wall.
 import { api } from './api.js';
-import { el } from './dom.js';
+import { clear, el } from './dom.js';
 import { t } from './i18n.js';
 import { setUpPage } from './nav.js';
 
@@ -13,9 +16,25 @@ const LIVE_EDGE_SECONDS = 1.0;
 const TIMING = new URLSearchParams(location.search).get('timing') === '1';
 window.aulaLatencies = [];
 
+// What this browser's Media Source Extensions decode (`?codecs=` overrides it, for tests).
+function decodableCodecs() {
+  const forced = new URLSearchParams(location.search).get('codecs');
+  if (forced !== null) return forced;
+  const supported = (codecs) => window.MediaSource && MediaSource.isTypeSupported(`video/mp4; codecs="${codecs}"`);
+  const list = [];
+  if (supported('avc1.64001f') || supported('avc1.42e01e')) list.push('h264');
+  if (supported('hvc1.1.6.L93.B0') || supported('hev1.1.6.L93.B0')) list.push('h265');
+  return list.join(',');
+}
+const CODECS = decodableCodecs();
+window.aulaCodecs = CODECS;
+const LAYOUTS = [1, 4, 6, 9, 12, 16, 20, 25, 30, 36];
+
 class Tile {
-  constructor(camera, parent) {
+  constructor(camera, parent, stream) {
     this.camera = camera;
+    this.stream = stream;
+    this.source = null;
     this.video = el('video', { muted: true, autoplay: true, playsInline: true });
     this.label = el('span', { className: 'label' }, camera.name);
     this.state = el('span', { className: 'state waiting' }, camera.status?.state ? t(`state.${camera.status.state}`) : '…');
@@ -32,12 +51,16 @@ class Tile {
 
   connect() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live${TIMING ? '?timing=1' : ''}`);
+    const query = `stream=${this.stream}&codecs=${encodeURIComponent(CODECS)}${TIMING ? '&timing=1' : ''}`;
+    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live?${query}`);
     this.socket.binaryType = 'arraybuffer';
     this.socket.onmessage = (event) => {
       if (typeof event.data === 'string') {
         const message = JSON.parse(event.data);
-        if (message.type === 'init') this.start(message.mime);
+        if (message.type === 'init') {
+          this.source = message.source || null;
+          this.start(message.mime);
+        }
         if (message.type === 'frame') this.nextArrival = message.arrival;
       } else {
         this.queue.push({ data: event.data, arrival: this.nextArrival });
@@ -46,6 +69,7 @@ class Tile {
       }
     };
     this.socket.onclose = () => {
+      if (this.closed) return;
       this.setState('waiting', t('live.reconnecting'));
       setTimeout(() => this.connect(), 2000);
     };
@@ -93,7 +117,7 @@ class Tile {
       const next = this.queue.shift();
       this.appending = next.arrival;
       buffer.appendBuffer(next.data);
-      this.setState('live', t('live.live'));
+      this.setState('live', this.source && this.source !== 'main' ? `${t('live.live')} · ${t(`live.source.${this.source}`)}` : t('live.live'));
       if (this.video.paused) this.video.play().catch(() => {});
     } catch (error) {
       this.setState('waiting', error.name);
@@ -102,51 +126,143 @@ class Tile {
   }
 
   setState(kind, text) {
+    if (this.state.textContent === text && this.state.className === `state ${kind}`) return;
     this.state.className = `state ${kind}`;
     this.state.textContent = text;
   }
+
+  close() {
+    this.closed = true;
+    if (this.socket) { this.socket.onclose = null; this.socket.close(); }
+    this.element.remove();
+  }
+}
+
+// The cameras of a group: all, a district's, or a post's (in the post's order).
+function groupCameras(cameras, group, posts) {
+  if (group.startsWith('district:')) return cameras.filter((c) => c.district === group.slice(9));
+  if (group.startsWith('post:')) {
+    const post = posts.find((p) => String(p.id) === group.slice(5));
+    if (!post) return [];
+    const byID = new Map(cameras.map((c) => [c.id, c]));
+    return (post.cameras || []).map((id) => byID.get(id)).filter(Boolean);
+  }
+  return cameras;
+}
+
+// The wall's grid: as square as the count allows, wider than tall.
+function grid(count) {
+  const columns = Math.ceil(Math.sqrt(count));
+  return { columns, rows: Math.ceil(count / columns) };
+}
+
+async function showSingle(me, wall, cameras, single) {
+  const camera = cameras.find((c) => c.id === single);
+  wall.classList.add('single');
+  wall.style.gridTemplateColumns = '1fr';
+  wall.style.gridTemplateRows = '1fr';
+  document.getElementById('single').hidden = false;
+  document.getElementById('wall-controls').hidden = true;
+  document.getElementById('playback-link').href = `/playback.html?camera=${single}`;
+  // Administrators draw this camera's motion zones.
+  if (me?.role === 'administrator') {
+    const zones = document.getElementById('zones-link');
+    zones.href = `/zones.html?camera=${single}`;
+    zones.hidden = false;
+  }
+  document.getElementById('snapshot').addEventListener('click', () => {
+    const img = document.getElementById('snapshot-image');
+    img.hidden = false;
+    img.onerror = () => { document.getElementById('message').textContent = t('snapshot.none'); };
+    img.src = `/api/cameras/${single}/snapshot.jpg?at=${Date.now()}`;
+  });
+  // A single camera full size: its main stream.
+  window.aulaTiles = camera ? [new Tile(camera, wall, 'main')] : [];
 }
 
 async function main() {
   const me = await setUpPage();
   const wall = document.getElementById('wall');
   const query = new URLSearchParams(location.search);
-  const requested = Number(query.get('tiles'));
   // `?camera=ID`: one camera full size (a click on a tile of the wall), with a snapshot button.
   const single = Number(query.get('camera')) || null;
-  const count = single ? 1 : [1, 4, 9, 16].includes(requested) ? requested : 4;
-  const side = Math.sqrt(count);
-  wall.style.gridTemplateColumns = `repeat(${side}, 1fr)`;
-  wall.style.gridTemplateRows = `repeat(${side}, 1fr)`;
+  let cameras;
   try {
-    let cameras = await api('/api/cameras');
-    if (single) {
-      cameras = cameras.filter((c) => c.id === single);
-      wall.classList.add('single');
-      document.getElementById('single').hidden = false;
-      document.getElementById('playback-link').href = `/playback.html?camera=${single}`;
-      // Administrators draw this camera's motion zones.
-      if (me?.role === 'administrator') {
-        const zones = document.getElementById('zones-link');
-        zones.href = `/zones.html?camera=${single}`;
-        zones.hidden = false;
-      }
-      document.getElementById('snapshot').addEventListener('click', () => {
-        const img = document.getElementById('snapshot-image');
-        img.hidden = false;
-        img.onerror = () => { document.getElementById('message').textContent = t('snapshot.none'); };
-        img.src = `/api/cameras/${single}/snapshot.jpg?at=${Date.now()}`;
-      });
-    }
-    // For tests and for the health of the page: every tile, its camera and its video.
-    window.aulaTiles = cameras.slice(0, count).map((camera) => new Tile(camera, wall));
-    if (!single) {
-      for (const tile of window.aulaTiles) tile.element.addEventListener('click', () => { location.href = `/live.html?camera=${tile.camera.id}`; });
-    }
-    if (!cameras.length) document.getElementById('message').textContent = t('live.none');
+    cameras = await api('/api/cameras');
   } catch (error) {
     document.getElementById('message').textContent = error.message;
+    return;
   }
+  if (single) return showSingle(me, wall, cameras, single);
+  if (!cameras.length) document.getElementById('message').textContent = t('live.none');
+
+  let posts = [];
+  try { posts = await api('/api/posts'); } catch { /* an analyst reads no posts: groups by district only */ }
+  let saved = { tiles: 4, group: 'all', cameras: [] };
+  try { saved = await api('/api/wall'); } catch { /* the default wall */ }
+  // `?tiles=N` shows N tiles without changing the saved wall (links, tests, the benchmark).
+  const requested = Number(query.get('tiles'));
+  const state = { ...saved, tiles: requested >= 1 && requested <= 36 ? Math.floor(requested) : saved.tiles };
+  window.aulaWall = state;
+
+  const layout = document.getElementById('layout');
+  const groupSelect = document.getElementById('group');
+  clear(layout, LAYOUTS.map((n) => el('option', { value: String(n) }, String(n))));
+  if (!LAYOUTS.includes(state.tiles)) layout.append(el('option', { value: String(state.tiles) }, String(state.tiles)));
+  layout.value = String(state.tiles);
+  const districts = [...new Set(cameras.map((c) => c.district).filter(Boolean))].sort();
+  clear(groupSelect,
+    el('option', { value: 'all' }, t('live.groupAll')),
+    districts.map((d) => el('option', { value: `district:${d}` }, `${t('live.groupDistrict')}: ${d}`)),
+    posts.map((p) => el('option', { value: `post:${p.id}` }, `${t('live.groupPost')}: ${p.name}`)));
+  groupSelect.value = [...groupSelect.options].some((o) => o.value === state.group) ? state.group : 'all';
+
+  async function save() {
+    try {
+      const stored = await api('/api/wall', { method: 'PUT', body: { tiles: state.tiles, group: state.group, cameras: state.cameras.slice(0, state.tiles) } });
+      window.aulaWallSaved = stored;
+    } catch (error) {
+      document.getElementById('message').textContent = error.message;
+    }
+  }
+
+  function render() {
+    for (const tile of window.aulaTiles || []) tile.close();
+    clear(wall);
+    const { columns, rows } = grid(state.tiles);
+    wall.style.gridTemplateColumns = `repeat(${columns}, 1fr)`;
+    wall.style.gridTemplateRows = `repeat(${rows}, 1fr)`;
+    const inGroup = groupCameras(cameras, state.group, posts);
+    const byID = new Map(cameras.map((c) => [c.id, c]));
+    // The saved order first, then the rest of the group.
+    const chosen = state.cameras.map((id) => byID.get(id)).filter(Boolean);
+    const rest = inGroup.filter((c) => !chosen.includes(c));
+    const shown = chosen.concat(rest).slice(0, state.tiles);
+    // One tile: the camera full size, main stream; a wall: sub streams.
+    const stream = state.tiles === 1 ? 'main' : 'sub';
+    window.aulaTiles = shown.map((camera, index) => {
+      const tile = new Tile(camera, wall, stream);
+      // Choose another camera for this tile; the choice is saved as the wall's order.
+      const picker = el('select', { className: 'picker', title: t('live.chooseCamera') },
+        cameras.map((c) => el('option', { value: String(c.id) }, c.name)));
+      picker.value = String(camera.id);
+      picker.addEventListener('click', (event) => event.stopPropagation());
+      picker.addEventListener('change', () => {
+        const order = shown.map((c) => c.id);
+        order[index] = Number(picker.value);
+        state.cameras = order;
+        save();
+        render();
+      });
+      tile.element.append(picker);
+      tile.element.addEventListener('click', () => { location.href = `/live.html?camera=${camera.id}`; });
+      return tile;
+    });
+  }
+
+  layout.addEventListener('change', () => { state.tiles = Number(layout.value); save(); render(); });
+  groupSelect.addEventListener('change', () => { state.group = groupSelect.value; state.cameras = []; save(); render(); });
+  render();
 }
 
 main();

@@ -25,12 +25,14 @@ struct CameraResponse: Encodable {
     var createdAt: String
     var updatedAt: String
     var status: StatusResponse?
+    /// The camera's second stream, with its own live status; nil when it has none.
+    var subStream: SubStreamResponse?
     var recording: RecordingStatusResponse?
     /// In a cluster, the node that holds the camera's lease (records it); nil while no node does,
     /// and on one node alone (docs/cluster.md).
     var node: String?
 
-    init(_ c: Camera, status: CameraStatus?, recording: RecordingStatusResponse? = nil, viewer: Role?, node: String? = nil) {
+    init(_ c: Camera, status: CameraStatus?, subStatus: CameraStatus? = nil, recording: RecordingStatusResponse? = nil, viewer: Role?, node: String? = nil) {
         self.recording = recording
         self.node = node
         id = c.id
@@ -57,6 +59,33 @@ struct CameraResponse: Encodable {
         district = c.district
         createdAt = RFC3339.format(micros: c.createdAt)
         updatedAt = RFC3339.format(micros: c.updatedAt)
+        self.status = status.map(StatusResponse.init)
+        subStream = c.subStream.map { SubStreamResponse($0, status: subStatus, viewer: viewer) }
+    }
+}
+
+/// A camera's sub stream as the API returns it: the same rules for its address and account as the
+/// main stream's, never its password.
+struct SubStreamResponse: Encodable {
+    var rtspUrl: String?
+    var username: String?
+    /// Whether it logs in with an account of its own (otherwise with the camera's).
+    var hasPassword: Bool
+    var status: StatusResponse?
+
+    init(_ sub: CameraStream, status: CameraStatus?, viewer: Role?) {
+        switch viewer {
+        case .administrator?:
+            rtspUrl = sub.rtspURL
+            username = sub.username
+        case .operator?:
+            rtspUrl = RTSPURL.redactingQueryCredentials(sub.rtspURL)
+            username = sub.username
+        default:
+            rtspUrl = nil
+            username = nil
+        }
+        hasPassword = !(sub.password ?? "").isEmpty
         self.status = status.map(StatusResponse.init)
     }
 }
@@ -135,9 +164,45 @@ extension Camera {
                 body.errors.append(FieldError(field: "site", message: "must be one of: \(SiteKind.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
         }
-        let known: Set<String> = ["name", "rtspUrl", "username", "password", "location", "heading", "fieldOfView", "range", "mountingHeight", "address", "district", "site"]
+        applySubStream(&body)
+        let known: Set<String> = ["name", "rtspUrl", "username", "password", "subStream", "location", "heading", "fieldOfView", "range", "mountingHeight", "address", "district", "site"]
         for key in body.object.keys.sorted() where !known.contains(key) && !["id", "status", "hasPassword", "createdAt", "updatedAt"].contains(key) {
             body.errors.append(FieldError(field: key, message: "is not a camera field"))
         }
+    }
+}
+
+extension Camera {
+    /// `subStream`: an object (`rtspUrl`, optional `username` and `password`) adds or changes the
+    /// sub stream (PATCH changes only the members given), null removes it. Credentials written
+    /// into its URL move to their own fields, as for the main stream's.
+    mutating func applySubStream(_ body: inout JSONBody) {
+        guard body.has("subStream") else { return }
+        if case .null? = body.object["subStream"] {
+            subStream = nil
+            return
+        }
+        let existing = subStream
+        let sub = body.nested("subStream") { fields -> CameraStream? in
+            var sub = existing ?? CameraStream(rtspURL: "")
+            if case .some(.some(let v)) = fields.string("rtspUrl") {
+                if let parsed = RTSPURL(v), parsed.username != nil {
+                    sub.rtspURL = parsed.withoutCredentials
+                    sub.username = parsed.username
+                    sub.password = parsed.password
+                } else {
+                    sub.rtspURL = v
+                }
+            } else if existing == nil {
+                fields.require("rtspUrl")
+            }
+            if case .some(let v) = fields.string("username", allowNull: true) { sub.username = v.flatMap { $0.isEmpty ? nil : $0 } }
+            if case .some(let v) = fields.string("password", allowNull: true) { sub.password = v.flatMap { $0.isEmpty ? nil : $0 } }
+            for key in fields.object.keys.sorted() where !["rtspUrl", "username", "password", "status", "hasPassword"].contains(key) {
+                fields.fail(String(key.prefix(100)), "is not a field of a sub stream")
+            }
+            return sub
+        }
+        if let sub { subStream = sub }
     }
 }

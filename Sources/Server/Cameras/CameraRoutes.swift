@@ -18,26 +18,27 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
     func register(on routes: Routes<Context>) {
         // Metadata for everyone who works with cameras (guards only see granted ones), changes for
         // administrators.
-        routes.post("api/cameras", .roles(audit: "camera.create"), APIDoc("Register a camera (recording starts at once)", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: create)
+        routes.post("api/cameras", .roles(audit: "camera.create"), APIDoc("Register a camera (recording starts at once)", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "subStream": .object(["rtspUrl": .string, "username": .string, "password": .string]), "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: create)
         routes.get("api/cameras", .roles(Roles.cameraViewers), "Cameras the user may see, with recording status", use: list)
         routes.get("api/cameras/:id", .roles(Roles.cameraViewers, camera: .metadata), "One camera", use: show)
-        routes.patch("api/cameras/:id", .roles(audit: "camera.update"), APIDoc("Change a camera", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: patch)
+        routes.patch("api/cameras/:id", .roles(audit: "camera.update"), APIDoc("Change a camera", body: .object(["name": .string, "rtspUrl": .string, "username": .string, "password": .string, "subStream": .object(["rtspUrl": .string, "username": .string, "password": .string]), "location": .location, "heading": .number, "fieldOfView": .number, "range": .number, "mountingHeight": .number, "address": .string, "district": .string, "site": .string])), use: patch)
         routes.delete("api/cameras/:id", .roles(audit: "camera.delete"), APIDoc("Remove a camera (its footage stays until retention)", answer: .empty), use: delete)
     }
 
     func list(_ request: Request, context: Context) async throws -> Response {
         let statuses = await recorder.allStatuses()
+        let subStatuses = await recorder.allSubStatuses()
         let recording = try await observer.statuses()
         let user = (context as? any IdentifiedRequestContext)?.identity?.user
         let owners = try await self.owners()
         let cameras = try await store.cameras().filter { user?.may(.metadata, $0) == true }
-            .map { CameraResponse($0, status: statuses[$0.id], recording: recording[$0.id], viewer: user?.role, node: owners[$0.id]) }
+            .map { CameraResponse($0, status: statuses[$0.id], subStatus: subStatuses[$0.id], recording: recording[$0.id], viewer: user?.role, node: owners[$0.id]) }
         return try JSONResponse.make(cameras)
     }
 
     func show(_ request: Request, context: Context) async throws -> Response {
         let camera = try await find(context)
-        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), recording: try await observer.statuses()[camera.id],
+        return try JSONResponse.make(CameraResponse(camera, status: await recorder.status(of: camera.id), subStatus: await recorder.subStatus(of: camera.id), recording: try await observer.statuses()[camera.id],
                                                     viewer: Self.viewer(context), node: try await owners()[camera.id]))
     }
 
@@ -61,7 +62,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         let saved = try await store.insert(camera)
         await recorder.update(saved)
         context.logger.info("camera added", metadata: ["camera": "\(saved.id)", "url": "\(RTSPURL(saved.rtspURL)?.withoutCredentials ?? "")"])
-        var response = try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), viewer: Self.viewer(context)), status: .created)
+        var response = try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), subStatus: await recorder.subStatus(of: saved.id), viewer: Self.viewer(context)), status: .created)
         response.headers[.location] = "/api/cameras/\(saved.id)"
         return response
     }
@@ -75,7 +76,7 @@ struct CameraRoutes<Context: RequestContext>: Sendable {
         guard errors.isEmpty else { throw ProblemDetails.validation(Self.unique(errors)) }
         guard let saved = try await store.update(camera) else { throw ProblemDetails.notFound("camera \(camera.id) does not exist") }
         await recorder.update(saved)
-        return try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), viewer: Self.viewer(context)))
+        return try JSONResponse.make(CameraResponse(saved, status: await recorder.status(of: saved.id), subStatus: await recorder.subStatus(of: saved.id), viewer: Self.viewer(context)))
     }
 
     func delete(_ request: Request, context: Context) async throws -> Response {

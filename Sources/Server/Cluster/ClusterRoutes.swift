@@ -61,6 +61,6 @@ extension AulaServer {
     func registerClusterRoutes(on routes: Routes<AulaContext>) {
         ClusterRoutes(cluster: catalog.cluster, settings: configuration.cluster, recorder: recorder,
                       recordingsRoot: writer.layout.root).register(on: routes)
-        PeerRoutes(layout: writer.layout, live: live, maskedLive: maskedLive, recorder: recorder, keyFrames: keyFrames, privacy: privacyZones).register(on: routes)
+        PeerRoutes(layout: writer.layout, sources: liveSources, recorder: recorder, keyFrames: keyFrames, privacy: privacyZones).register(on: routes)
     }
 }

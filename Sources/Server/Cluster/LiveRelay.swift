@@ -70,8 +70,8 @@ enum LiveRelay {
 }
 
 extension PeerRoutes {
-    /// The owner's side: the camera's live messages, original or masked, for as long as the asking
-    /// node reads them.
+    /// The owner's side: the camera's live messages (the stream ``LiveSources`` chooses here for
+    /// the viewer's `stream`, `codecs` and `masked`), for as long as the asking node reads them.
     func live(_ request: Request, context: AulaContext) async throws -> Response {
         guard let camera = PathID.parse(context.parameters.get("id")) else {
             throw ProblemDetails.validation([FieldError(field: "id", message: "must be a camera id")])
@@ -79,20 +79,21 @@ extension PeerRoutes {
         var query = QueryFields(request)
         let masked = query.bool("masked") ?? false
         try query.check()
+        let wanted = try LiveRoute.request(request, masked: masked)
         guard await recorder.status(of: camera) != nil else {
             throw ProblemDetails.notFound("this node does not record camera \(camera)")
         }
-        if masked, !maskedLive.canWatch(camera: camera) {
-            throw ProblemDetails(status: .serviceUnavailable, title: "Too many masked cameras",
-                                 detail: "\(maskedLive.maxEncoders) camera(s) are being shown with privacy masks on this node already")
+        let source = await sources.choose(wanted, camera: camera, recorder: recorder)
+        if !sources.canWatch(source, camera: camera) {
+            throw ProblemDetails(status: .serviceUnavailable, title: "Too many re-encoded cameras",
+                                 detail: "this node re-encodes as many cameras (\(source.rawValue)) as it may already")
         }
-        let (live, maskedLive) = (self.live, self.maskedLive)
+        let sources = self.sources
         let body = ResponseBody { writer in
-            let lease = masked ? maskedLive.subscribe(camera: camera) : nil
-            let subscription = lease?.subscription ?? live.subscribe(camera: camera)
+            let (subscription, release) = sources.subscribe(source, camera: camera)
             defer {
                 subscription.cancel()
-                lease?.release()
+                release()
             }
             try await withTaskCancellationHandler {
                 for await message in subscription { try await writer.write(LiveRelay.encode(message)) }
@@ -110,7 +111,7 @@ extension PeerDirectory {
     /// own hub while it records the camera (or nobody does), else relayed from the node that does,
     /// following the camera when it moves to another node (a failover, a new node taking its
     /// share), until cancelled.
-    nonisolated func follow(camera: Int64, masked: Bool, local: @escaping @Sendable () -> (LiveHub.Subscription, @Sendable () -> Void),
+    nonisolated func follow(camera: Int64, request: LiveSources.Request, local: @escaping @Sendable () async -> (LiveHub.Subscription, @Sendable () -> Void),
                             write: @escaping @Sendable (LiveHub.Message) async throws -> Void) async throws {
         while !Task.isCancelled {
             let owner = await owner(of: camera)
@@ -119,7 +120,7 @@ extension PeerDirectory {
                     if let owner {
                         var pending = ByteBuffer()
                         do {
-                            try await client.get(address: owner.report.address, target: "/api/peer/cameras/\(camera)/live?masked=\(masked ? 1 : 0)") { bytes in
+                            try await client.get(address: owner.report.address, target: "/api/peer/cameras/\(camera)/live?\(LiveSources.query(request))") { bytes in
                                 var bytes = bytes
                                 pending.writeBuffer(&bytes)
                                 for message in try LiveRelay.decode(&pending) { try await write(message) }
@@ -132,7 +133,7 @@ extension PeerDirectory {
                             // The owner went away; the loop asks again who records the camera.
                         }
                     } else {
-                        let (subscription, release) = local()
+                        let (subscription, release) = await local()
                         defer { release() }
                         try await withTaskCancellationHandler {
                             for await message in subscription { try await write(message) }

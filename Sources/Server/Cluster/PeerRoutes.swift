@@ -13,8 +13,7 @@ import _NIOFileSystem
 /// user itself: the user's rights, masks and audit entries are applied there, once.
 struct PeerRoutes: Sendable {
     let layout: SampleFileLayout
-    let live: LiveHub
-    let maskedLive: MaskedLive
+    let sources: LiveSources
     let recorder: Recorder
     let keyFrames: LatestKeyFrames
     let privacy: PrivacyZones
@@ -29,7 +28,7 @@ struct PeerRoutes: Sendable {
                    use: sample)
         routes.get("api/peer/cameras/:id/live", .peerNode,
                    APIDoc("Node to node: the live messages of a camera this node records (signed by a node of the cluster)",
-                          query: ["masked": .boolean], answer: .file("application/octet-stream")),
+                          query: ["masked": .boolean, "stream": .string, "codecs": .string], answer: .file("application/octet-stream")),
                    use: live)
         routes.get("api/peer/cameras/:id/snapshot.jpg", .peerNode,
                    APIDoc("Node to node: the newest key frame of a camera this node records, as a JPEG (signed by a node of the cluster)",

@@ -1,8 +1,9 @@
 extension AulaServer {
     /// Live view over WebSocket and snapshots of the newest key frame (docs/live.md, docs/ui.md).
     func registerLiveRoutes(on routes: Routes<AulaContext>) {
-        LiveRoute(cameras: catalog, live: live, privacy: privacyZones, maskedLive: maskedLive, scheme: publicScheme,
+        LiveRoute(cameras: catalog, sources: liveSources, recorder: recorder, privacy: privacyZones, scheme: publicScheme,
                   guardian: ConnectionGuard(authenticator: authenticator, rights: rightsChanges), sockets: liveSockets, peers: peers).register(on: routes)
+        WallRoutes(catalog: catalog).register(on: routes)
         SnapshotRoute(cameras: catalog, keyFrames: keyFrames, privacy: privacyZones, peers: peers).register(on: routes)
     }
 }

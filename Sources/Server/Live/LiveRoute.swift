@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Recorder
+import Synchronization
 
 /// `GET /api/cameras/{id}/live`: live view as fragmented MP4 over a WebSocket (docs/live.md).
 ///
@@ -21,9 +22,9 @@ import Recorder
 /// gets the camera's masked stream (``MaskedLive``) in the same form; everyone else the original.
 struct LiveRoute: Sendable {
     let cameras: any CameraStore
-    let live: LiveHub
+    let sources: LiveSources
+    let recorder: Recorder
     let privacy: PrivacyZones
-    let maskedLive: MaskedLive
     /// The scheme a WebSocket's Origin must have (``AulaServer/publicScheme``).
     let scheme: String
     let guardian: ConnectionGuard
@@ -36,7 +37,7 @@ struct LiveRoute: Sendable {
     static let rule = RouteRule.roles(Roles.cameraViewers, camera: .live, audit: "view.live")
 
     func register(on routes: Routes<AulaContext>) {
-        routes.ws("api/cameras/:id/live", Self.rule, APIDoc("Live view: fMP4 fragments over a WebSocket", query: ["timing": .string], answer: .webSocket), shouldUpgrade: { request, context in
+        routes.ws("api/cameras/:id/live", Self.rule, APIDoc("Live view: fMP4 fragments over a WebSocket", query: ["timing": .string, "stream": .string, "codecs": .string], answer: .webSocket), shouldUpgrade: { request, context in
             // (Upgrade and Connection are hop-by-hop fields that do not reach the router.)
             guard request.headers[.secWebSocketKey] != nil else {
                 throw ProblemDetails(status: .badRequest, detail: "live view is a WebSocket: open it with an Upgrade: websocket request")
@@ -45,13 +46,22 @@ struct LiveRoute: Sendable {
                 throw ProblemDetails(status: .forbidden, detail: "live view is only served to pages of this server (Origin \(origin))")
             }
             let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras)
+            let wanted = try Self.request(request, masked: privacy.masks(for: context.identity?.user, camera: camera.id) != nil)
             if let refusal = sockets.refusal(user: context.identity?.user.name ?? "") { throw refusal }
-            if privacy.masks(for: context.identity?.user, camera: camera.id) != nil {
-                guard maskedLive.canWatch(camera: camera.id) else {
+            switch await sources.choose(wanted, camera: camera.id, recorder: recorder) {
+            case .masked:
+                guard sources.canWatch(.masked, camera: camera.id) else {
                     throw ProblemDetails(status: .serviceUnavailable, title: "Too many masked cameras",
-                                         detail: "\(maskedLive.maxEncoders) camera(s) are being shown with privacy masks already, the most this server re-encodes at once; try again later or ask an administrator")
+                                         detail: "\(sources.masked.maxEncoders) camera(s) are being shown with privacy masks already, the most this server re-encodes at once; try again later or ask an administrator")
                 }
                 context.auditNote.set("privacy masks applied (re-encoded)")
+            case .transcoded:
+                guard sources.canWatch(.transcoded, camera: camera.id) else {
+                    throw ProblemDetails(status: .serviceUnavailable, title: "Too many transcoded cameras",
+                                         detail: "this browser cannot decode the camera's video and the camera has no H.264 sub stream; \(sources.transcoded.maxEncoders) camera(s) are being converted to H.264 already, the most this server converts at once: try again later, or give the camera an H.264 sub stream")
+                }
+                context.auditNote.set("transcoded to H.264 for this browser")
+            case .main, .sub: break
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
@@ -66,54 +76,30 @@ struct LiveRoute: Sendable {
             }
             defer { sockets.release(user: identity.user.name) }
             let masks = privacy.masks(for: identity.user, camera: id)?.fingerprint
-            let masked = masks != nil
+            guard let wanted = try? Self.request(context.request, masked: masks != nil) else { return }
+            // Which stream this node serves (nil: relayed from another node, which chooses).
+            let chosen = Chosen()
             @Sendable func send(_ message: LiveHub.Message) async throws {
                 switch message {
                 case .initSegment(let bytes, let codecs):
                     let mime = "video/mp4; codecs=\\\"\(codecs)\\\""
-                    try await outbound.write(.text(#"{"type":"init","mime":"\#(mime)"}"#))
+                    let source = chosen.source.withLock { $0 }.map { #","source":"\#($0.rawValue)""# } ?? ""
+                    try await outbound.write(.text(#"{"type":"init","mime":"\#(mime)"\#(source)}"#))
                     try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                 case .fragment(let bytes, _, let wallTime):
                     if timing { try await outbound.write(.text(#"{"type":"frame","arrival":\#(wallTime)}"#)) }
                     try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                 }
             }
-            if let peers {
-                // In a cluster: from this node's hub or relayed from the node that records the camera.
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await _ in inbound {}
-                    }
-                    group.addTask { [cameras, privacy] in
-                        await guardian.watch(identity) { user in
-                            guard Self.rule.allows(user.role),
-                                  let camera = try await cameras.camera(id: id), user.may(.live, camera) else { return false }
-                            return privacy.masks(for: user, camera: id)?.fingerprint == masks
-                        }
-                        try? await outbound.close(.policyViolation, reason: "access to this camera ended; reconnect")
-                    }
-                    group.addTask { [live, maskedLive] in
-                        try await peers.follow(camera: id, masked: masked, local: {
-                            let lease = masked ? maskedLive.subscribe(camera: id) : nil
-                            return (lease?.subscription ?? live.subscribe(camera: id), { lease?.release() })
-                        }, write: send)
-                    }
-                    try await group.next()
-                    group.cancelAll()
-                }
-                return
-            }
-            let lease = masked ? maskedLive.subscribe(camera: id) : nil
-            let subscription = lease?.subscription ?? live.subscribe(camera: id)
-            defer {
-                subscription.cancel()
-                lease?.release()
+            @Sendable func local() async -> (LiveHub.Subscription, @Sendable () -> Void) {
+                let source = await sources.choose(wanted, camera: id, recorder: recorder)
+                chosen.source.withLock { $0 = source }
+                return sources.subscribe(source, camera: id)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The browser sends nothing that matters; when it closes, stop sending.
                 group.addTask {
                     for try await _ in inbound {}
-                    subscription.cancel()
                 }
                 // Rights are held for the life of the socket: it closes within a quarter second of a
                 // sign-out, an expiry, a lost grant or a change of the privacy zones it is masked by.
@@ -123,16 +109,38 @@ struct LiveRoute: Sendable {
                               let camera = try await cameras.camera(id: id), user.may(.live, camera) else { return false }
                         return privacy.masks(for: user, camera: id)?.fingerprint == masks
                     }
-                    subscription.cancel()
                     try? await outbound.close(.policyViolation, reason: "access to this camera ended; reconnect")
                 }
                 group.addTask {
-                    for await message in subscription { try await send(message) }
+                    if let peers {
+                        // In a cluster: from this node's hub or relayed from the node that records the camera.
+                        try await peers.follow(camera: id, request: wanted, local: local, write: send)
+                    } else {
+                        let (subscription, release) = await local()
+                        defer {
+                            subscription.cancel()
+                            release()
+                        }
+                        try await withTaskCancellationHandler {
+                            for await message in subscription { try await send(message) }
+                        } onCancel: {
+                            subscription.cancel()
+                        }
+                    }
                 }
                 try await group.next()
                 group.cancelAll()
             }
         })
+    }
+
+    /// The viewer's `?stream=` and `?codecs=` (docs/live.md, "Every camera in every browser").
+    static func request(_ request: Request, masked: Bool) throws -> LiveSources.Request {
+        let query = request.uri.queryParameters
+        switch LiveSources.Request.parse(stream: query.get("stream"), codecs: query.get("codecs"), masked: masked) {
+        case .success(let wanted): return wanted
+        case .failure(let problem): throw ProblemDetails.validation([FieldError(field: problem.field, message: problem.message)])
+        }
     }
 
     /// Whether a WebSocket's `Origin` is this server: same scheme, host and port (a missing port
@@ -158,4 +166,9 @@ struct LiveRoute: Sendable {
         guard authorityHost == host || authorityHost == "[\(host)]" else { return false }
         return library || (url.port ?? defaultPort) == authorityPort
     }
+}
+
+/// The stream a socket was given, for its `init` messages.
+private final class Chosen: Sendable {
+    let source = Mutex<LiveSources.Source?>(nil)
 }
