@@ -112,7 +112,8 @@ final class RTSPServerSession: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: message.serialized())), promise: nil)
         }
         let path = Self.path(of: uri)
-        let found = mounts.values.first { path == $0.path || path.hasPrefix($0.path + "/") }
+        // The longest mount that names the path or a track of it (`/sim/1/sub` is not a track of `/sim/1`).
+        let found = mounts.values.filter { path == $0.path || path.hasPrefix($0.path + "/") }.max { $0.path.count < $1.path.count }
         switch method {
         case "OPTIONS":
             reply(200, "OK", [("Public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER")])

@@ -48,7 +48,8 @@ struct Demo: AsyncParsableCommand {
         // own (with people every three seconds, as in the benchmarks, one event would never end).
         var base = try scene.spec()
         base.meanGap = 10
-        let simulator = try await CameraSimulator.make(cameras: cameras, base: base, cacheDirectory: data + "/sim-cache", logger: logger)
+        let simulator = try await CameraSimulator.make(cameras: cameras, base: base, cacheDirectory: data + "/sim-cache",
+                                                       subStreams: true, logger: logger)
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
         let server = try AulaApp(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), catalog: try await dataOptions.openCatalog(), logger: logger)
         let prepared = city == "none" ? nil : try await DemoCity.prepare(file: city, store: CityStore(server.catalog), cameras: cameras)
@@ -112,6 +113,8 @@ enum DemoDistrict {
         var registered: [Camera] = []
         for i in 1...count {
             let url = "rtsp://127.0.0.1:\(rtspPort)/sim/\(i)"
+            // Each simulated camera has a sub stream, as real ones do: the wall and motion use it.
+            let sub = CameraStream(rtspURL: url + "/sub")
             var camera: Camera
             if let placement = city.flatMap({ i <= $0.placements.count ? $0.placements[i - 1] : nil }), let city {
                 let at = city.city.projection.unproject(placement.position)
@@ -128,10 +131,12 @@ enum DemoDistrict {
                                 address: "Demo block \(1 + (i - 1) / 4), entrance \(1 + (i - 1) % 4)",
                                 site: i % 4 == 0 ? .street : .courtyard, district: district)
             }
+            camera.subStream = sub
             if var old = existing.first(where: { $0.rtspURL.hasPrefix("rtsp://127.0.0.1:") && $0.rtspURL.hasSuffix("/sim/\(i)") }) {
                 let moved = old.district != district
-                if old.rtspURL != url || moved {
+                if old.rtspURL != url || old.subStream != sub || moved {
                     old.rtspURL = url
+                    old.subStream = sub
                     if moved {
                         (old.name, old.latitude, old.longitude, old.heading, old.fieldOfView, old.range, old.address, old.site, old.district) =
                             (camera.name, camera.latitude, camera.longitude, camera.heading, camera.fieldOfView, camera.range, camera.address, camera.site, camera.district)

@@ -65,17 +65,20 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write the ground truth (when each object is in view) to this JSON file.")
     var groundTruth: String?
 
+    @Flag(help: "Also serve each camera's H.264 sub stream (half the width and height) at /sim/N/sub.")
+    var subStreams = false
+
     @OptionGroup var scene: SceneOptions
 
     func run() async throws {
         guard (1...2000).contains(cameras) else { throw ValidationError("--cameras must be between 1 and 2000") }
         let logger = makeLogger("info")
-        let simulator = try await CameraSimulator.make(cameras: cameras, base: try scene.spec(), cacheDirectory: cache, logger: logger)
+        let simulator = try await CameraSimulator.make(cameras: cameras, base: try scene.spec(), cacheDirectory: cache, subStreams: subStreams, logger: logger)
         if let groundTruth {
             try writeGroundTruth(simulator, to: groundTruth)
         }
         let bound = try await simulator.start(host: host, port: port)
-        say("Simulating \(cameras) cameras at rtsp://\(host):\(bound)/sim/1 … /sim/\(cameras)")
+        say("Simulating \(cameras) cameras at rtsp://\(host):\(bound)/sim/1 … /sim/\(cameras)" + (subStreams ? ", sub streams at /sim/N/sub" : ""))
         try await waitForSignal()
         await simulator.stop()
     }

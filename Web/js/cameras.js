@@ -18,7 +18,9 @@ function problem(error) {
 
 function renderList() {
   clear($('list'), cameras.map((c) => el('tr', { className: editing?.id === c.id ? 'selected' : null },
-    [String(c.id), c.name, c.rtspUrl, c.district, t(`state.${c.status?.state || 'connecting'}`)].map((text) => el('td', {}, text)),
+    [String(c.id), c.name, c.rtspUrl + (c.subStream ? ` · ${t('cameras.sub')}: ${c.subStream.rtspUrl}` : ''), c.district,
+      t(`state.${c.status?.state || 'connecting'}`) + (c.subStream ? ` · ${t('cameras.sub')}: ${t(`state.${c.subStream.status?.state || 'connecting'}`)}` : '')]
+      .map((text) => el('td', {}, text)),
     el('td', {},
       el('button', { onclick: () => select(c) }, t('cameras.edit')),
       // After the Edit button (tests click the row's first button): this camera's motion zones.
@@ -29,6 +31,7 @@ function select(camera) {
   editing = camera;
   form.reset();
   $('test-result').textContent = '';
+  $('test-result-sub').textContent = '';
   $('form-title').dataset.i18n = camera ? 'cameras.edit' : 'cameras.add';
   $('form-title').textContent = t($('form-title').dataset.i18n) + (camera ? ` #${camera.id}` : '');
   $('delete').hidden = !camera;
@@ -37,6 +40,8 @@ function select(camera) {
     f.name.value = camera.name;
     f.rtspUrl.value = camera.rtspUrl;
     f.username.value = camera.username || '';
+    f.subRtspUrl.value = camera.subStream?.rtspUrl || '';
+    f.subUsername.value = camera.subStream?.username || '';
     f.lat.value = camera.location.lat;
     f.lon.value = camera.location.lon;
     f.address.value = camera.address || '';
@@ -53,6 +58,13 @@ function body() {
   };
   // On edit, an empty password keeps the stored one.
   if (f.password.value || !editing) b.password = f.password.value || null;
+  // The sub stream: an empty address removes it; an empty account means the camera's.
+  if (f.subRtspUrl.value) {
+    b.subStream = { rtspUrl: f.subRtspUrl.value, username: f.subUsername.value || null };
+    if (f.subPassword.value || !editing?.subStream) b.subStream.password = f.subPassword.value || null;
+  } else if (editing?.subStream || !editing) {
+    b.subStream = null;
+  }
   return b;
 }
 
@@ -73,23 +85,34 @@ form.addEventListener('submit', async (event) => {
   } catch (error) { $('message').textContent = problem(error); }
 });
 
-$('test').addEventListener('click', async () => {
+// Tests one stream's address and account; the sub stream's, when given, right after the main's.
+async function testStream(stream, result) {
   const f = form.elements;
-  const result = $('test-result');
+  const sub = stream === 'sub';
   result.className = '';
   result.textContent = t('cameras.testing');
   try {
-    const body = { rtspUrl: f.rtspUrl.value, username: f.username.value || null };
+    const body = { rtspUrl: sub ? f.subRtspUrl.value : f.rtspUrl.value, stream };
+    const username = sub ? (f.subUsername.value || f.username.value) : f.username.value;
+    const password = sub ? (f.subPassword.value || (f.subUsername.value ? '' : f.password.value)) : f.password.value;
+    body.username = username || null;
     // Editing with an empty password field: the server tests with the stored password.
-    if (f.password.value) body.password = f.password.value;
+    if (password) body.password = password;
     else if (editing) body.camera = editing.id;
     const r = await api('/api/cameras/test', { method: 'POST', body });
-    window.aulaCameras.tested = r;
+    window.aulaCameras[sub ? 'testedSub' : 'tested'] = r;
     result.className = r.ok ? 'ok' : 'bad';
-    result.textContent = r.ok
+    const prefix = f.subRtspUrl.value ? `${t(sub ? 'cameras.sub' : 'cameras.main')}: ` : '';
+    result.textContent = prefix + (r.ok
       ? t('cameras.testOk', { codec: r.codec, width: r.width, height: r.height, ms: r.milliseconds })
-      : t('cameras.testFailed', { error: r.error });
+      : t('cameras.testFailed', { error: r.error }));
   } catch (error) { result.className = 'bad'; result.textContent = problem(error); }
+}
+
+$('test').addEventListener('click', async () => {
+  $('test-result-sub').textContent = '';
+  await testStream('main', $('test-result'));
+  if (form.elements.subRtspUrl.value) await testStream('sub', $('test-result-sub'));
 });
 
 $('delete').addEventListener('click', async () => {

@@ -73,6 +73,17 @@ function render() {
       cell(st.lastError || ''),
       cell(thumb));
     body.append(tr);
+    // The sub stream, when the camera has one: its own state and figures on a row beneath.
+    const sub = c.subStream?.status;
+    if (c.subStream) {
+      const ss = sub || {};
+      body.append(el('tr', { className: 'sub-stream', dataset: { camera: c.id, stream: 'sub' } },
+        cell(''), cell(`↳ ${t('health.subStream')}`), cell(t(`state.${ss.state || 'connecting'}`), `state-${ss.state || 'connecting'}`),
+        cell(ss.width ? `${ss.codec} ${ss.width}×${ss.height} ${ss.profile || ''}` : t('notAvailable')),
+        cell(formatNumber(ss.fps, 1)), cell(ss.bitrate ? `${formatNumber(ss.bitrate / 1000, 0)} kbit/s` : t('notAvailable')),
+        cell(ss.lastFrameTime ? formatTime(ss.lastFrameTime) : t('notAvailable')),
+        cell(''), cell(''), cell(''), cell(''), cell(ss.lastError || ''), cell('')));
+    }
   }
   window.aulaHealth = { rows: cameras.length, loaded: Date.now() };
 }

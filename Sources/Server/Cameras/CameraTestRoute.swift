@@ -26,7 +26,7 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
     }
 
     func register(on routes: Routes<Context>) {
-        routes.post("api/cameras/test", .roles(audit: "camera.test"), APIDoc("Try a camera's address and credentials without saving them", body: .object(["rtspUrl": .string, "username": .string, "password": .string, "camera": .integer, "timeoutSeconds": .number])), use: test)
+        routes.post("api/cameras/test", .roles(audit: "camera.test"), APIDoc("Try a camera's address and credentials without saving them", body: .object(["rtspUrl": .string, "username": .string, "password": .string, "camera": .integer, "stream": .string, "timeoutSeconds": .number])), use: test)
     }
 
     func test(_ request: Request, context: Context) async throws -> Response {
@@ -46,14 +46,24 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
         // administrator editing a camera can test it without typing the password again).
         // The stored password goes only to the stored host and port: a test of another address
         // must not hand the camera's secret to whoever answers there.
+        // `stream: "sub"`: the stored account of the camera's sub stream (its own, or the camera's).
+        var sub = false
+        if case .some(.some(let stream)) = body.string("stream") {
+            if stream == "sub" { sub = true } else if stream != "main" { errors.append(FieldError(field: "stream", message: "must be main or sub")) }
+        }
         if body.has("camera") {
             if let id = body.id("camera"), let camera = try await cameras.camera(id: id) {
-                if password == nil, username == nil || username == camera.username {
-                    let stored = RTSPURL(camera.rtspURL)
-                    if let url, let stored, stored.host.lowercased() == url.host.lowercased(), stored.port == url.port {
-                        username = camera.username
-                        password = camera.password
-                    } else if camera.password != nil {
+                let login = sub ? camera.subStreamLogin ?? CameraStream(rtspURL: camera.rtspURL, username: camera.username, password: camera.password)
+                                : CameraStream(rtspURL: camera.rtspURL, username: camera.username, password: camera.password)
+                if password == nil, username == nil || username == login.username {
+                    let stored = RTSPURL(login.rtspURL)
+                    let main = RTSPURL(camera.rtspURL)
+                    // A sub stream's address is the camera's too: the same host and port as either.
+                    let sameHost = { (a: RTSPURL?) in a.map { a in url.map { a.host.lowercased() == $0.host.lowercased() && a.port == $0.port } ?? false } ?? false }
+                    if sameHost(stored) || sameHost(main) {
+                        username = login.username
+                        password = login.password
+                    } else if login.password != nil {
                         errors.append(FieldError(field: "camera", message: "the stored password is sent only to the camera's own address (\(stored.map { "\($0.host):\($0.port)" } ?? "none")); type the password to test another address"))
                     }
                 }
