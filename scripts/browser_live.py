@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Headless-Chromium check of the live wall against a running `aula demo` or `aula serve`.
 
-    scripts/browser_live.py http://127.0.0.1:8080 NAME PASSWORD TILES WIDTH HEIGHT [SCREENSHOT.png]
+    scripts/browser_live.py http://127.0.0.1:8080 NAME PASSWORD TILES|CAMERA WIDTH HEIGHT [SCREENSHOT.png] [--source S]
 
 Signs in through the form (an anonymous /live.html goes to /login.html), opens /live.html?tiles=N
-and asserts that every tile decodes frames: `getVideoPlaybackQuality().totalVideoFrames` grows over
-two seconds and `videoWidth`/`videoHeight` match the cameras. Saves a screenshot when asked.
+(or, with `camera=ID`, that camera full size) and asserts that every tile decodes frames:
+`getVideoPlaybackQuality().totalVideoFrames` grows over two seconds and `videoWidth`/`videoHeight`
+are the stream's (a wall shows sub streams). With `--source`, every tile must have been served that
+stream (main, sub, transcoded, masked: what the server chose for what this browser decodes).
+Saves a screenshot when asked.
 Prints one JSON line with what it saw; exit status 1 on any failure. Needs Debian's `chromium`.
 """
 import base64
@@ -18,17 +21,27 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser_auth import open_browser, report, sign_in  # noqa: E402  (the DevTools driver, standard library only)
 
-FRAMES = "JSON.stringify((window.aulaTiles || []).map(t => ({id: t.camera.id, frames: t.video.getVideoPlaybackQuality().totalVideoFrames, w: t.video.videoWidth, h: t.video.videoHeight, state: t.state.textContent})))"
+FRAMES = "JSON.stringify((window.aulaTiles || []).map(t => ({id: t.camera.id, frames: t.video.getVideoPlaybackQuality().totalVideoFrames, w: t.video.videoWidth, h: t.video.videoHeight, state: t.state.textContent, source: t.source})))"
 
 
 def main():
-    base, name, password, tiles, width, height = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-    screenshot = sys.argv[7] if len(sys.argv) > 7 else None
+    args = sys.argv[1:]
+    source = None
+    if "--source" in args:
+        at = args.index("--source")
+        source = args[at + 1]
+        del args[at:at + 2]
+    base, name, password, page, width, height = args[0], args[1], args[2], args[3], int(args[4]), int(args[5])
+    screenshot = args[6] if len(args) > 6 else None
+    if page.startswith("camera="):
+        path, tiles = f"/live.html?{page}", 1
+    else:
+        path, tiles = f"/live.html?tiles={int(page)}", int(page)
     browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-browser-"))
     failures = []
     seen = {}
     try:
-        problem = sign_in(tools, base, name, password, f"/live.html?tiles={tiles}")
+        problem = sign_in(tools, base, name, password, path)
         if problem:
             failures.append(problem)
         if not tools.wait_for("(window.aulaTiles || []).length > 0"):
@@ -36,14 +49,16 @@ def main():
         first = json.loads(tools.wait_for(f"(() => {{ const t = {FRAMES}; return JSON.parse(t).length === {tiles} && JSON.parse(t).every(x => x.frames > 10) ? t : null; }})()", timeout=40) or "[]")
         time.sleep(2)
         second = json.loads(tools.evaluate(FRAMES) or "[]")
-        seen = {"first": first, "second": second}
+        seen = {"first": first, "second": second, "codecs": tools.evaluate("window.aulaCodecs")}
         if len(second) != tiles:
             failures.append(f"{len(second)} tiles decoding, expected {tiles}: {second}")
         for before, after in zip(first, second):
             if after["frames"] <= before["frames"]:
                 failures.append(f"camera {after['id']}: no new frames decoded ({before['frames']} → {after['frames']})")
             if (after["w"], after["h"]) != (width, height):
-                failures.append(f"camera {after['id']}: video is {after['w']}x{after['h']}, the camera sends {width}x{height}")
+                failures.append(f"camera {after['id']}: video is {after['w']}x{after['h']}, the stream is {width}x{height}")
+            if source and after.get("source") != source:
+                failures.append(f"camera {after['id']}: served the {after.get('source')} stream, expected {source}")
         if screenshot:
             shot = tools.call("Page.captureScreenshot", format="png")
             with open(screenshot, "wb") as f:

@@ -33,6 +33,9 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var scene: SceneOptions
 
+    @Flag(inversion: .prefixedNo, help: "Give each simulated camera an H.264 sub stream (half the size), as real cameras have.")
+    var subStreams = true
+
     @Option(help: "OpenStreetMap extract the demo's cameras stand in (imported when no city is imported yet), or \"none\" for a made-up block in Zhezkazgan without a map.")
     var city: String = "../shared/data/osm/monaco.osm.gz"
 
@@ -49,7 +52,7 @@ struct Demo: AsyncParsableCommand {
         var base = try scene.spec()
         base.meanGap = 10
         let simulator = try await CameraSimulator.make(cameras: cameras, base: base, cacheDirectory: data + "/sim-cache",
-                                                       subStreams: true, logger: logger)
+                                                       subStreams: subStreams, logger: logger)
         let rtspPort = try await simulator.start(host: "127.0.0.1", port: rtspPort)
         let server = try AulaApp(configuration: ServerConfiguration(dataDirectory: data, host: listen.host, port: listen.port), catalog: try await dataOptions.openCatalog(), logger: logger)
         let prepared = city == "none" ? nil : try await DemoCity.prepare(file: city, store: CityStore(server.catalog), cameras: cameras)
@@ -59,7 +62,7 @@ struct Demo: AsyncParsableCommand {
         if let prepared, prepared.imported {
             say("Imported \(city) as \"\(DemoCity.district)\" with labelled synthetic offences and a pilot area.")
         }
-        let site = try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, city: prepared, in: server.catalog)
+        let site = try await DemoDistrict.register(cameras: cameras, rtspPort: rtspPort, subStreams: subStreams, city: prepared, in: server.catalog)
         // The demo's documented login (README). Real installations get a one-time password from
         // `aula serve` instead.
         try await server.accounts.setUser(name: Self.login.name, role: .administrator, password: Self.login.password)
@@ -105,7 +108,7 @@ enum DemoDistrict {
     /// Registers the simulated cameras, or moves the demo's cameras of an older data folder to the
     /// city (matched by their simulator address `/sim/N`); what an administrator changed in a
     /// camera's place later stays.
-    static func register(cameras count: Int, rtspPort: Int, city: DemoCity.Prepared?, in store: any CameraStore) async throws -> Site {
+    static func register(cameras count: Int, rtspPort: Int, subStreams withSubStreams: Bool = true, city: DemoCity.Prepared?, in store: any CameraStore) async throws -> Site {
         let district = city == nil ? name : DemoCity.district
         let centre = city.map { $0.city.projection.unproject($0.pilotCentre) }
         let (lat0, lon0) = centre.map { ($0.latitude, $0.longitude) } ?? origin
@@ -114,7 +117,7 @@ enum DemoDistrict {
         for i in 1...count {
             let url = "rtsp://127.0.0.1:\(rtspPort)/sim/\(i)"
             // Each simulated camera has a sub stream, as real ones do: the wall and motion use it.
-            let sub = CameraStream(rtspURL: url + "/sub")
+            let sub = withSubStreams ? CameraStream(rtspURL: url + "/sub") : nil
             var camera: Camera
             if let placement = city.flatMap({ i <= $0.placements.count ? $0.placements[i - 1] : nil }), let city {
                 let at = city.city.projection.unproject(placement.position)

@@ -197,7 +197,7 @@ async function main() {
   if (!cameras.length) document.getElementById('message').textContent = t('live.none');
 
   let posts = [];
-  try { posts = await api('/api/posts'); } catch { /* an analyst reads no posts: groups by district only */ }
+  try { posts = (await api('/api/posts')).posts || []; } catch { /* an analyst reads no posts: groups by district only */ }
   let saved = { tiles: 4, group: 'all', cameras: [] };
   try { saved = await api('/api/wall'); } catch { /* the default wall */ }
   // `?tiles=N` shows N tiles without changing the saved wall (links, tests, the benchmark).
