@@ -13,6 +13,15 @@
 
     scripts/bench_live.py [--aula .build/release/aula] [--tiles 16] [--viewers 50] [--seconds 20] [--playback 10]
     scripts/bench_live.py --only-playback --tiles 4 --playback 10
+
+First pictures (issue 19): the wall is opened cold (no camera watched since the demo started) and
+then warm (the page reloaded); a wall shows the cameras' sub streams (`--no-sub-streams`: the
+main streams). `--single ID` opens one camera full size instead of the wall; `--codec h265` makes
+the demo's cameras send H.265 (Debian's Chromium then gets their H.264 sub stream, or with
+`--no-sub-streams` the H.264 conversion):
+
+    scripts/bench_live.py --tiles 16 --viewers 0 --playback 0 --seconds 10
+    scripts/bench_live.py --tiles 2 --single 1 --codec h265 --no-sub-streams --viewers 0 --playback 0
 """
 import argparse
 import base64
@@ -80,13 +89,17 @@ def main():
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--playback", type=int, default=10, help="timeline clicks to time (0: none)")
     parser.add_argument("--only-playback", action="store_true")
+    parser.add_argument("--codec", default="h264", help="the simulated cameras' codec (h264 or h265)")
+    parser.add_argument("--no-sub-streams", action="store_true", help="cameras without a sub stream")
+    parser.add_argument("--single", type=int, default=0, help="open this camera full size instead of the wall")
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="aula-bench-live-")
     if os.path.isdir("./aula-data/sim-cache"):  # encoded scenes of earlier runs: start in seconds
         subprocess.run(["cp", "-r", "./aula-data/sim-cache", data + "/sim-cache"], check=True)
     port = 47_900
     demo = subprocess.Popen([args.aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0",
-                             "--cameras", str(args.tiles)],
+                             "--cameras", str(max(args.tiles, args.single)), "--codec", args.codec]
+                            + (["--no-sub-streams"] if args.no_sub_streams else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         token = None
@@ -108,31 +121,45 @@ def main():
             playback(args, port)
             return 0
 
-        # 1. The wall in a browser.
+        # 1. The wall (or one camera) in a browser: cold, then warm.
+        page = f"/live.html?camera={args.single}&timing=1" if args.single else f"/live.html?tiles={args.tiles}&timing=1"
         browser, tools = open_browser(tempfile.mkdtemp(prefix="aula-browser-"))
         try:
-            problem = sign_in(tools, f"http://127.0.0.1:{port}", "demo", "aula-demo-login", f"/live.html?tiles={args.tiles}&timing=1")
+            problem = sign_in(tools, f"http://127.0.0.1:{port}", "demo", "aula-demo-login", page)
             if problem:
                 print(problem)
                 return 1
-            tools.wait_for("(window.aulaTiles || []).length > 0 && window.aulaTiles.every(t => t.firstFrameMs !== null)", timeout=30)
-            tools.evaluate("window.aulaLatencies = []; true")
-            start = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
-            time.sleep(args.seconds)
-            latencies = sorted(tools.evaluate("window.aulaLatencies") or [])
-            end = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
-            first = sorted(tools.evaluate("window.aulaTiles.map(t => t.firstFrameMs)") or [])
+            for temperature in ("cold", "warm"):
+                if temperature == "warm":
+                    tools.evaluate("window.aulaTiles = []; location.reload(); true")
+                    time.sleep(1)
+                tools.wait_for("(window.aulaTiles || []).length > 0 && window.aulaTiles.every(t => t.firstFrameMs !== null)", timeout=30)
+                first = sorted(tools.evaluate("window.aulaTiles.map(t => t.firstFrameMs)") or [])
+                sources = sorted(set(tools.evaluate("window.aulaTiles.map(t => t.source)") or []))
+                size = tools.evaluate("window.aulaTiles.map(t => `${t.video.videoWidth}x${t.video.videoHeight}`)[0]")
+                tools.evaluate("window.aulaLatencies = []; true")
+                start = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
+                time.sleep(args.seconds)
+                latencies = sorted(tools.evaluate("window.aulaLatencies") or [])
+                end = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
+                decoded = [b - a for a, b in zip(start, end)]
+                what = f"camera {args.single}" if args.single else f"{args.tiles} tiles"
+                p95 = first[min(len(first) - 1, int(len(first) * 0.95))]
+                print(f"{what}, {temperature}, {args.codec}{' without sub streams' if args.no_sub_streams else ''}: "
+                      f"stream {'/'.join(map(str, sources))} {size}; first picture median {statistics.median(first):.0f} ms, "
+                      f"p95 {p95:.0f} ms, slowest {max(first):.0f} ms; decoded fps per tile min {min(decoded) / args.seconds:.1f}, "
+                      f"median {statistics.median(decoded) / args.seconds:.1f}, max {max(decoded) / args.seconds:.1f}", end="")
+                if latencies:
+                    lp95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+                    print(f"; arrival-to-append median {statistics.median(latencies):.0f} ms, p95 {lp95:.0f} ms")
+                else:
+                    print("; no frame appended")
         finally:
             browser.kill()
-        decoded = [b - a for a, b in zip(start, end)]
-        if latencies:
-            p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-            print(f"wall: {args.tiles} tiles, {len(latencies)} frames appended in {args.seconds} s; arrival-to-append latency "
-                  f"median {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms; first frame after opening the page: "
-                  f"median {statistics.median(first):.0f} ms, slowest {max(first):.0f} ms; decoded fps per tile: "
-                  f"min {min(decoded) / args.seconds:.1f}, max {max(decoded) / args.seconds:.1f}")
-        else:
-            print("wall: no frame appended")
+        if not args.viewers:
+            if args.playback:
+                playback(args, port)
+            return 0
 
         # 2. Many viewers of one camera.
         base0 = cpu_seconds(demo.pid)
