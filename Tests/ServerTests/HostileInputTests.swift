@@ -97,6 +97,7 @@ import Testing
         ("name", .raw("\"Probe\"")), ("rtspUrl", .raw("\"rtsp://127.0.0.1:9/none\"")), ("username", .raw("\"u\"")), ("password", .raw("\"p\"")),
         ("location", location), ("heading", .raw("90")), ("fieldOfView", .raw("80")), ("range", .raw("30")),
         ("mountingHeight", .raw("4")), ("address", .raw("\"Rue Test 1\"")), ("district", .raw("\"Nord\"")), ("site", .raw("\"street\"")),
+        ("subStream", .object([("rtspUrl", .raw("\"rtsp://127.0.0.1:9/sub\"")), ("username", .raw("\"s\"")), ("password", .raw("\"q\""))])),
     ]
 
     /// Every route with its access rule; `{id}` is the recording camera unless the route says otherwise.
@@ -115,10 +116,12 @@ import Testing
         "GET /api/cameras/{id}/recordings": RouteProbe(query: ["start", "end"]),
         "GET /api/cameras/{id}/recording.mp4": RouteProbe(query: ["start", "end"]),
         "HEAD /api/cameras/{id}/recording.mp4": RouteProbe(query: ["start", "end"]),
-        "GET /api/cameras/{id}/live": RouteProbe(query: ["timing"]),
+        "GET /api/cameras/{id}/live": RouteProbe(query: ["timing", "stream", "codecs"]),
+        "GET /api/wall": RouteProbe(),
+        "PUT /api/wall": RouteProbe(body: .object([("tiles", .raw("16")), ("group", .raw("\"district:Nord\"")), ("cameras", .array([.raw("1"), .raw("2")]))])),
         "GET /api/cameras/{id}/snapshot.jpg": RouteProbe(),
         "GET /api/camera-health": RouteProbe(),
-        "POST /api/cameras/test": RouteProbe(body: .object([("rtspUrl", .raw("\"rtsp://127.0.0.1:9/none\"")), ("camera", .raw("1")), ("timeoutSeconds", .raw("1"))])),
+        "POST /api/cameras/test": RouteProbe(body: .object([("rtspUrl", .raw("\"rtsp://127.0.0.1:9/none\"")), ("camera", .raw("1")), ("stream", .raw("\"sub\"")), ("timeoutSeconds", .raw("1"))])),
         "POST /api/cameras/{id}/evidence": RouteProbe(body: .object([("start", .raw(t(4))), ("end", .raw(t(2)))])),
         "GET /api/storage": RouteProbe(),
         "GET /api/cameras/{id}/retention": RouteProbe(),
