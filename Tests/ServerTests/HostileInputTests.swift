@@ -116,6 +116,7 @@ import Testing
         "GET /api/cameras/{id}/recordings": RouteProbe(query: ["start", "end"]),
         "GET /api/cameras/{id}/recording.mp4": RouteProbe(query: ["start", "end"]),
         "HEAD /api/cameras/{id}/recording.mp4": RouteProbe(query: ["start", "end"]),
+        "GET /api/cameras/{id}/frame.jpg": RouteProbe(query: ["at"]),
         "GET /api/cameras/{id}/live": RouteProbe(query: ["timing", "stream", "codecs"]),
         "GET /api/wall": RouteProbe(),
         "PUT /api/wall": RouteProbe(body: .object([("tiles", .raw("16")), ("group", .raw("\"district:Nord\"")), ("cameras", .array([.raw("1"), .raw("2")]))])),
