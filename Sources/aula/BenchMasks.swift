@@ -8,6 +8,10 @@ import Simulator
 /// stream (decoder + masks + libx264, the live settings) and one masked export (the export
 /// settings), against `ffmpeg` doing the same decode → drawbox → libx264 on the same input in the
 /// same run. Single-threaded on both sides, as Aula runs each masked stream.
+///
+/// `--codec h265 --no-masks` measures instead the H.264 conversion of an H.265 camera for browsers
+/// without HEVC (docs/live.md, "Every camera in every browser"): decode → libx264, against
+/// `ffmpeg -f hevc -i … -c:v libx264`.
 struct BenchMasks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "masks", abstract: "CPU of masked live view and time of a masked export, against ffmpeg.")
 
@@ -23,6 +27,12 @@ struct BenchMasks: AsyncParsableCommand {
     @Option(help: "The ffmpeg to compare with.")
     var ffmpeg: String = "/usr/bin/ffmpeg"
 
+    @Option(help: "Codec of the simulated camera: h264 or h265.")
+    var codec: String = "h264"
+
+    @Flag(help: "No privacy zone: the H.264 conversion alone (what a browser without HEVC gets of an H.265 camera).")
+    var noMasks = false
+
     func run() async throws {
         let parts = size.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] >= 16, parts[1] >= 16 else { throw ValidationError("--size must be WIDTHxHEIGHT, such as 1280x720") }
@@ -30,8 +40,10 @@ struct BenchMasks: AsyncParsableCommand {
         spec.width = parts[0]
         spec.height = parts[1]
         spec.loopSeconds = 20
+        guard let simCodec = SimCodec(rawValue: codec.lowercased()) else { throw ValidationError("--codec must be h264 or h265") }
+        spec.codec = simCodec
         let stream = try SimulatedStream(spec: spec, cacheDirectory: cache)
-        let parameters = try VideoParameters(codec: .h264, parameterSets: stream.parameterSets)
+        let parameters = try VideoParameters(codec: simCodec == .h265 ? .h265 : .h264, parameterSets: stream.parameterSets)
         // The loop repeated with continuing timestamps, as a camera sends it.
         let loop = stream.accessUnits
         let loopTicks = Int64(loop.count) * Int64(90_000 / spec.frameRate)
@@ -49,16 +61,16 @@ struct BenchMasks: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: input) }
         // A privacy zone as an operator draws one: a rectangle of a façade (a quarter of the picture).
         let zone = try ZonePolygon([.init(x: 0.5, y: 0.1), .init(x: 0.9, y: 0.1), .init(x: 0.9, y: 0.6), .init(x: 0.5, y: 0.6)])
-        let masker = PrivacyMasker(polygons: [zone])
-        let box = "drawbox=x=iw*0.5:y=ih*0.1:w=iw*0.4:h=ih*0.5:color=black:t=fill"
+        let masker = PrivacyMasker(polygons: noMasks ? [] : [zone])
+        let box = noMasks ? "null" : "drawbox=x=iw*0.5:y=ih*0.1:w=iw*0.4:h=ih*0.5:color=black:t=fill"
 
-        say("masking \(seconds) s of \(spec.width)x\(spec.height) at \(spec.frameRate) fps (\(spec.bitRate / 1000) kbit/s H.264), one thread each")
+        say("\(noMasks ? "converting to H.264" : "masking") \(seconds) s of \(spec.width)x\(spec.height) at \(spec.frameRate) fps (\(spec.bitRate / 1000) kbit/s \(parameters.codec.rawValue)), one thread each")
         for (name, options, ffmpegArgs) in [
             ("live  ", PrivacyTranscoder.Options.live, ["-preset", "superfast", "-tune", "zerolatency", "-crf", "23"]),
             ("export", PrivacyTranscoder.Options.export, ["-preset", "veryfast", "-crf", "23"]),
         ] {
             let (aulaWall, aulaCPU, aulaBytes) = try Self.measureAula(units, parameters: parameters, masker: masker, options: options)
-            let (ffWall, ffCPU) = try Self.measureFFmpeg(ffmpeg, input: input, fps: spec.frameRate, filter: box, encoder: ffmpegArgs)
+            let (ffWall, ffCPU) = try Self.measureFFmpeg(ffmpeg, input: input, format: simCodec == .h265 ? "hevc" : "h264", fps: spec.frameRate, filter: box, encoder: ffmpegArgs)
             say(String(format: "%@  Aula: %.1f s wall, %.1f s CPU = %.0f%% of a core per second of video, %.2f Mbit/s out", name, aulaWall, aulaCPU,
                        100 * aulaCPU / Double(seconds), Double(aulaBytes) * 8 / Double(seconds) / 1e6))
             say(String(format: "%@  ffmpeg: %.1f s wall, %.1f s CPU = %.0f%% of a core; Aula/ffmpeg CPU %.2f", name, ffWall, ffCPU,
@@ -80,10 +92,10 @@ struct BenchMasks: AsyncParsableCommand {
         return (wall, cpuSeconds(pid: getpid()) - cpu0, bytes)
     }
 
-    static func measureFFmpeg(_ ffmpeg: String, input: String, fps: Int, filter: String, encoder: [String]) throws -> (Double, Double) {
+    static func measureFFmpeg(_ ffmpeg: String, input: String, format: String, fps: Int, filter: String, encoder: [String]) throws -> (Double, Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ffmpeg)
-        process.arguments = ["-v", "error", "-threads", "1", "-r", "\(fps)", "-f", "h264", "-i", input, "-vf", filter, "-filter_threads", "1",
+        process.arguments = ["-v", "error", "-threads", "1", "-r", "\(fps)", "-f", format, "-i", input, "-vf", filter, "-filter_threads", "1",
                              "-c:v", "libx264"] + encoder + ["-threads", "1", "-f", "null", "-"]
         var before = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &before)
