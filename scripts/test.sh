@@ -21,7 +21,7 @@ fi
 # motion evaluation and for key frames while quiet) run on their
 # own after the rest: beside them, on two cores, the timing-sensitive ingest tests starve (a camera
 # "stops sending" for 5 s while Chromium starts).
-HEAVY='BrowserLiveTests|BrowserAlertsTests|BrowserUITests|BrowserGuardsTests|BrowserDemoTests|MotionEvaluationTests|QuietDecodingTests|HostileInputTests|OpenAPITests'
+HEAVY='BrowserLiveTests|PlaybackBrowserTests|BrowserAlertsTests|BrowserUITests|BrowserGuardsTests|BrowserDemoTests|MotionEvaluationTests|QuietDecodingTests|HostileInputTests|OpenAPITests'
 # The RTSP client and server tests time a camera's silence and a session's answers on the event
 # loops; at the suite's start every other suite starts too (on a loaded machine the whole process
 # waited a minute), so they run first, on their own (about 15 s).
