@@ -29,21 +29,26 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser_auth import open_browser, report, sign_in  # noqa: E402
 
-STATE = """(() => { const s = window.aulaPlayback, v = document.getElementById('video');
-  return {position: s.position ? s.position.getTime() : null, frames: s.framesDecoded, paused: v.paused, rate: v.playbackRate,
-          time: v.currentTime, w: v.videoWidth, h: v.videoHeight, gaps: s.gapsSkipped.map(g => [g.from.getTime(), g.to.getTime(), g.how]),
-          pieces: s.player.pieces, waiting: s.waiting, error: s.error, first: s.firstFrameMs, preview: s.previewMs,
-          notice: document.getElementById('notice').hidden ? '' : document.getElementById('notice').textContent}; })()"""
+STATE = """(() => { const s = window.aulaPlayback || {}, v = document.getElementById('video');
+  return {position: s.position ? s.position.getTime() : null, frames: s.framesDecoded || 0, paused: v.paused, rate: v.playbackRate,
+          time: v.currentTime, w: v.videoWidth, h: v.videoHeight, gaps: (s.gapsSkipped || []).map(g => [g.from.getTime(), g.to.getTime(), g.how]),
+          pieces: s.player ? s.player.pieces : 0, waiting: !!s.waiting, error: s.error || null, first: s.firstFrameMs, preview: s.previewMs,
+          notice: document.getElementById('notice') && !document.getElementById('notice').hidden ? document.getElementById('notice').textContent : ''}; })()"""
 
 
 def mouse(tools, kind, x, y, modifiers=0, buttons=1):
     tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", buttons=buttons, clickCount=1, modifiers=modifiers)
 
 
+MISSING = []
+
+
 def click(tools, selector):
+    """A real click in the middle of the element; a missing element is a failure, not the end."""
     box = tools.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null; const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})()")
     if not box:
-        raise RuntimeError(f"nothing to click at {selector}")
+        MISSING.append(selector)
+        return
     mouse(tools, "mousePressed", box[0], box[1])
     mouse(tools, "mouseReleased", box[0], box[1], buttons=0)
 
@@ -263,6 +268,7 @@ def main():
             failures.append(f"the player reported an error: {errors}")
     finally:
         browser.kill()
+    failures += [f"the page has no {selector}" for selector in MISSING]
     return report(seen, failures)
 
 
