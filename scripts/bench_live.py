@@ -133,8 +133,13 @@ def main():
                 if temperature == "warm":
                     tools.evaluate("window.aulaTiles = []; location.reload(); true")
                     time.sleep(1)
-                tools.wait_for("(window.aulaTiles || []).length > 0 && window.aulaTiles.every(t => t.firstFrameMs !== null)", timeout=30)
+                if not tools.wait_for("(window.aulaTiles || []).length > 0 && window.aulaTiles.every(t => t.firstFrameMs !== null)", timeout=30):
+                    print(f"{temperature}: not every tile showed a picture:",
+                          tools.evaluate("JSON.stringify((window.aulaTiles || []).map(t => [t.camera.id, t.state.textContent, t.firstFrameMs, t.marks]))"))
+                    return 1
                 first = sorted(tools.evaluate("window.aulaTiles.map(t => t.firstFrameMs)") or [])
+                marks = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.marks || {}))") or "[]")
+                steps = {k: statistics.median([m[k] for m in marks if k in m]) for k in ("open", "init", "append") if any(k in m for m in marks)}
                 sources = sorted(set(tools.evaluate("window.aulaTiles.map(t => t.source)") or []))
                 size = tools.evaluate("window.aulaTiles.map(t => `${t.video.videoWidth}x${t.video.videoHeight}`)[0]")
                 tools.evaluate("window.aulaLatencies = []; true")
@@ -148,7 +153,8 @@ def main():
                 print(f"{what}, {temperature}, {args.codec}{' without sub streams' if args.no_sub_streams else ''}: "
                       f"stream {'/'.join(map(str, sources))} {size}; first picture median {statistics.median(first):.0f} ms, "
                       f"p95 {p95:.0f} ms, slowest {max(first):.0f} ms; decoded fps per tile min {min(decoded) / args.seconds:.1f}, "
-                      f"median {statistics.median(decoded) / args.seconds:.1f}, max {max(decoded) / args.seconds:.1f}", end="")
+                      f"median {statistics.median(decoded) / args.seconds:.1f}, max {max(decoded) / args.seconds:.1f}; "
+                      f"medians to socket open / init / first append: " + " / ".join(f"{v:.0f}" for v in steps.values()) + " ms", end="")
                 if latencies:
                     lp95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
                     print(f"; arrival-to-append median {statistics.median(latencies):.0f} ms, p95 {lp95:.0f} ms")

@@ -54,10 +54,14 @@ class Tile {
     const query = `stream=${this.stream}&codecs=${encodeURIComponent(CODECS)}${TIMING ? '&timing=1' : ''}`;
     this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live?${query}`);
     this.socket.binaryType = 'arraybuffer';
+    // Where a first picture's time goes (the live benchmark): socket open, init, first append.
+    this.marks = this.marks || {};
+    this.socket.onopen = () => { this.marks.open ??= performance.now() - this.opened; };
     this.socket.onmessage = (event) => {
       if (typeof event.data === 'string') {
         const message = JSON.parse(event.data);
         if (message.type === 'init') {
+          this.marks.init ??= performance.now() - this.opened;
           this.source = message.source || null;
           this.start(message.mime);
         }
@@ -104,8 +108,14 @@ class Tile {
     const ranges = this.video.buffered;
     if (ranges.length) {
       const end = ranges.end(ranges.length - 1);
-      // Stay near the live edge: jump forward rather than play a growing backlog.
-      if (end - this.video.currentTime > LIVE_EDGE_SECONDS) this.video.currentTime = end - 0.1;
+      // Stay near the live edge: jump forward rather than play a growing backlog. Not before the
+      // first picture is shown: a new viewer is sent the frames since the last key frame, and
+      // seeking to their end would make the browser decode all of them before showing any; the key
+      // frame shown first, the jump follows while it stays on screen.
+      if (this.firstFrameMs === null) {
+        // The stream's times go on from the camera's run: start at its first (key) frame.
+        if (this.video.currentTime < ranges.start(0)) this.video.currentTime = ranges.start(0);
+      } else if (end - this.video.currentTime > LIVE_EDGE_SECONDS) this.video.currentTime = end - 0.1;
       // Keep the buffer short: drop what is more than 10 s behind.
       if (this.video.currentTime - ranges.start(0) > 10) {
         buffer.remove(0, this.video.currentTime - 5);
@@ -117,6 +127,7 @@ class Tile {
       const next = this.queue.shift();
       this.appending = next.arrival;
       buffer.appendBuffer(next.data);
+      this.marks.append ??= performance.now() - this.opened;
       this.setState('live', this.source && this.source !== 'main' ? `${t('live.live')} · ${t(`live.source.${this.source}`)}` : t('live.live'));
       if (this.video.paused) this.video.play().catch(() => {});
     } catch (error) {
