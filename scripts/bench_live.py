@@ -160,6 +160,8 @@ def main():
                     print(f"; arrival-to-append median {statistics.median(latencies):.0f} ms, p95 {lp95:.0f} ms")
                 else:
                     print("; no frame appended")
+                if os.environ.get("AULA_BENCH_VERBOSE"):
+                    print(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => [t.camera.id, Math.round(t.firstFrameMs), t.marks]))"))
         finally:
             browser.kill()
         if not args.viewers:

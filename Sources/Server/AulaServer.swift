@@ -49,8 +49,8 @@ public struct ServerConfiguration: Sendable {
     /// Cameras whose live view may be transcoded to H.264 at the same time (for browsers that
     /// cannot decode H.265 when the camera has no H.264 sub stream); one per core by default.
     public var maxTranscodedLiveCameras = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Live-view sockets one user may hold at once (a wall of 16 tiles twice over) and the server in all.
-    public var maxLiveViewsPerUser = 32
+    /// Live-view sockets one user may hold at once (a wall of 36 tiles twice over) and the server in all.
+    public var maxLiveViewsPerUser = 72
     public var maxLiveViews = 1000
     /// A `recording.mp4` range that ended this long ago has its index kept for its later requests.
     public var exportSettledSeconds: Int64 = 30
