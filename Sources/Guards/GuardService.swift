@@ -62,6 +62,8 @@ public final class GuardService: Sendable {
         static let equipment = "guards.equipment"
         static let incident = "guards.incident"
         static let photo = "guards.photo"
+        /// The record keys of an incident's photos, one per place (key: the incident's id).
+        static let photoPlaces = "guards.photo-places"
         static let checkpoint = "guards.checkpoint"
         static let scan = "guards.scan"
     }
@@ -305,10 +307,17 @@ public final class GuardService: Sendable {
     /// Changes an incident with `change` (which may need to look elsewhere first), stored only if
     /// nobody changed the incident since it was read; tried again on a conflict.
     func mutate(id: Int64, _ change: (Incident) async throws -> Incident?) async throws -> Incident? {
+        try await changeIncident(id: id, change)?.incident
+    }
+
+    /// As ``mutate(id:_:)``, and whether this call stored the change (false: `change` found it no
+    /// longer applied, because a decline, a time-out or another node got there first). What
+    /// follows a change (its audit entry, the next offer) is done only by the call that stored it.
+    func changeIncident(id: Int64, _ change: (Incident) async throws -> Incident?) async throws -> (incident: Incident, stored: Bool)? {
         for _ in 0..<16 {
             guard let record = try await catalog.record(kind: Kind.incident, id: id) else { return nil }
             let current = try Self.incident(record)
-            guard let changed = try await change(current) else { return current }
+            guard let changed = try await change(current) else { return (current, false) }
             let fields = try Self.fields(changed)
             let seen = record.revision
             let stored = try await catalog.updateRecord(kind: Kind.incident, id: id) { now in now.revision == seen ? fields : nil }
@@ -317,7 +326,7 @@ public final class GuardService: Sendable {
             if stored.body == fields.body {
                 let incident = try Self.incident(stored)
                 announce(incident)
-                return incident
+                return (incident, true)
             }
         }
         throw IncidentRefusal(.conflict, "incident \(id) changed too often to apply the change; try again")
@@ -340,7 +349,8 @@ public final class GuardService: Sendable {
     @discardableResult
     public func offerNext(id: Int64) async throws -> Incident? {
         var escalateNow = false
-        let result = try await mutate(id: id) { incident in
+        let outcome = try await changeIncident(id: id) { incident in
+            escalateNow = false
             guard incident.state == .new else { return nil }
             let candidates = try await candidates(for: incident)
             let ranked = Dispatcher.rank(latitude: incident.latitude, longitude: incident.longitude, candidates: candidates, city: try await routingCity())
@@ -356,7 +366,11 @@ public final class GuardService: Sendable {
             }
             return changed
         }
-        if let result {
+        guard let outcome else { return nil }
+        let result = outcome.incident
+        // When another call (a decline's, another node's monitor) offered it first, that offer
+        // stands and was audited there.
+        if outcome.stored {
             // A panic needs no second alert: the panic alert reached the operators already.
             if escalateNow && result.source != .panic {
                 try await alerts.raise(.incidentUnanswered, camera: nil, message: "incident \(id) (\(result.summary)): no guard on duty accepted it")
@@ -414,13 +428,15 @@ public final class GuardService: Sendable {
     public func lapseExpiredOffers() async throws {
         let now = Self.nowMicros()
         for incident in try await incidents(openOnly: true) where incident.state == .offered && (incident.offerExpiresMicros ?? .max) <= now {
-            let lapsed = try await mutate(id: incident.id) { current in
+            let lapsed = try await changeIncident(id: incident.id) { current in
                 guard current.state == .offered, let expires = current.offerExpiresMicros, expires <= Self.nowMicros() else { return nil }
                 var changed = current
                 changed.lapse(atMicros: Self.nowMicros())
                 return changed
             }
-            if lapsed?.state == .new {
+            // Only the call that stored the lapse: when the guard declined meanwhile (or another
+            // monitor lapsed it), the offer was not left to run out, and that call moves it on.
+            if let lapsed, lapsed.stored, lapsed.incident.state == .new {
                 try await catalog.appendAudit(actor: "aula", client: "local", action: "incident.lapse", target: "/api/incidents/\(incident.id)",
                                               detail: "\(incident.guardName ?? "?") did not answer within \(settings.offerTimeoutMicros / 1_000_000) s")
                 try await offerNext(id: incident.id)

@@ -35,15 +35,67 @@ extension GuardService {
         if let key, let earlier = try await catalog.record(kind: Kind.photo, key: Self.photoKey(photo, key)) {
             return (try Self.photoHeader(earlier), false)
         }
-        guard try await photos(incidentID: photo.incident).count < Self.photosPerIncident else {
-            throw IncidentRefusal(.conflict, "incident \(photo.incident) has \(Self.photosPerIncident) photos already")
-        }
         var body = try Self.encoder.encode(photo)
         body.append(0)
         body.append(jpeg)
-        let result = try await catalog.insertRecord(kind: Kind.photo, key: key.map { Self.photoKey(photo, $0) },
+        // Counting the photos and then storing one would let concurrent uploads all see 11 and
+        // all be stored: the photo's place is taken first, in one transaction on the incident's
+        // list of places, under the photo's record key (so a photo sent twice at once takes one).
+        let recordKey = Self.photoKey(photo, key ?? "place-\(UUID().uuidString)")
+        try await takePhotoPlace(incident: photo.incident, recordKey: recordKey)
+        let result = try await catalog.insertRecord(kind: Kind.photo, key: recordKey,
                                                     fields: RecordFields(tag: String(photo.incident), time: photo.atMicros, body: body))
         return (try Self.photoHeader(result.record), result.created)
+    }
+
+    /// Takes one of the incident's places for the photo stored under `recordKey`, on the
+    /// incident's record of places (made at the first photo, holding photos stored before it
+    /// existed); refuses when all are taken by other photos. A place whose photo was never stored
+    /// (the process died between the two transactions) is given back once the places have not
+    /// changed for two minutes.
+    func takePhotoPlace(incident: Int64, recordKey: String) async throws {
+        var places = try await catalog.record(kind: Kind.photoPlaces, key: String(incident))
+        if places == nil {
+            let earlier = try await catalog.records(kind: Kind.photo, tag: String(incident), from: .min, to: .max, limit: 1000).map { $0.key ?? "record-\($0.id)" }
+            places = try await catalog.insertRecord(kind: Kind.photoPlaces, key: String(incident), fields: try Self.placesFields(incident, earlier)).record
+        }
+        guard let id = places?.id else { throw IncidentRefusal(.notFound, "no such incident") }
+        let limit = Self.photosPerIncident
+        let full = IncidentRefusal(.conflict, "incident \(incident) has \(limit) photos already")
+        for attempt in 0..<2 {
+            do {
+                _ = try await catalog.updateRecord(kind: Kind.photoPlaces, id: id) { record in
+                    var taken = try Self.places(record)
+                    if taken.contains(recordKey) { return nil }
+                    guard taken.count < limit else { throw full }
+                    taken.append(recordKey)
+                    return try Self.placesFields(incident, taken)
+                }
+                return
+            } catch let refusal as IncidentRefusal where attempt == 0 {
+                guard let stale = try await catalog.record(kind: Kind.photoPlaces, id: id), Self.nowMicros() - stale.time > 120_000_000 else { throw refusal }
+                var stored: [String] = []
+                for key in try Self.places(stale) {
+                    // Photos stored before places existed had no key: theirs stay.
+                    if key.hasPrefix("record-") {
+                        stored.append(key)
+                    } else if try await catalog.record(kind: Kind.photo, key: key) != nil {
+                        stored.append(key)
+                    }
+                }
+                let kept = stored
+                _ = try await catalog.updateRecord(kind: Kind.photoPlaces, id: id) { now in
+                    now.revision == stale.revision ? try Self.placesFields(incident, kept) : nil
+                }
+            }
+        }
+        throw full
+    }
+
+    static func places(_ record: StoredRecord) throws -> [String] { try JSONDecoder().decode([String].self, from: record.body) }
+
+    static func placesFields(_ incident: Int64, _ keys: [String]) throws -> RecordFields {
+        RecordFields(tag: String(incident), time: nowMicros(), body: try JSONEncoder().encode(keys))
     }
 
     /// The incident's photos, oldest first (without their bytes).
