@@ -48,7 +48,7 @@ import Testing
     /// Opens `path` as `login`, waits for the first binary message (live) or for the upgrade
     /// (alerts), runs `revoke`, and returns how long after the change took effect the server ended
     /// the socket; nil when it was still open 5 s later.
-    static func closesAfter(_ client: some TestClientProtocol, _ path: String, _ login: Login, waitForVideo: Bool,
+    static func closesAfter(_ client: some TestClientProtocol, _ path: String, _ login: Login, waitForVideo: Bool, giveUp: Duration = .seconds(5),
                             revoke: @escaping @Sendable () async throws -> Void) async throws -> Closure? {
         let result = Mutex<Closure?>(nil)
         let clock = ContinuousClock()
@@ -59,7 +59,7 @@ import Testing
                 try await revoke()
                 answered.continuation.yield((sent, clock.now))
                 answered.continuation.finish()
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: giveUp)
                 try await outbound.close(.normalClosure, reason: "test gave up")
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,7 +77,7 @@ import Testing
                     var times = answered.stream.makeAsyncIterator()
                     if let times = await times.next() {
                         let after = max(.zero, closed - times.answered)
-                        if closed - times.sent < .seconds(5) {
+                        if closed - times.sent < giveUp {
                             result.withLock { $0 = Closure(afterAnswer: after, request: times.answered - times.sent) }
                         }
                     }
@@ -151,6 +151,58 @@ import Testing
             #expect(d.afterAnswer <= Self.limit, "\(what): the socket ended \(d)")
         }
         print("ConnectionRightsTests: \(took.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.map { "\($0)" } ?? "never")" }.joined(separator: ", "))")
+    }
+}
+
+extension ConnectionRightsTests {
+    /// A guard's duty stream (`/api/duty/stream`) follows the rights too: it closes at once when
+    /// the guard signs out or the account is deleted through the API, and within the stream's
+    /// check interval when the account is deleted or its token revoked by another process (here
+    /// straight in the catalogue, as `aula users` does, so this node hears nothing of it).
+    @Test(.timeLimit(.minutes(3))) func aGuardsDutyStreamEndsWhenTheirRightsDo() async throws {
+        let server = try await makeServer()
+        for name in ["guard-out", "guard-deleted", "guard-gone"] { _ = try addUser(server, name, .guard) }
+        let revokedToken = try addUser(server, "guard-revoked", .guard)
+        let router = server.http.makeRouter()
+        let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
+        let stream = "/api/duty/stream"
+        let results = Mutex<[String: Closure?]>([:])
+        // Another process's change is seen by the next check: at most one interval, plus the read.
+        let outside = GuardRoutes.streamCheck + .seconds(2)
+        try await app.test(.live) { client in
+            let out = try await Self.signIn(client, "guard-out")
+            results.set("sign-out", try await Self.closesAfter(client, stream, out, waitForVideo: false) {
+                try await Task.sleep(for: .milliseconds(100))
+                let r = try await client.json(.delete, "/api/session", token: nil, headers: out.headers + [Authenticator.csrfHeader: out.csrf ?? ""])
+                #expect(r.status == .noContent)
+            })
+            results.set("account deleted", try await Self.closesAfter(client, stream, try await Self.signIn(client, "guard-deleted"), waitForVideo: false) {
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(try await client.json(.delete, "/api/users/guard-deleted").status == .noContent)
+            })
+            // Other sockets of the node had the session checked a moment ago: that must not hide
+            // a change made elsewhere beyond the interval.
+            let gone = try await Self.signIn(client, "guard-gone")
+            results.set("account deleted by another process", try await Self.closesAfter(client, stream, gone, waitForVideo: false, giveUp: outside) {
+                try await Task.sleep(for: .milliseconds(100))
+                let user = try #require(try await server.catalog.user(named: "guard-gone"))
+                #expect(try await server.catalog.deleteUser(id: user.id))
+            })
+            results.set("token revoked by another process", try await Self.closesAfter(client, stream, Login(headers: [.authorization: "Bearer \(revokedToken)"]),
+                                                                                      waitForVideo: false, giveUp: outside) {
+                try await Task.sleep(for: .milliseconds(100))
+                let user = try #require(try await server.catalog.user(named: "guard-revoked"))
+                #expect(try await server.catalog.deleteAPITokens(userID: user.id) == 1)
+            })
+        }
+        let took = results.withLock { $0 }
+        #expect(took.count == 4)
+        for (what, duration) in took.sorted(by: { $0.key < $1.key }) {
+            let d = try #require(duration, "\(what): the duty stream was still open after the right was taken away")
+            let limit = what.hasSuffix("another process") ? outside : Self.limit
+            #expect(d.afterAnswer <= limit, "\(what): the duty stream ended \(d)")
+        }
+        print("ConnectionRightsTests (duty stream): \(took.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.map { "\($0)" } ?? "never")" }.joined(separator: ", "))")
     }
 }
 

@@ -30,7 +30,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard let route = context.endpointPath else {
             let path = request.uri.path
             if path == "/api" || path.hasPrefix("/api/") {
-                context.identity = try await authenticator.identify(request)
+                context.identity = try await authenticator.identify(request, answers: rights.credentials)
                 guard context.identity != nil else { throw authenticator.unauthorized("sign in to use the API") }
             }
             return try await next(request, context)
@@ -55,7 +55,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
         }
 
-        guard let identity = try await authenticator.identify(request) else { throw authenticator.unauthorized("sign in to use this route") }
+        guard let identity = try await authenticator.identify(request, answers: rights.credentials) else { throw authenticator.unauthorized("sign in to use this route") }
         context.identity = identity
         if case .session(_, let csrf) = identity.credential, ![.get, .head, .options].contains(request.method) {
             // A browser sends the cookie with any request, including one another site makes it

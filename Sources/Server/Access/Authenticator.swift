@@ -1,5 +1,6 @@
 import AulaSecurity
 import Catalog
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -45,37 +46,67 @@ struct Authenticator: Sendable {
         throttle = SignInThrottle(policy: configuration.throttle)
     }
 
+    /// How long an answer to "whose is this credential" may be reused by requests, when
+    /// ``identify(_:answers:)`` is given the node's answers: as long as an open socket may go
+    /// unchecked, so that a change made by another process or node is seen as soon by a request
+    /// as by a live view. A change made through this node's API drops every answer at once.
+    static let answerLife = ConnectionGuard.interval
+
     /// The identity behind the request's bearer token or session cookie; nil when it has neither.
     /// A credential that is present but wrong is an error, not anonymity.
-    func identify(_ request: Request) async throws -> Identity? {
+    func identify(_ request: Request, answers: CredentialChecks? = nil) async throws -> Identity? {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw unauthorized("the Authorization header must be \"Bearer TOKEN\"")
             }
-            let digest = SecretToken.digest(String(parts[1]).trimmingCharacters(in: .whitespaces))
-            guard let user = try await catalog.user(tokenDigest: digest) else {
+            let digest = Self.digest(parts[1].trimmingCharacters(in: .whitespaces))
+            guard let identity = try await lookUp(.apiToken(digest: digest), answers) else {
                 throw unauthorized("the API token is not valid (revoked, expired, or its user was deleted or reset)")
             }
-            return Identity(user: user, credential: .apiToken(digest: digest))
+            return identity
         }
         if let session = request.cookies[Self.sessionCookie]?.value, !session.isEmpty {
-            let digest = SecretToken.digest(session)
-            guard let (user, csrf) = try await catalog.session(digest: digest) else {
+            guard let identity = try await lookUp(.session(digest: Self.digest(session), csrf: ""), answers) else {
                 throw unauthorized("the session has expired or was ended; sign in again")
             }
-            return Identity(user: user, credential: .session(digest: digest, csrf: csrf))
+            return identity
         }
         return nil
     }
 
-    /// The user behind `identity`'s credential now: nil once the session has ended or expired, the
-    /// token was revoked or expired, or the user was deleted.
-    func current(_ identity: Identity) async throws -> User? {
-        switch identity.credential {
-        case .session(let digest, _): return try await catalog.session(digest: digest)?.0
-        case .apiToken(let digest): return try await catalog.user(tokenDigest: digest)
+    private func lookUp(_ credential: Identity.Credential, _ answers: CredentialChecks?) async throws -> Identity? {
+        guard let answers else { return try await read(credential) }
+        return try await answers.current(credential, within: Self.answerLife) { try await read(credential) }
+    }
+
+    /// Who the credential belongs to now, from the catalogue (a session with its CSRF token).
+    private func read(_ credential: Identity.Credential) async throws -> Identity? {
+        switch credential {
+        case .session(let digest, _):
+            return try await catalog.session(digest: digest).map { Identity(user: $0.user, credential: .session(digest: digest, csrf: $0.csrf)) }
+        case .apiToken(let digest):
+            return try await catalog.user(tokenDigest: digest).map { Identity(user: $0, credential: credential) }
         }
+    }
+
+    /// The identity behind `identity`'s credential now: nil once the session has ended or
+    /// expired, the token was revoked or expired, or the user was deleted.
+    func current(_ identity: Identity) async throws -> Identity? {
+        try await read(identity.credential)
+    }
+
+    /// The SHA-256 of a secret in lowercase hex, as ``SecretToken/digest(_:)`` stores it, written
+    /// without `String(format:)` (once per character, it was most of a request's token check).
+    static func digest(_ secret: some StringProtocol) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(secret.utf8)) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func unauthorized(_ detail: String) -> ProblemDetailsWithHeaders {

@@ -243,7 +243,7 @@ struct GuardRoutes: Sendable {
         if changed {
             try await catalog.appendAudit(actor: user.name, client: "local", action: duty.onDuty ? "duty.start" : "duty.end", target: "/api/duty", detail: "")
         }
-        return try JSONResponse.make(DutyJSON(duty))
+        return DutyJSON(duty).response
     }
 
     /// A phone's report, as `PUT /api/duty` and the duty stream both take it: `onDuty`, and a
