@@ -427,7 +427,9 @@ public final class GuardService: Sendable {
     /// once, whichever node sees it first.
     public func lapseExpiredOffers() async throws {
         let now = Self.nowMicros()
-        for incident in try await incidents(openOnly: true) where incident.state == .offered && (incident.offerExpiresMicros ?? .max) <= now {
+        // One read per tick serves both passes: each change re-reads its incident anyway.
+        let open = try await incidents(openOnly: true)
+        for incident in open where incident.state == .offered && (incident.offerExpiresMicros ?? .max) <= now {
             let lapsed = try await changeIncident(id: incident.id) { current in
                 guard current.state == .offered, let expires = current.offerExpiresMicros, expires <= Self.nowMicros() else { return nil }
                 var changed = current
@@ -443,7 +445,7 @@ public final class GuardService: Sendable {
             }
         }
         // Incidents still waiting (nobody was free before) are offered again when someone is.
-        for incident in try await incidents(openOnly: true) where incident.state == .new {
+        for incident in open where incident.state == .new {
             try await offerNext(id: incident.id)
         }
     }
