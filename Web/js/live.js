@@ -94,7 +94,7 @@ class Tile {
       this.buffer = source.addSourceBuffer(mime);
       this.buffer.mode = 'segments';
       this.buffer.addEventListener('updateend', () => {
-        if (this.appending !== undefined) window.aulaLatencies.push(Date.now() - this.appending / 1000);
+        for (const arrival of this.appending || []) window.aulaLatencies.push(Date.now() - arrival / 1000);
         this.appending = undefined;
         this.pump();
       });
@@ -124,9 +124,18 @@ class Tile {
     }
     if (!this.queue.length) return;
     try {
-      const next = this.queue.shift();
-      this.appending = next.arrival;
-      buffer.appendBuffer(next.data);
+      // Everything queued in one append: a new viewer is sent the frames since the last key frame
+      // at once, and one append per frame made the page wait for an `updateend` between each.
+      const batch = this.queue.splice(0);
+      this.appending = batch.map((item) => item.arrival).filter((arrival) => arrival !== undefined);
+      let data = batch[0].data;
+      if (batch.length > 1) {
+        const joined = new Uint8Array(batch.reduce((n, item) => n + item.data.byteLength, 0));
+        let at = 0;
+        for (const item of batch) { joined.set(new Uint8Array(item.data), at); at += item.data.byteLength; }
+        data = joined;
+      }
+      buffer.appendBuffer(data);
       this.marks.append ??= performance.now() - this.opened;
       this.setState('live', this.source && this.source !== 'main' ? `${t('live.live')} · ${t(`live.source.${this.source}`)}` : t('live.live'));
       if (this.video.paused) this.video.play().catch(() => {});
