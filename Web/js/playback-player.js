@@ -70,17 +70,24 @@ export class ChainedPlayer {
     return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}`;
   }
 
-  /// Runs around `ms`, from a cached listing when it covers the moment and cannot have changed.
-  async runs(ms, ahead = 6 * 3_600_000) {
+  /// Runs around `ms`, from a listing already fetched (the page hands over the timeline's) when it
+  /// covers the moments needed and they cannot have changed since: they ended more than a minute
+  /// before it was fetched, or it is at most 2 s old.
+  async runs(ms, ahead = 15 * 60_000) {
     const now = Date.now();
     const l = this.listing;
-    const settled = l && l.to < now - 60_000;
-    if (l && l.camera === this.camera && l.from <= ms && ms < l.to - 60_000 && (settled || now - l.fetched < 2000)) return l.runs;
+    const needed = Math.min(ms + ahead, now);
+    if (l && l.camera === this.camera && l.from <= ms && needed <= l.to && (needed < l.fetched - 60_000 || now - l.fetched < 2000)) return l.runs;
     const from = ms - 60_000, to = Math.min(ms + ahead, now + 60_000);
     const listing = await api(`/api/cameras/${this.camera}/recordings?start=${encodeURIComponent(iso(from))}&end=${encodeURIComponent(iso(Math.max(to, from + 120_000)))}`);
     const runs = listing.runs.map((r) => ({ start: Date.parse(r.start), end: Date.parse(r.end), frames: r.frames }));
     this.listing = { camera: this.camera, from, to, fetched: now, runs };
     return runs;
+  }
+
+  /// A listing the page fetched (the timeline's window), so that a seek needs no request of its own.
+  know(from, to, fetched, runs) {
+    this.listing = { camera: this.camera, from, to, fetched, runs: runs.map((r) => ({ start: +r.start, end: +r.end, frames: r.frames })) };
   }
 
   /// The piece that plays from `ms`: inside the run holding `ms`, or from the start of the next
@@ -91,8 +98,8 @@ export class ChainedPlayer {
     let gap = null;
     if (!run) {
       run = runs.find((r) => r.start >= ms && r.end - r.start > MIN_MS);
-      if (!run && this.listing.to < Date.now() - 60_000) {
-        // Nothing in the next hours: look up to 30 days on.
+      if (!run && this.listing.to < Math.min(ms + 30 * 86_400_000, Date.now() - 60_000)) {
+        // Nothing in the next minutes: look up to 30 days on.
         runs = await this.runs(ms, 30 * 86_400_000);
         run = runs.find((r) => r.start >= ms && r.end - r.start > MIN_MS);
       }

@@ -41,9 +41,11 @@ async function loadTimeline() {
   if (!id) return;
   const q = `start=${encodeURIComponent(iso(state.windowStart))}&end=${encodeURIComponent(iso(state.windowEnd))}`;
   try {
+    const fetched = Date.now();
     const listing = await api(`/api/cameras/${id}/recordings?${q}`);
     state.runs = listing.runs.map((r) => ({ start: new Date(r.start), end: new Date(r.end), frames: r.frames, bytes: r.bytes }));
     state.gaps = listing.gaps.map((g) => ({ start: new Date(g.start), end: new Date(g.end), seconds: g.seconds }));
+    if (player && player.camera === id) player.know(state.windowStart.getTime(), state.windowEnd.getTime(), fetched, state.runs);
   } catch (error) {
     state.runs = []; state.gaps = [];
     message(error.message);
