@@ -1,4 +1,6 @@
+import Analytics
 import Catalog
+import Media
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -136,5 +138,58 @@ import WSClient
         #expect(probe.errors.isEmpty, "\(probe.errors.prefix(1000))", sourceLocation: sourceLocation)
         #expect(probe.frames == frames, sourceLocation: sourceLocation)
         #expect(probe.width == width && probe.height == height, "\(probe.width)×\(probe.height)", sourceLocation: sourceLocation)
+    }
+}
+
+/// The rule that picks a viewer's stream (`LiveSources.choose`), case by case, and the wall saved
+/// per user (`/api/wall`).
+@Suite struct LiveChoiceAndWallTests {
+    typealias R = LiveSources.Request
+
+    @Test func theStreamChosenIsOneTheBrowserDecodes() throws {
+        let h264: Set<VideoCodec> = [.h264]
+        // A restricted viewer: the masked stream, whatever was asked.
+        #expect(LiveSources.choose(R(stream: .sub, decodes: h264, masked: true), main: "H.265", sub: "H.264", hasSub: true) == .masked)
+        // The stream asked for, when decodable; a wall tile on a camera without a sub stream: main.
+        #expect(LiveSources.choose(R(stream: .sub, decodes: h264), main: "H.264", sub: "H.264", hasSub: true) == .sub)
+        #expect(LiveSources.choose(R(stream: .sub, decodes: h264), main: "H.264", sub: nil, hasSub: false) == .main)
+        #expect(LiveSources.choose(R(stream: .main, decodes: h264), main: "H.264", sub: "H.264", hasSub: true) == .main)
+        // H.265 main in a browser without HEVC: the H.264 sub stream, else the conversion.
+        #expect(LiveSources.choose(R(stream: .main, decodes: h264), main: "H.265", sub: "H.264", hasSub: true) == .sub)
+        #expect(LiveSources.choose(R(stream: .main, decodes: h264), main: "H.265", sub: nil, hasSub: false) == .transcoded)
+        #expect(LiveSources.choose(R(stream: .sub, decodes: h264), main: "H.265", sub: "H.265", hasSub: true) == .transcoded)
+        // A sub stream not streaming yet is not chosen in place of an undecodable main.
+        #expect(LiveSources.choose(R(stream: .main, decodes: h264), main: "H.265", sub: nil, hasSub: true) == .transcoded)
+        // A browser that decodes both, or did not say: as asked.
+        #expect(LiveSources.choose(R(stream: .main, decodes: [.h264, .h265]), main: "H.265", sub: "H.264", hasSub: true) == .main)
+        #expect(LiveSources.choose(R(stream: .main, decodes: nil), main: "H.265", sub: nil, hasSub: false) == .main)
+        // A codec not known yet counts as decodable.
+        #expect(LiveSources.choose(R(stream: .main, decodes: h264), main: nil, sub: nil, hasSub: false) == .main)
+        // Query parsing: names the browser may use, a bad stream named.
+        #expect(try R.parse(stream: "sub", codecs: "avc1,hvc1,mp4a", masked: false).get() == R(stream: .sub, decodes: [.h264, .h265]))
+        #expect(throws: (any Error).self) { try R.parse(stream: "side", codecs: nil, masked: false).get() }
+    }
+
+    @Test func eachViewerHasTheirOwnWallAndBadWallsAreRefusedByField() async throws {
+        let server = try await makeServer()
+        let operatorToken = try addUser(server, "olga", .operator)
+        try await server.makeApplication().test(.router) { client in
+            let fresh = try await client.json(.get, "/api/wall", token: operatorToken)
+            #expect(fresh.status == .ok && fresh.json["tiles"] as? Int == 4 && fresh.json["group"] as? String == "all")
+            let saved = try await client.json(.put, "/api/wall", #"{"tiles":36,"group":"district:Nord","cameras":[3,1]}"#, token: operatorToken)
+            #expect(saved.status == .ok, "\(saved.json)")
+            let again = try await client.json(.get, "/api/wall", token: operatorToken)
+            #expect(again.json["tiles"] as? Int == 36 && again.json["group"] as? String == "district:Nord" && again.json["cameras"] as? [Int] == [3, 1])
+            // Another user's wall is their own.
+            #expect(try await client.json(.get, "/api/wall").json["tiles"] as? Int == 4)
+            for (body, field) in [(#"{"tiles":37}"#, "tiles"), (#"{"tiles":0}"#, "tiles"), (#"{"group":"all"}"#, "tiles"),
+                                  (#"{"tiles":2,"cameras":[1,2,3]}"#, "cameras"), (#"{"tiles":4,"cameras":[1.5]}"#, "cameras[0]"),
+                                  (#"{"tiles":4,"group":"post:x"}"#, "group"), (#"{"tiles":4,"colour":"red"}"#, "colour")] {
+                let refused = try await client.json(.put, "/api/wall", body, token: operatorToken)
+                #expect(refused.status == .unprocessableContent, "\(body)")
+                #expect("\(refused.json["errors"] ?? "")".contains(field), "\(body): \(refused.json)")
+            }
+            #expect(try await client.json(.get, "/api/wall", token: operatorToken).json["tiles"] as? Int == 36)
+        }
     }
 }
