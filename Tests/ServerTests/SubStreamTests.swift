@@ -1,4 +1,5 @@
 import Analytics
+import APIInput
 import Catalog
 import Media
 import Foundation
@@ -14,16 +15,19 @@ import WSClient
 @testable import App
 @testable import Server
 
+extension RecordingTests {
 /// Main and sub streams (issue 19), with a GStreamer camera that sends H.265 as its main stream and
 /// H.264 at 160×120 as its sub stream, as new cameras do: both streams are received and reported,
 /// motion analyses the sub stream, and a browser that decodes only H.264 (Debian's Chromium) gets
 /// the sub stream, or without one an H.264 conversion of the main stream; every stream received
-/// is checked with ffprobe.
+/// is checked with ffprobe. Nested in ``RecordingTests`` so that it takes turns with the other
+/// tests that record.
 @Suite(.serialized) struct SubStreamTests {
     @Test func anH265CameraIsWatchedInH264ThroughItsSubStreamOrAConversion() async throws {
         let camera = try await GStreamerCamera.start(frames: 0, keyint: 25)
         let server = try await RecordingTests.makeRecordingServer(readPacing: nil)
         try await server.startRecorder()
+        let flusher = Task { try await server.writer.run() }
         let router = server.makeRouter()
         let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
         try await app.test(.live) { client in
@@ -80,8 +84,37 @@ import WSClient
             #expect(converted.source == "transcoded")
             #expect(converted.mime?.contains("avc1.") == true, "\(converted.mime ?? "no init")")
             try await Self.expectDecodes(converted, width: 320, height: 240, frames: 30)
+            // Recorded H.265 footage converted to H.264 on request, for players without HEVC.
+            // Three seconds of one recorded run, once the index has them.
+            var range = ""
+            var lastListing: [String: Any] = [:]
+            let indexed = try await eventually(timeout: .seconds(60)) {
+                let now = Int64(Date().timeIntervalSince1970 * 90_000)
+                let listing = try await client.json(.get, "/api/cameras/\(id)/recordings?start=\(Time90k.format(now - 600 * 90_000))&end=\(Time90k.format(now))").json
+                lastListing = listing
+                for run in listing["runs"] as? [[String: Any]] ?? [] {
+                    guard let start = (run["start"] as? String).flatMap(Time90k.parse), let end = (run["end"] as? String).flatMap(Time90k.parse),
+                          end - start >= 4 * 90_000 else { continue }
+                    range = "start=\(Time90k.format(start + 90_000))&end=\(Time90k.format(start + 4 * 90_000))"
+                    return true
+                }
+                return false
+            }
+            #expect(indexed, "\(lastListing)")
+            let recorded = try await RecordingTests.PlaybackTests.get(client, "/api/cameras/\(id)/recording.mp4?\(range)")
+            let recordedProbe = try await FFprobe.run(Data(recorded.bytes))
+            #expect(recorded.status == .ok && recordedProbe.codec == "hevc", "\(recorded.status) \(recordedProbe)")
+            let h264 = try await RecordingTests.PlaybackTests.get(client, "/api/cameras/\(id)/recording.mp4?\(range)&codec=h264")
+            let h264Probe = try await FFprobe.run(Data(h264.bytes))
+            #expect(h264.status == .ok && h264Probe.codec == "h264" && h264Probe.errors.isEmpty, "\(h264.status) \(h264Probe)")
+            #expect(h264Probe.frames == recordedProbe.frames && h264Probe.width == 320, "\(h264Probe) against \(recordedProbe)")
+            #expect(h264.headers[.contentDisposition]?.contains("-h264.mp4") == true)
+            let otherCodec = try await client.json(.get, "/api/cameras/\(id)/recording.mp4?\(range)&codec=vp9")
+            #expect(otherCodec.status == .unprocessableContent && "\(otherCodec.json)".contains("codec"), "\(otherCodec.json)")
+
             let audit = try await server.catalog.auditEntries(limit: 100)
             #expect(audit.contains { $0.action == "view.live" && $0.detail.contains("transcoded") }, "\(audit.map(\.action))")
+            #expect(audit.contains { $0.action == "view.playback" && $0.detail.contains("converted to H.264") }, "\(audit.map(\.detail))")
 
             // Beyond the bound of conversions, a clear 503 rather than a socket that shows nothing.
             // A bad stream name is named.
@@ -94,6 +127,8 @@ import WSClient
             #expect(problem.status == .unprocessableContent && "\(problem.json)".contains("stream"), "\(problem.json)")
         }
         await server.recorder.stopAll()
+        flusher.cancel()
+        await server.writer.stopAll()
         await server.liveSources.transcoded.stopAll()
         _ = camera
     }
@@ -139,6 +174,7 @@ import WSClient
         #expect(probe.frames == frames, sourceLocation: sourceLocation)
         #expect(probe.width == width && probe.height == height, "\(probe.width)×\(probe.height)", sourceLocation: sourceLocation)
     }
+}
 }
 
 /// The rule that picks a viewer's stream (`LiveSources.choose`), case by case, and the wall saved

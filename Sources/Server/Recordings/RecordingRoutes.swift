@@ -5,6 +5,7 @@ import Footage
 import Foundation
 import Hummingbird
 import Media
+import Motion
 import Recorder
 
 /// `/api/cameras/{id}/recordings` and `/api/cameras/{id}/recording.mp4`.
@@ -26,8 +27,8 @@ struct RecordingRoutes: Sendable {
 
     func register(on routes: Routes<Context>) {
         routes.get("api/cameras/:id/recordings", .roles(.operator, .analyst, camera: .playback), APIDoc("Runs and gaps of recorded video", query: ["start": .time, "end": .time]), use: list)
-        routes.get("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"), APIDoc("Any range of recorded video as one MP4 (Range, ETag)", query: ["start": .time, "end": .time], answer: .file("video/mp4")), use: mp4)
-        routes.head("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback), APIDoc("The size and ETag of a range's MP4", query: ["start": .time, "end": .time], answer: .file("video/mp4")), use: mp4)
+        routes.get("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"), APIDoc("Any range of recorded video as one MP4 (Range, ETag)", query: ["start": .time, "end": .time, "codec": .string], answer: .file("video/mp4")), use: mp4)
+        routes.head("api/cameras/:id/recording.mp4", .roles(.operator, .analyst, camera: .playback), APIDoc("The size and ETag of a range's MP4", query: ["start": .time, "end": .time, "codec": .string], answer: .file("video/mp4")), use: mp4)
     }
 
     struct Run: Encodable {
@@ -88,6 +89,7 @@ struct RecordingRoutes: Sendable {
         let camera = try await cameraID(context)
         let cameraName = try await cameras.camera(id: camera)?.name ?? "camera"
         let (start, end) = try timeRange(request, maxSeconds: Self.maxExportSeconds)
+        let convert = try Self.wantsH264(request)
         let planner = ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged, peers: peers)
         var export = try await exports.file(camera: camera, start: start, end: end, now90k: Int64(Date().timeIntervalSince1970 * 90_000)) {
             try await planner.plan(camera: camera, start: start, end: end)
@@ -97,6 +99,12 @@ struct RecordingRoutes: Sendable {
             export = try await maskedExports.masked(export, masker: masker)
             name = name.replacingOccurrences(of: ".mp4", with: "-masked.mp4")
             context.auditNote.set("privacy masks applied (re-encoded)")
+        } else if convert, export.segments.contains(where: { $0.parameters.codec != .h264 }) {
+            // H.265 footage for a browser or player without HEVC, on request: the masked-export
+            // machinery with no mask (one libx264 encode, cached like a masked range).
+            export = try await maskedExports.masked(export, masker: PrivacyMasker(polygons: []))
+            name = name.replacingOccurrences(of: ".mp4", with: "-h264.mp4")
+            context.auditNote.set("converted to H.264")
         }
         return try RangeResponder.respond(to: request, file: export, fileName: name)
     }
@@ -116,6 +124,17 @@ struct RecordingRoutes: Sendable {
         try query.check()
         guard let start = range.start, let end = range.end else { throw ProblemDetails.validation(query.errors) }
         return (start, end)
+    }
+
+    /// `?codec=h264`: the range converted to H.264 when it was recorded in another codec
+    /// (docs/live.md, "Every camera in every browser"); absent: as recorded.
+    static func wantsH264(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("codec") {
+        case nil: return false
+        case "h264"?: return true
+        case let other?:
+            throw ProblemDetails.validation([FieldError(field: "codec", message: "must be h264 (or left out for the footage as recorded), not \(String(other.prefix(40)))")])
+        }
     }
 
     static func fileSafe(_ text: String) -> String {
