@@ -186,14 +186,23 @@ def main():
 
         # 3. Health (still in Kazakh).
         tools.call("Page.navigate", url=f"{base}/health.html")
-        cameras = tools.wait_for("window.aulaHealth && window.aulaHealth.rows > 0 && document.querySelectorAll('#cameras tr').length === window.aulaHealth.rows ? window.aulaHealth.rows : null")
-        rows = tools.evaluate("[...document.querySelectorAll('#cameras tr')].map(tr => [...tr.children].map(td => td.textContent))") or []
+        # One row per camera, and beneath each the row of its sub stream (the demo's cameras have one).
+        cameras = tools.wait_for("window.aulaHealth && window.aulaHealth.rows > 0 && document.querySelectorAll('#cameras tr:not(.sub-stream)').length === window.aulaHealth.rows ? window.aulaHealth.rows : null")
+        rows = tools.evaluate("[...document.querySelectorAll('#cameras tr:not(.sub-stream)')].map(tr => [...tr.children].map(td => td.textContent))") or []
         seen["health"] = rows[:2]
         if not cameras:
             failures.append("health: no camera rows")
         for row in rows:
             if row[2] != "таратуда" or "%" not in row[7] or "320" not in row[3]:
                 failures.append(f"health: row does not show a streaming camera with its uptime and size (in Kazakh): {row}")
+        tools.wait_for("[...document.querySelectorAll('#cameras tr.sub-stream')].every(tr => tr.children[2].textContent === 'таратуда') || null", timeout=20)
+        subs = tools.evaluate("[...document.querySelectorAll('#cameras tr.sub-stream')].map(tr => [...tr.children].map(td => td.textContent))") or []
+        seen["health-sub"] = subs[:1]
+        if len(subs) != len(rows):
+            failures.append(f"health: {len(subs)} sub-stream rows for {len(rows)} cameras")
+        for row in subs:
+            if row[2] != "таратуда" or "160" not in row[3]:
+                failures.append(f"health: a sub-stream row does not show it streaming at its size: {row}")
         if tools.evaluate("document.querySelector('thead th:nth-child(3)').textContent") != "Күйі":
             failures.append("health: the table head is not in Kazakh")
         screenshot(tools, os.path.join(artifacts, "ui-health.png"))
