@@ -12,6 +12,7 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import Randomness
+import Synchronization
 
 /// The guards' figures (docs/performance.md, "Guards"): how long choosing the nearest of N guards
 /// by walking route takes on a real city's streets, against routing each guard on its own and
@@ -153,6 +154,7 @@ struct BenchGuards: AsyncParsableCommand {
         -> (cpu: Double, reportsPerSecond: Double, failed: Int, latencies: [Double]) {
         let session = URLSession(configuration: .ephemeral)
         let counts = Counts()
+        let stop = StopFlag()
         let period = Duration.milliseconds(Int(every * 1000))
         let logger = Logger(label: "phone")
         let phonesTask = Task {
@@ -191,7 +193,10 @@ struct BenchGuards: AsyncParsableCommand {
                             return
                         }
                         var n = 0
-                        while !Task.isCancelled {
+                        // Stopped by the flag, not by cancellation: cancelling URLSession's async
+                        // requests while they complete deadlocked FoundationNetworking (seen once,
+                        // in URLSessionTask.cancel against the task's status lock).
+                        while !stop.value {
                             let began = ContinuousClock.now
                             n += 1
                             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/duty")!)
@@ -216,9 +221,17 @@ struct BenchGuards: AsyncParsableCommand {
         let cpu = (cpuSeconds(pid: server) - cpu0) / elapsed
         let (ok, failed, latencies) = await counts.snapshot()
         for error in await counts.errors { say("  a phone failed: \(error)") }
-        phonesTask.cancel()
+        stop.set()
+        // The stream's clients end by cancellation; the HTTP phones by the flag, after their request.
+        if overWebSocket { phonesTask.cancel() }
         await phonesTask.value
         return (cpu, Double(ok) / elapsed, failed, latencies)
+    }
+
+    final class StopFlag: Sendable {
+        private let stopped = Mutex(false)
+        var value: Bool { stopped.withLock { $0 } }
+        func set() { stopped.withLock { $0 = true } }
     }
 
     actor Counts {
