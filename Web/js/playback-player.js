@@ -8,6 +8,9 @@
 // for the recorder's next commit and goes on.
 import { api } from './api.js';
 
+// Whether this browser plays H.265 in a <video> (Debian's Chromium does not).
+const HEVC = ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => document.createElement('video').canPlayType(`video/mp4; codecs="${c}"`) !== '');
+
 /// Seconds of video in one piece: a rotation (about a minute) usually falls inside one, and at 16×
 /// a piece still lasts almost 4 s, time enough to load the next.
 export const PIECE_MS = 60_000;
@@ -67,7 +70,10 @@ export class ChainedPlayer {
   }
 
   url(piece) {
-    return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}`;
+    // A browser without HEVC asks for H.265 footage converted to H.264 (the server leaves H.264
+    // footage as recorded); docs/live.md, "Every camera in every browser".
+    const convert = HEVC ? '' : '&codec=h264';
+    return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}${convert}`;
   }
 
   /// Runs around `ms`, from a listing already fetched (the page hands over the timeline's) when it
