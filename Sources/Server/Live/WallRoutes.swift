@@ -51,7 +51,7 @@ struct WallRoutes: Sendable {
         let tiles = body.integer("tiles", in: 1...Self.maxTiles)
         var group = "all"
         if let text = body.text("group", maxLength: 300) {
-            if Self.groupProblem(text) == nil { group = text } else { body.fail("group", Self.groupProblem(text)!) }
+            if let problem = Self.groupProblem(text) { body.fail("group", problem) } else { group = text }
         }
         var cameras: [Int64] = []
         switch body.object["cameras"] {
