@@ -56,8 +56,10 @@ public final class MaskedLive: FrameSink, Service {
     }
 
     struct CameraState {
-        /// The access units since the last key frame (references), to start an encoder at once.
-        var gop: [(unit: AccessUnit, parameters: VideoParameters, wall: Int64)] = []
+        /// The frames since the last key frame, as a compact copy (``RecentGOP``): held as
+        /// references for every camera that may be converted (every H.265 camera), they would
+        /// outlive seconds and defeat the allocator's reuse, as live.md measured for the hub.
+        var gop = RecentGOP()
         var viewers = 0
         var encoder: Encoder?
         var counters = Counters()
@@ -75,7 +77,6 @@ public final class MaskedLive: FrameSink, Service {
         public var starts = 0
     }
 
-    static let maxCachedFrames = 150
 
     public init(zones: PrivacyZones, purpose: Purpose = .privacyMasks, maxQueuedUnits: Int = 75, maxEncoders: Int = 4, logger: Logger) {
         self.zones = zones
@@ -192,12 +193,7 @@ public final class MaskedLive: FrameSink, Service {
         cameras.withLock { all in
             var state = all.removeValue(forKey: camera) ?? CameraState()
             defer { all[camera] = state }
-            if unit.isKeyFrame { state.gop.removeAll(keepingCapacity: true) }
-            if (!state.gop.isEmpty || unit.isKeyFrame) && state.gop.count < Self.maxCachedFrames {
-                state.gop.append((unit, parameters, wallTime))
-            } else {
-                state.gop.removeAll()
-            }
+            state.gop.add(unit, parameters: parameters, wall: wallTime)
             guard var encoder = state.encoder else { return }
             defer { state.encoder = encoder }
             switch GOPQueueAdmission.admit(isKeyFrame: unit.isKeyFrame, queued: encoder.queued, limit: maxQueuedUnits, skipping: &encoder.skipping) {
@@ -213,7 +209,7 @@ public final class MaskedLive: FrameSink, Service {
     public func streamEnded(camera: Int64) {
         cameras.withLock { all in
             guard all[camera] != nil else { return }
-            all[camera]!.gop.removeAll()
+            all[camera]!.gop = RecentGOP()
             all[camera]!.encoder?.skipping = true
             all[camera]!.encoder?.continuation.yield(.ended)
         }
@@ -225,8 +221,8 @@ public final class MaskedLive: FrameSink, Service {
     private func start(camera: Int64, state: inout CameraState) -> Encoder {
         let (stream, continuation) = AsyncStream<Input>.makeStream()
         var encoder = Encoder(continuation: continuation, task: Task {}, queued: 0, skipping: true)
-        if state.gop.first?.unit.isKeyFrame == true, state.gop.count <= maxQueuedUnits {
-            for (unit, parameters, wall) in state.gop { continuation.yield(.unit(unit, parameters, wallMicros: wall)) }
+        if let parameters = state.gop.parameters, state.gop.count > 0, state.gop.count <= maxQueuedUnits {
+            for (unit, wall) in state.gop.units() { continuation.yield(.unit(unit, parameters, wallMicros: wall)) }
             encoder.queued = state.gop.count
             encoder.skipping = false
         }
