@@ -37,17 +37,7 @@ struct CameraResponse: Encodable {
         self.node = node
         id = c.id
         name = c.name
-        switch viewer {
-        case .administrator?:
-            rtspUrl = c.rtspURL
-            username = c.username
-        case .operator?:
-            rtspUrl = RTSPURL.redactingQueryCredentials(c.rtspURL)
-            username = c.username
-        default:
-            rtspUrl = nil
-            username = nil
-        }
+        (rtspUrl, username) = Self.address(c.rtspURL, username: c.username, viewer: viewer)
         hasPassword = !(c.password ?? "").isEmpty
         location = Location(lat: c.latitude, lon: c.longitude)
         heading = c.heading
@@ -74,19 +64,21 @@ struct SubStreamResponse: Encodable {
     var status: StatusResponse?
 
     init(_ sub: CameraStream, status: CameraStatus?, viewer: Role?) {
-        switch viewer {
-        case .administrator?:
-            rtspUrl = sub.rtspURL
-            username = sub.username
-        case .operator?:
-            rtspUrl = RTSPURL.redactingQueryCredentials(sub.rtspURL)
-            username = sub.username
-        default:
-            rtspUrl = nil
-            username = nil
-        }
+        (rtspUrl, username) = CameraResponse.address(sub.rtspURL, username: sub.username, viewer: viewer)
         hasPassword = !(sub.password ?? "").isEmpty
         self.status = status.map(StatusResponse.init)
+    }
+}
+
+extension CameraResponse {
+    /// A stream's address and account as `viewer` may see them: all of it for administrators,
+    /// without credentials in the query string for operators, nothing for anyone else.
+    static func address(_ url: String, username: String?, viewer: Role?) -> (String?, String?) {
+        switch viewer {
+        case .administrator?: (url, username)
+        case .operator?: (RTSPURL.redactingQueryCredentials(url), username)
+        default: (nil, nil)
+        }
     }
 }
 
@@ -137,14 +129,7 @@ extension Camera {
     mutating func apply(_ body: inout JSONBody) {
         if case .some(.some(let v)) = body.string("name") { name = v }
         if case .some(.some(let v)) = body.string("rtspUrl") {
-            // Credentials written into the URL are moved to their own fields, so they are never echoed back.
-            if let parsed = RTSPURL(v), parsed.username != nil {
-                rtspURL = parsed.withoutCredentials
-                username = parsed.username
-                password = parsed.password
-            } else {
-                rtspURL = v
-            }
+            (rtspURL, username, password) = Self.splittingCredentials(v, username: username, password: password)
         }
         if case .some(let v) = body.string("username", allowNull: true) { username = v.flatMap { $0.isEmpty ? nil : $0 } }
         if case .some(let v) = body.string("password", allowNull: true) { password = v.flatMap { $0.isEmpty ? nil : $0 } }
@@ -173,6 +158,13 @@ extension Camera {
 }
 
 extension Camera {
+    /// An address as given, with credentials written into it moved to their own fields, so that
+    /// they are never echoed back; without credentials in it, the account stays as it was.
+    static func splittingCredentials(_ url: String, username: String?, password: String?) -> (String, String?, String?) {
+        if let parsed = RTSPURL(url), parsed.username != nil { return (parsed.withoutCredentials, parsed.username, parsed.password) }
+        return (url, username, password)
+    }
+
     /// `subStream`: an object (`rtspUrl`, optional `username` and `password`) adds or changes the
     /// sub stream (PATCH changes only the members given), null removes it. Credentials written
     /// into its URL move to their own fields, as for the main stream's.
@@ -186,13 +178,7 @@ extension Camera {
         let sub = body.nested("subStream") { fields -> CameraStream? in
             var sub = existing ?? CameraStream(rtspURL: "")
             if case .some(.some(let v)) = fields.string("rtspUrl") {
-                if let parsed = RTSPURL(v), parsed.username != nil {
-                    sub.rtspURL = parsed.withoutCredentials
-                    sub.username = parsed.username
-                    sub.password = parsed.password
-                } else {
-                    sub.rtspURL = v
-                }
+                (sub.rtspURL, sub.username, sub.password) = Camera.splittingCredentials(v, username: sub.username, password: sub.password)
             } else if existing == nil {
                 fields.require("rtspUrl")
             }

@@ -57,10 +57,9 @@ struct CameraTestRoute<Context: RequestContext>: Sendable {
                                 : CameraStream(rtspURL: camera.rtspURL, username: camera.username, password: camera.password)
                 if password == nil, username == nil || username == login.username {
                     let stored = RTSPURL(login.rtspURL)
-                    let main = RTSPURL(camera.rtspURL)
                     // A sub stream's address is the camera's too: the same host and port as either.
-                    let sameHost = { (a: RTSPURL?) in a.map { a in url.map { a.host.lowercased() == $0.host.lowercased() && a.port == $0.port } ?? false } ?? false }
-                    if sameHost(stored) || sameHost(main) {
+                    let hosts = [stored, RTSPURL(camera.rtspURL)].compactMap { $0.map { "\($0.host.lowercased()):\($0.port)" } }
+                    if let url, hosts.contains("\(url.host.lowercased()):\(url.port)") {
                         username = login.username
                         password = login.password
                     } else if login.password != nil {
