@@ -29,13 +29,13 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_demo import start_demo  # noqa: E402
 from browser_auth import open_browser, sign_in  # noqa: E402
 
 
@@ -93,28 +93,14 @@ def main():
     parser.add_argument("--no-sub-streams", action="store_true", help="cameras without a sub stream")
     parser.add_argument("--single", type=int, default=0, help="open this camera full size instead of the wall")
     args = parser.parse_args()
-    data = tempfile.mkdtemp(prefix="aula-bench-live-")
-    if os.path.isdir("./aula-data/sim-cache"):  # encoded scenes of earlier runs: start in seconds
-        subprocess.run(["cp", "-r", "./aula-data/sim-cache", data + "/sim-cache"], check=True)
     port = 47_900
-    demo = subprocess.Popen([args.aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0",
-                             "--cameras", str(max(args.tiles, args.single)), "--codec", args.codec]
-                            + (["--no-sub-streams"] if args.no_sub_streams else []),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        token = None
-        for _ in range(600):
-            time.sleep(0.5)
-            try:
-                token = subprocess.run([args.aula, "token", "create", "--user", "demo", "--data", data],
-                                       capture_output=True, text=True, check=True).stdout.strip().split()[-1]
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except (subprocess.CalledProcessError, OSError, IndexError):
-                token = None
-        if not token:
-            print("the demo did not start")
-            return 1
+        demo, data, token = start_demo(args.aula, port, ["--cameras", str(max(args.tiles, args.single)), "--codec", args.codec]
+                                       + (["--no-sub-streams"] if args.no_sub_streams else []), prefix="aula-bench-live-")
+    except RuntimeError as error:
+        print(error)
+        return 1
+    try:
         time.sleep(5)  # every camera streaming
         if args.only_playback:
             time.sleep(max(0, 40 - 5))  # recordings to choose from

@@ -15,11 +15,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_demo import start_demo  # noqa: E402
 
 
 def cpu_seconds(pid):
@@ -37,27 +38,10 @@ def call(port, token, method, path, body=None):
 
 
 def run_case(args, sub_streams):
-    data = tempfile.mkdtemp(prefix="aula-bench-motion-")
-    if os.path.isdir("./aula-data/sim-cache"):  # encoded scenes of earlier runs: start in seconds
-        shutil.copytree("./aula-data/sim-cache", data + "/sim-cache")
     port = 47_950
-    demo = subprocess.Popen([args.aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0",
-                             "--cameras", str(args.cameras), "--codec", "h265", "--city", "none"]
-                            + ([] if sub_streams else ["--no-sub-streams"]),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    demo, data, token = start_demo(args.aula, port, ["--cameras", str(args.cameras), "--codec", "h265", "--city", "none"]
+                                   + ([] if sub_streams else ["--no-sub-streams"]), prefix="aula-bench-motion-")
     try:
-        token = None
-        for _ in range(600):
-            time.sleep(0.5)
-            try:
-                token = subprocess.run([args.aula, "token", "create", "--user", "demo", "--data", data],
-                                       capture_output=True, text=True, check=True).stdout.strip().split()[-1]
-                call(port, token, "GET", "/api/cameras")
-                break
-            except Exception:  # noqa: BLE001 (not up yet)
-                token = None
-        if not token:
-            raise RuntimeError("the demo did not start")
         for _ in range(240):
             cameras = call(port, token, "GET", "/api/cameras")
             streams = [c["status"] for c in cameras] + [c["subStream"]["status"] for c in cameras if c.get("subStream")]
