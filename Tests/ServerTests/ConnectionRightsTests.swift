@@ -89,13 +89,14 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(5))) func liveViewAndAlertStreamsEndWhenTheirRightsDo() async throws {
-        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec())
+        let simulator = try await CameraSimulator.make(cameras: 1, base: RecordingTests.spec(), subStreams: true)
         let port = try await simulator.start(port: 0)
         let server = try await RecordingTests.makeRecordingServer()
         try await server.startRecorder()
-        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2))
+        let camera = try await server.catalog.insert(.init(name: "Yard", rtspURL: "rtsp://127.0.0.1:\(port)/sim/1", latitude: 1, longitude: 2,
+                                                           subStream: CameraStream(rtspURL: "rtsp://127.0.0.1:\(port)/sim/1/sub")))
         await server.recorder.update(camera)
-        for name in ["signout", "deleted", "denied", "zoned", "unseeing", "alerts"] { _ = try addUser(server, name, .operator) }
+        for name in ["signout", "deleted", "denied", "subdenied", "zoned", "unseeing", "alerts"] { _ = try addUser(server, name, .operator) }
         let resetToken = try addUser(server, "reset", .operator)
         let router = server.makeRouter()
         let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
@@ -116,6 +117,11 @@ import Testing
             // A grant lost on this camera.
             results.set("grant lost", try await Self.closesAfter(client, live, try await Self.signIn(client, "denied"), waitForVideo: true) {
                 let answer = try await client.json(.patch, "/api/users/denied", #"{"grants": [{"effect": "deny", "camera": \#(camera.id)}]}"#)
+                #expect(answer.status == .ok)
+            })
+            // The same, watching the camera's sub stream (a wall tile).
+            results.set("grant lost (sub stream)", try await Self.closesAfter(client, live + "?stream=sub&codecs=h264", try await Self.signIn(client, "subdenied"), waitForVideo: true) {
+                let answer = try await client.json(.patch, "/api/users/subdenied", #"{"grants": [{"effect": "deny", "camera": \#(camera.id)}]}"#)
                 #expect(answer.status == .ok)
             })
             // A password reset ends the user's API tokens, and so their sockets.
@@ -145,7 +151,7 @@ import Testing
         await server.recorder.stopAll()
         await simulator.stop()
         let took = results.withLock { $0 }
-        #expect(took.count == 7)
+        #expect(took.count == 8)
         for (what, duration) in took.sorted(by: { $0.key < $1.key }) {
             let d = try #require(duration, "\(what): the socket was still open 5 s after the right was taken away")
             #expect(d.afterAnswer <= Self.limit, "\(what): the socket ended \(d)")
