@@ -112,6 +112,29 @@ extension PostgresCatalog: AccountStore {
             WHERE api_token.digest = \(tokenDigest) AND (api_token.expires_at IS NULL OR api_token.expires_at >= \(nowMicros()))
             """).map(User.init(row:))
     }
+
+    /// One statement: the sessions' users and the tokens' users, each row with its digest.
+    public func owners(sessionDigests: [String], tokenDigests: [String]) async throws -> CredentialOwners {
+        if sessionDigests.isEmpty && tokenDigests.isEmpty { return CredentialOwners() }
+        let now = nowMicros()
+        let found = try await rows("""
+            \(unescaped: Self.selectUsers(", 's' AS kind, session.digest AS credential, session.csrf AS csrf")) JOIN session ON session.user_id = aula_user.id
+            WHERE session.digest = ANY(\(sessionDigests)) AND session.expires_at >= \(now)
+            UNION ALL
+            \(unescaped: Self.selectUsers(", 't' AS kind, api_token.digest AS credential, '' AS csrf")) JOIN api_token ON api_token.user_id = aula_user.id
+            WHERE api_token.digest = ANY(\(tokenDigests)) AND (api_token.expires_at IS NULL OR api_token.expires_at >= \(now))
+            """)
+        var owners = CredentialOwners()
+        for row in found {
+            let user = try User(row: row), digest = try row.get("credential", as: String.self)
+            if try row.get("kind", as: String.self) == "s" {
+                owners.sessions[digest] = (user, try row.get("csrf", as: String.self))
+            } else {
+                owners.tokens[digest] = user
+            }
+        }
+        return owners
+    }
 }
 
 extension User {

@@ -112,15 +112,76 @@ extension SQLiteCatalog: AccountStore {
     }
 }
 
+extension SQLiteCatalog {
+    /// Digests per statement (well under SQLite's limit on bound values).
+    static let digestsPerStatement = 500
+
+    /// Three statements per chunk of digests in one read transaction (one hop to the database's
+    /// thread): the sessions with their users, the tokens with theirs, and every grant of those users.
+    public func owners(sessionDigests: [String], tokenDigests: [String]) async throws -> CredentialOwners {
+        if sessionDigests.isEmpty && tokenDigests.isEmpty { return CredentialOwners() }
+        return try await pool.read { db in
+            let now = nowMicros()
+            var sessionRows: [Row] = [], tokenRows: [Row] = []
+            for chunk in Self.chunks(Array(Set(sessionDigests))) {
+                sessionRows += try Row.fetchAll(db, sql: """
+                    SELECT session.digest AS credential, session.csrf AS csrf, user.* FROM session JOIN user ON user.id = session.user_id
+                    WHERE session.digest IN (\(Self.placeholders(chunk.count))) AND session.expires_at >= ?
+                    """, arguments: StatementArguments(chunk) + [now])
+            }
+            for chunk in Self.chunks(Array(Set(tokenDigests))) {
+                tokenRows += try Row.fetchAll(db, sql: """
+                    SELECT api_token.digest AS credential, user.* FROM api_token JOIN user ON user.id = api_token.user_id
+                    WHERE api_token.digest IN (\(Self.placeholders(chunk.count))) AND (api_token.expires_at IS NULL OR api_token.expires_at >= ?)
+                    """, arguments: StatementArguments(chunk) + [now])
+            }
+            let grants = try Self.grants(db, userIDs: Set((sessionRows + tokenRows).map { $0["id"] as Int64 }))
+            var owners = CredentialOwners()
+            for row in sessionRows { owners.sessions[row["credential"]] = (User(row: row, grants: grants[row["id"]] ?? []), row["csrf"]) }
+            for row in tokenRows { owners.tokens[row["credential"]] = User(row: row, grants: grants[row["id"]] ?? []) }
+            return owners
+        }
+    }
+
+    /// Every grant of these users, by user.
+    static func grants(_ db: Database, userIDs: Set<Int64>) throws -> [Int64: [AccessGrant]] {
+        var grants: [Int64: [AccessGrant]] = [:]
+        for chunk in chunks(Array(userIDs)) {
+            for g in try Row.fetchAll(db, sql: "SELECT user_id, effect, scope, target FROM user_grant WHERE user_id IN (\(placeholders(chunk.count))) ORDER BY user_id, effect, scope, target",
+                                      arguments: StatementArguments(chunk)) {
+                if let grant = AccessGrant(row: g) { grants[g["user_id"], default: []].append(grant) }
+            }
+        }
+        return grants
+    }
+
+    static func chunks<T>(_ values: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: values.count, by: digestsPerStatement).map { values[$0..<min($0 + digestsPerStatement, values.count)] }
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+extension AccessGrant {
+    init?(row: Row) {
+        guard let effect = AccessGrant.Effect(rawValue: row["effect"]), let scope = AccessGrant.Scope(rawValue: row["scope"]) else { return nil }
+        self.init(effect: effect, scope: scope, target: row["target"])
+    }
+}
+
 extension User {
     init(row: Row, db: Database) throws {
         let id: Int64 = row["id"]
-        let grants = try Row.fetchAll(db, sql: "SELECT effect, scope, target FROM user_grant WHERE user_id = ? ORDER BY effect, scope, target", arguments: [id]).compactMap { g -> AccessGrant? in
-            guard let effect = AccessGrant.Effect(rawValue: g["effect"]), let scope = AccessGrant.Scope(rawValue: g["scope"]) else { return nil }
-            return AccessGrant(effect: effect, scope: scope, target: g["target"])
-        }
+        let grants = try Row.fetchAll(db, sql: "SELECT effect, scope, target FROM user_grant WHERE user_id = ? ORDER BY effect, scope, target", arguments: [id])
+            .compactMap(AccessGrant.init(row:))
+        self.init(row: row, grants: grants)
+    }
+
+    init(row: Row, grants: [AccessGrant]) {
         // An unknown role (a newer version's) gets the least: the auditor role sees no video.
-        self.init(id: id, name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor, passwordHash: row["password_hash"],
+        self.init(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor, passwordHash: row["password_hash"],
                   mustChangePassword: row["must_change_password"], grants: grants, createdAt: row["created_at"],
                   seeBehindMasks: row["see_behind_masks"] ?? false)
     }

@@ -130,6 +130,39 @@ import Testing
         #expect(try await catalog.user(tokenDigest: "t4") == nil)
     }
 
+    @Test(arguments: Backend.all) func manyCredentialsAreAnsweredInOneReadAsOneByOne(_ backend: Backend) async throws {
+        let catalog = try await backend.make()
+        let olga = try await catalog.insert(User(name: "olga", role: .operator, passwordHash: "h",
+                                                 grants: [AccessGrant(effect: .allow, scope: .district, target: "north"), AccessGrant(effect: .deny, scope: .camera, target: "7")]))
+        let ivan = try await catalog.insert(User(name: "ivan", role: .guard, passwordHash: "h"))
+        let now = CatalogClock.nowMicros()
+        try await catalog.createSession(digest: "s1", userID: olga.id, csrf: "c1", expiresAt: now + 60_000_000)
+        try await catalog.createSession(digest: "s2", userID: ivan.id, csrf: "c2", expiresAt: now + 60_000_000)
+        try await catalog.createSession(digest: "old", userID: ivan.id, csrf: "c0", expiresAt: now - 1)
+        try await catalog.addAPIToken(digest: "t1", userID: olga.id, label: "cli", expiresAt: nil)
+        try await catalog.addAPIToken(digest: "t2", userID: ivan.id, label: "gone", expiresAt: now - 1)
+        // More tokens than one statement takes (500), so that the read is made in parts.
+        for i in 0..<620 { try await catalog.addAPIToken(digest: "many\(i)", userID: i % 2 == 0 ? olga.id : ivan.id, label: "phone", expiresAt: nil) }
+
+        let sessionDigests = ["s1", "s2", "old", "nope", "t1"], tokenDigests = ["t1", "t2", "nope", "s1", "t1"] + (0..<620).map { "many\($0)" }
+        let owners = try await catalog.owners(sessionDigests: sessionDigests, tokenDigests: tokenDigests)
+        #expect(Set(owners.sessions.keys) == ["s1", "s2"], "an expired or unknown session, or a token's digest, is no session")
+        #expect(owners.tokens.count == 621 && owners.tokens["t2"] == nil && owners.tokens["s1"] == nil)
+        for digest in sessionDigests {
+            let one = try await catalog.session(digest: digest)
+            #expect(owners.sessions[digest]?.user == one?.user && owners.sessions[digest]?.csrf == one?.csrf, "session \(digest)")
+        }
+        for digest in tokenDigests { #expect(try await owners.tokens[digest] == catalog.user(tokenDigest: digest), "token \(digest)") }
+        #expect(owners.sessions["s1"]?.user.grants.count == 2 && owners.tokens["many1"]?.name == "ivan")
+        #expect(try await catalog.owners(sessionDigests: [], tokenDigests: []).tokens.isEmpty)
+
+        // What ends a credential one by one ends it in the batch too.
+        try await catalog.deleteSession(digest: "s1")
+        #expect(try await catalog.deleteUser(id: ivan.id))
+        let after = try await catalog.owners(sessionDigests: sessionDigests, tokenDigests: tokenDigests)
+        #expect(after.sessions.isEmpty && after.tokens.count == 311 && after.tokens.values.allSatisfy { $0.name == "olga" })
+    }
+
     // MARK: Recordings
 
     @Test(arguments: Backend.all) func aFlushCommitsAllOrNothing(_ backend: Backend) async throws {

@@ -35,6 +35,30 @@ public protocol AccountStore: Sendable {
     func deleteAPITokens(userID: Int64) async throws -> Int
     /// The user of an unexpired token.
     func user(tokenDigest: String) async throws -> User?
+    /// Who many sessions and tokens belong to, in one read: what ``session(digest:)`` and
+    /// ``user(tokenDigest:)`` would answer for each, as of one moment. A digest that is missing from
+    /// the answer has no owner (ended, expired, revoked, never issued). For a node that checks
+    /// hundreds of open connections a second: one catalogue call instead of one each.
+    func owners(sessionDigests: [String], tokenDigests: [String]) async throws -> CredentialOwners
+}
+
+/// The owners of many sessions and tokens, read together (``AccountStore/owners(sessionDigests:tokenDigests:)``).
+public struct CredentialOwners: Sendable {
+    /// By session digest: the user and the session's CSRF token.
+    public var sessions: [String: (user: User, csrf: String)]
+    /// By token digest.
+    public var tokens: [String: User]
+
+    public init(sessions: [String: (user: User, csrf: String)] = [:], tokens: [String: User] = [:]) {
+        self.sessions = sessions
+        self.tokens = tokens
+    }
+}
+
+extension AulaCatalog {
+    public func owners(sessionDigests: [String], tokenDigests: [String]) async throws -> CredentialOwners {
+        try await backend.owners(sessionDigests: sessionDigests, tokenDigests: tokenDigests)
+    }
 }
 
 extension AccountStore {

@@ -55,7 +55,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
         }
 
-        guard let identity = try await authenticator.identify(request, answers: rights.credentials) else { throw authenticator.unauthorized("sign in to use this route") }
+        guard let identity = try await authenticator.identify(request, answers: rights.credentials, sharing: rule.sharesCredentialReads) else { throw authenticator.unauthorized("sign in to use this route") }
         context.identity = identity
         if case .session(_, let csrf) = identity.credential, ![.get, .head, .options].contains(request.method) {
             // A browser sends the cookie with any request, including one another site makes it

@@ -27,7 +27,7 @@ struct ConnectionGuard: Sendable {
 
     /// Returns when the connection must close (or when the task is cancelled).
     func watch(_ identity: Identity, every interval: Duration = Self.interval, stillAllowed: @escaping @Sendable (User) async throws -> Bool) async {
-        await rights.connections.watch(identity, every: interval, read: { [authenticator] in try await authenticator.current(identity) },
+        await rights.connections.watch(identity, every: interval, read: { [authenticator] in try await authenticator.readMany($0) },
                                        stillAllowed: stillAllowed)
     }
 }
@@ -129,15 +129,42 @@ final class CredentialChecks: Sendable {
         }
         if let kept { return kept.identity }
         let identity = try await read()
+        keep([key: identity], read: now, generation: generation)
+        return identity
+    }
+
+    /// The same for many credentials, by ``Identity/Credential/key``: those without an answer read
+    /// less than `age` ago are read together, in one call of `read` (which answers by key and
+    /// leaves out credentials that have no owner).
+    func current(_ credentials: [Identity.Credential], within age: Duration,
+                 read: ([Identity.Credential]) async throws -> [String: Identity]) async throws -> [String: Identity?] {
+        let now = ContinuousClock.now
+        var answers: [String: Identity?] = [:]
+        var missing: [Identity.Credential] = []
+        let generation = state.withLock { state in
+            for credential in credentials {
+                let key = credential.key
+                if let kept = state.answers[key], now - kept.read < age { answers[key] = kept.identity } else { missing.append(credential) }
+            }
+            return state.generation
+        }
+        if missing.isEmpty { return answers }
+        let found = try await read(missing)
+        var fresh: [String: Identity?] = [:]
+        for credential in missing { fresh[credential.key] = found[credential.key] }
+        keep(fresh, read: now, generation: generation)
+        return answers.merging(fresh) { _, new in new }
+    }
+
+    private func keep(_ fresh: [String: Identity?], read: ContinuousClock.Instant, generation: UInt64) {
         state.withLock { state in
             guard state.generation == generation else { return }
-            if state.answers.count >= Self.sweepAt {
-                state.answers = state.answers.filter { now - $0.value.read < .seconds(60) }
-                if state.answers.count >= Self.sweepAt { state.answers.removeAll(keepingCapacity: true) }
+            if state.answers.count + fresh.count >= Self.sweepAt {
+                state.answers = state.answers.filter { read - $0.value.read < .seconds(60) }
+                if state.answers.count + fresh.count >= Self.sweepAt { state.answers.removeAll(keepingCapacity: true) }
             }
-            state.answers[key] = Answer(identity: identity, read: now)
+            for (key, identity) in fresh { state.answers[key] = Answer(identity: identity, read: read) }
         }
-        return identity
     }
 }
 

@@ -9,13 +9,14 @@ import Synchronization
 /// to the database's thread and back) cost about 0.7 ms of CPU on the development machine, most
 /// of it waking idle threads: 500 duty streams checked every 5 s each took 7 % of a core, more
 /// than everything else their reports cost. Here the checks due are gathered every quarter
-/// second and made together (each distinct credential read once, a few reads at a time, while
-/// the threads are awake), and a socket costs nothing between its checks.
+/// second and made together (every credential due answered by one catalogue call,
+/// ``AccountStore/owners(sessionDigests:tokenDigests:)``), and a socket costs nothing between
+/// its checks.
 final class OpenConnections: Sendable {
     /// How often the task looks for checks that are due (the shortest interval a route asks for).
     static let tick: Duration = .milliseconds(250)
-    /// Reads made at the same time.
-    static let parallelReads = 4
+    /// Route checks (``Watched/stillAllowed``) made at the same time.
+    static let parallelChecks = 4
     /// How old an answer may be and still serve a check.
     static let fresh: Duration = .milliseconds(100)
 
@@ -23,7 +24,8 @@ final class OpenConnections: Sendable {
         var identity: Identity
         var interval: Duration
         var due: ContinuousClock.Instant
-        var read: @Sendable () async throws -> Identity?
+        /// Who each credential belongs to now, in one read (``Authenticator/readMany(_:)``).
+        var read: @Sendable ([Identity.Credential]) async throws -> [String: Identity]
         var stillAllowed: @Sendable (User) async throws -> Bool
         var end: CheckedContinuation<Void, Never>
     }
@@ -45,7 +47,7 @@ final class OpenConnections: Sendable {
     }
 
     /// Returns when the connection must close, or when the calling task is cancelled.
-    func watch(_ identity: Identity, every interval: Duration, read: @escaping @Sendable () async throws -> Identity?,
+    func watch(_ identity: Identity, every interval: Duration, read: @escaping @Sendable ([Identity.Credential]) async throws -> [String: Identity],
                stillAllowed: @escaping @Sendable (User) async throws -> Bool) async {
         let id = state.withLock { state in
             state.next &+= 1
@@ -99,16 +101,13 @@ final class OpenConnections: Sendable {
     }
 
     private func check(_ due: [(UInt64, Watched)], at now: ContinuousClock.Instant) async {
-        // Each credential once per round. An answer is taken only when read this moment (by this
-        // round, or a request just now): an older one, read before a change made elsewhere, would
-        // let a connection outlive that change by up to twice its interval.
-        var credentials: [String: (read: @Sendable () async throws -> Identity?, credential: Identity.Credential)] = [:]
-        for (_, watched) in due { credentials[watched.identity.credential.key] = (watched.read, watched.identity.credential) }
-        let answers = await inParallel(Array(credentials)) { [self] entry -> (String, Identity??) in
-            // A read that fails counts as a refusal: the socket closes (fail closed).
-            (entry.key, try? await self.credentials.current(entry.value.credential, within: Self.fresh, read: entry.value.read))
-        }
-        let current = Dictionary(answers, uniquingKeysWith: { a, _ in a })
+        // Each credential once per round, all in one read. An answer is taken only when read this
+        // moment (by this round, or a request just now): an older one, read before a change made
+        // elsewhere, would let a connection outlive that change by up to twice its interval.
+        var credentials: [String: Identity.Credential] = [:]
+        for (_, watched) in due { credentials[watched.identity.credential.key] = watched.identity.credential }
+        // A read that fails counts as a refusal: the sockets close (fail closed).
+        let current = (try? await self.credentials.current(Array(credentials.values), within: Self.fresh, read: due[0].1.read)) ?? [:]
         let verdicts = await inParallel(due) { id, watched in
             guard let answer = current[watched.identity.credential.key], let identity = answer ?? nil, identity.user == watched.identity.user,
                   (try? await watched.stillAllowed(identity.user)) == true else { return (id, false) }
@@ -128,13 +127,13 @@ final class OpenConnections: Sendable {
         for watched in ended { watched.end.resume() }
     }
 
-    /// `work` for every element, at most ``parallelReads`` at a time.
+    /// `work` for every element, at most ``parallelChecks`` at a time.
     private func inParallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Sendable (T) async -> R) async -> [R] {
         await withTaskGroup(of: R.self) { group in
             var results: [R] = []
             results.reserveCapacity(items.count)
             var iterator = items.makeIterator()
-            for _ in 0..<Self.parallelReads {
+            for _ in 0..<Self.parallelChecks {
                 guard let item = iterator.next() else { break }
                 group.addTask { await work(item) }
             }

@@ -28,6 +28,18 @@ public struct RouteRule: Sendable {
     /// 500 phones reporting every 5 s made a check of every socket a hundred times a second.
     public var leavesRightsAlone = false
 
+    /// True for a route whose requests may wait a moment (``SharedCredentialReads/window``) so
+    /// that their credentials are read from the catalogue together: the guards' position reports,
+    /// a hundred a second from 500 phones.
+    public var sharesCredentialReads = false
+
+    /// The same rule, for requests that may wait a moment to share their credential's read.
+    public func sharingCredentialReads() -> RouteRule {
+        var rule = self
+        rule.sharesCredentialReads = true
+        return rule
+    }
+
     /// The same rule, for a route that changes no one's rights.
     public func leavingRightsAlone() -> RouteRule {
         var rule = self

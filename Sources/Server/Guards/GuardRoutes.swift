@@ -56,7 +56,7 @@ struct GuardRoutes: Sendable {
                       guard let identity = context.requestContext.identity else { return }
                       try await dutyStream(identity: identity, inbound: inbound, outbound: outbound)
                   })
-        routes.put("api/duty", RouteRule.roles([.guard]).leavingRightsAlone(),
+        routes.put("api/duty", RouteRule.roles([.guard]).leavingRightsAlone().sharingCredentialReads(),
                    APIDoc("Start or end duty, and say where you are", body: .object(["onDuty": .boolean, "latitude": .number, "longitude": .number, "accuracy": .number])),
                    use: putDuty)
 
