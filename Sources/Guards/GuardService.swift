@@ -145,6 +145,14 @@ public final class GuardService: Sendable {
         return saved
     }
 
+    /// Replaces a shift (post, guard, start and end); nil when there is no such shift.
+    public func updateShift(_ shift: Shift) async throws -> Shift? {
+        guard try await catalog.updateRecord(kind: Kind.shift, id: shift.id, { _ in
+            RecordFields(tag: shift.guardName, time: shift.startMicros, body: try Self.encoder.encode(shift))
+        }) != nil else { return nil }
+        return shift
+    }
+
     public func deleteShift(id: Int64) async throws -> Bool { try await catalog.deleteRecord(kind: Kind.shift, id: id) }
 
     // MARK: Duty

@@ -186,6 +186,7 @@ import Testing
         "DELETE /api/posts/{id}": RouteProbe(path: ["id": "999999"]),
         "GET /api/shifts": RouteProbe(query: ["start", "end"]),
         "POST /api/shifts": RouteProbe(body: .object([("post", .raw("1")), ("guardName", .raw("\"probe-guard-1\"")), ("start", .raw(t(3600))), ("end", .raw(t(60)))])),
+        "PUT /api/shifts/{id}": RouteProbe(path: ["id": "2"], body: .object([("post", .raw("1")), ("guardName", .raw("\"probe-guard-1\"")), ("start", .raw(t(3600))), ("end", .raw(t(60)))])),
         "DELETE /api/shifts/{id}": RouteProbe(path: ["id": "999999"]),
         "GET /api/duty": RouteProbe(),
         "GET /api/duty/stream": RouteProbe(),

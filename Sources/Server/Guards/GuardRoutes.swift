@@ -40,6 +40,8 @@ struct GuardRoutes: Sendable {
         routes.get("api/shifts", .roles(readers), APIDoc("The roster (a guard: their own shifts)", query: ["start": .time, "end": .time]), use: listShifts)
         routes.post("api/shifts", .roles([], audit: "shift.create"),
                     APIDoc("Add a shift", body: .object(["post": .integer, "guardName": .string, "start": .time, "end": .time])), use: createShift)
+        routes.put("api/shifts/:id", .roles([], audit: "shift.update"),
+                   APIDoc("Change a shift", body: .object(["post": .integer, "guardName": .string, "start": .time, "end": .time])), use: updateShift)
         routes.delete("api/shifts/:id", .roles([], audit: "shift.delete"), APIDoc("Remove a shift", answer: .empty), use: deleteShift)
 
         routes.get("api/duty", .roles(readers), "Who is on duty where (a guard: themselves)", use: listDuty)
@@ -198,6 +200,23 @@ struct GuardRoutes: Sendable {
     }
 
     func createShift(_ request: Request, context: AulaContext) async throws -> Response {
+        let shift = try await guards.addShift(try await shiftBody(request))
+        context.auditNote.set("shift \(shift.id): \(shift.guardName) at post \(shift.post)")
+        return try JSONResponse.make(ShiftJSON(shift), status: .created)
+    }
+
+    func updateShift(_ request: Request, context: AulaContext) async throws -> Response {
+        guard let id = PathID.parse(context.parameters.get("id")) else { throw ProblemDetails.notFound("no such shift") }
+        var shift = try await shiftBody(request)
+        shift.id = id
+        guard let saved = try await guards.updateShift(shift) else { throw ProblemDetails.notFound("no such shift") }
+        context.auditNote.set("shift \(id): \(saved.guardName) at post \(saved.post)")
+        return try JSONResponse.make(ShiftJSON(saved))
+    }
+
+    /// A shift as `POST /api/shifts` and `PUT /api/shifts/{id}` take it: an existing post, a
+    /// guard's user name, and an end after the start, at most 24 hours later.
+    func shiftBody(_ request: Request) async throws -> Shift {
         var body = try await JSONBody.read(request)
         body.rejectUnknown(["post", "guardName", "start", "end"])
         body.require("post", "guardName", "start", "end")
@@ -213,9 +232,7 @@ struct GuardRoutes: Sendable {
         if try await guards.post(id: post) == nil { errors.append(FieldError(field: "post", message: "no post \(post)")) }
         if try await catalog.user(named: guardName)?.role != .guard { errors.append(FieldError(field: "guardName", message: "\(guardName.prefix(60)) is not a guard's user name")) }
         guard errors.isEmpty else { throw ProblemDetails.validation(errors) }
-        let shift = try await guards.addShift(Shift(post: post, guardName: guardName, startMicros: start / 9 * 100, endMicros: end / 9 * 100))
-        context.auditNote.set("shift \(shift.id): \(guardName) at post \(post)")
-        return try JSONResponse.make(ShiftJSON(shift), status: .created)
+        return Shift(post: post, guardName: guardName, startMicros: start / 9 * 100, endMicros: end / 9 * 100)
     }
 
     func deleteShift(_ request: Request, context: AulaContext) async throws -> Response {

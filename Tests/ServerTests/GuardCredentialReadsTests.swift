@@ -1,0 +1,90 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+@testable import App
+@testable import Server
+
+/// 500 phones reporting every 5 s: their credentials are read from the catalogue many at a time
+/// (docs/performance.md, "Guards"), never older than one read per request would be.
+@Suite struct GuardCredentialReadsTests {
+    /// Counts the catalogue calls and the credentials each answered.
+    final class Reads: Sendable {
+        let calls = Mutex<[[String]]>([])
+        let owners = Mutex<[String: Identity]>([:])
+
+        func read(_ credentials: [Identity.Credential]) async throws -> [String: Identity] {
+            calls.withLock { $0.append(credentials.map(\.key)) }
+            let owners = owners.withLock { $0 }
+            return owners.filter { key, _ in credentials.contains { $0.key == key } }
+        }
+    }
+
+    static func identity(_ name: String, _ digest: String) -> Identity {
+        Identity(user: User(id: 1, name: name, role: .guard, passwordHash: ""), credential: .apiToken(digest: digest))
+    }
+
+    @Test func requestsOfOneMomentShareOneReadMadeAfterTheyArrived() async throws {
+        let reads = Reads()
+        for i in 0..<40 { reads.owners.withLock { $0["tphone\(i)"] = Self.identity("g\(i)", "phone\(i)") } }
+        let shared = SharedCredentialReads(read: reads.read)
+        // Forty requests at once (two of them for a token revoked before they came): one read.
+        let answers = await withTaskGroup(of: (Int, String?).self) { group in
+            for i in 0..<42 { group.addTask { (i, try? await shared.owner(of: .apiToken(digest: "phone\(i)"))?.user.name) } }
+            var answers: [Int: String?] = [:]
+            for await (i, name) in group { answers[i] = name }
+            return answers
+        }
+        #expect(reads.calls.withLock { $0.count } == 1, "\(reads.calls.withLock { $0.map(\.count) })")
+        #expect((0..<40).allSatisfy { answers[$0] == "g\($0)" })
+        #expect(answers[40] == .some(nil) && answers[41] == .some(nil), "a token without an owner has none")
+
+        // A token revoked after an answer was read: the next moment's read knows it.
+        reads.owners.withLock { _ = $0.removeValue(forKey: "tphone3") }
+        #expect(try await shared.owner(of: .apiToken(digest: "phone3")) == nil)
+        #expect(reads.calls.withLock { $0.count } == 2)
+    }
+
+    @Test func aFailedReadFailsEveryRequestOfItsMoment() async throws {
+        struct Down: Error {}
+        let shared = SharedCredentialReads { _ in throw Down() }
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<5 { group.addTask { (try? await shared.owner(of: .apiToken(digest: "p\(i)"))) == nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 5)
+    }
+
+    @Test func manyOpenConnectionsAreCheckedWithOneReadARound() async throws {
+        let reads = Reads()
+        let rights = RightsChanges()
+        for i in 0..<30 { reads.owners.withLock { $0["tphone\(i)"] = Self.identity("g\(i)", "phone\(i)") } }
+        final class Ended: Sendable { let ids = Mutex(Set<Int>()) }
+        let ended = Ended()
+        let watchers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        await rights.connections.watch(Self.identity("g\(i)", "phone\(i)"), every: .milliseconds(250), read: reads.read) { _ in true }
+                        ended.ids.withLock { _ = $0.insert(i) }
+                    }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(900))
+        let calls = reads.calls.withLock { $0 }
+        #expect(!calls.isEmpty && calls.count <= 5, "rounds of reads: \(calls.map(\.count))")
+        #expect(calls.first?.count == 30, "every connection due is read in the round's one call")
+        // A revoked token closes its connection within a round; the others stay.
+        reads.owners.withLock { _ = $0.removeValue(forKey: "tphone7") }
+        let start = ContinuousClock.now
+        while ended.ids.withLock({ $0.isEmpty }) && ContinuousClock.now - start < .seconds(3) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(ended.ids.withLock { $0 } == [7])
+        watchers.cancel()
+        await watchers.value
+    }
+}
