@@ -51,6 +51,16 @@ public struct QueryFields: Sendable {
         return v
     }
 
+    /// `stream=main|sub`: which recorded stream of a camera (absent: the main stream).
+    public mutating func recordedStream(_ key: String = "stream") -> RecordedStream {
+        guard let text = values[key] else { return .main }
+        guard let stream = RecordedStream(name: text) else {
+            fail(key, "must be main or sub, not \(String(text.prefix(40)))")
+            return .main
+        }
+        return stream
+    }
+
     public mutating func bool(_ key: String) -> Bool? {
         switch values[key] {
         case nil: return nil

@@ -24,6 +24,8 @@ public struct AulaApp: Sendable {
     public let http: AulaServer
     public let recorder: Recorder
     public let writer: RecordingWriter
+    /// Records the sub streams of the cameras that ask for it (docs/storage.md, "Two streams of a camera").
+    public let subWriter: RecordingWriter
     public let live: LiveHub
     public let motion: MotionSink
     public let maskedLive: MaskedLive
@@ -56,6 +58,12 @@ public struct AulaApp: Sendable {
             flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds, logger: logger,
             flushObserver: { flushHistogram.record($0) },
             journal: IndexJournal(path: configuration.dataDirectory + "/index-journal.bin"), journalInterval: configuration.flushInterval * 5)
+        // The same folders (recording ids are unique across streams), its own flushes and journal.
+        subWriter = RecordingWriter(
+            layout: writer.layout, store: catalog, firstID: 1, flushInterval: configuration.flushInterval, rotateSeconds: configuration.rotateSeconds,
+            logger: logger, flushObserver: { flushHistogram.record($0) },
+            journal: IndexJournal(path: configuration.dataDirectory + "/index-journal-sub.bin"), journalInterval: configuration.flushInterval * 5,
+            stream: .sub)
         let live = LiveHub()
         self.live = live
         alerts = AlertHub(catalog: catalog, logger: logger)
@@ -75,7 +83,7 @@ public struct AulaApp: Sendable {
         }
         // Motion analyses the sub stream when a camera has one (Recorder).
         recorder = Recorder(sinks: [writer, live, keyFrames, streamingHistory, maskedLive, transcodedLive], subSinks: [sources.sub],
-                            analysisSinks: [motion], readPacing: pacing, logger: logger)
+                            subRecordingSinks: [subWriter], analysisSinks: [motion], readPacing: pacing, logger: logger)
         storage = StorageState()
         usageCache = UsageCache(store: catalog)
         recovery = RecoveryState()
@@ -95,9 +103,11 @@ public struct AulaApp: Sendable {
     public func startRecorder() async throws {
         // Rows kept on disk through a catalogue outage that the last run did not live to commit.
         _ = try await writer.commitJournal()
+        _ = try await subWriter.commitJournal()
         let report = try await RecordingRecovery.reconcile(layout: writer.layout, store: catalog, logger: logger)
         recovery.set(report)
         writer.setNextID(report.nextID)
+        subWriter.setNextID(report.nextID)
         try await startMotion()
         if configuration.cluster != nil, catalog.cluster != nil {
             // Several nodes: only the cameras whose leases this node takes (ClusterMembership).
@@ -125,7 +135,8 @@ public struct AulaApp: Sendable {
     public var retentionService: RetentionService {
         var enforcer = RetentionEnforcer(store: catalog, layout: writer.layout, policy: configuration.retention, logger: logger)
         enforcer.locks = catalog
-        return RetentionService(enforcer: enforcer, writer: writer, state: storage, interval: configuration.retentionInterval, logger: logger)
+        enforcer.cameras = catalog.backend  // only retention days are read: no password is opened
+        return RetentionService(enforcer: enforcer, writers: [writer, subWriter], state: storage, interval: configuration.retentionInterval, logger: logger)
     }
 
     /// Camera, recording and disk alerts, and escalation.
@@ -150,7 +161,7 @@ public struct AulaApp: Sendable {
         }
         // The membership first, so that it stops last: its leases go after the writer's last flush.
         let nodeParts: [any Service] = membership.map { [$0] } ?? []
-        return nodeParts + [retentionService, alertMonitor, DispatchMonitor(guards: guards, alerts: alerts, logger: logger), motion, maskedLive, transcodedLive, writer, recorder, try http.makeApplication(onServerRunning: running)]
+        return nodeParts + [retentionService, alertMonitor, DispatchMonitor(guards: guards, alerts: alerts, logger: logger), motion, maskedLive, transcodedLive, writer, subWriter, recorder, try http.makeApplication(onServerRunning: running)]
     }
 
     /// Starts the recorder, then runs every service until SIGINT or SIGTERM.

@@ -59,8 +59,8 @@ public final class AulaCatalog: CatalogBackend {
         try await backend.sampleEntryID(codec: codec, parameterSets: parameterSets)
     }
     public func sampleEntry(id: Int64) async throws -> SampleEntry? { try await backend.sampleEntry(id: id) }
-    public func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
-        try await backend.recordings(camera: camera, from: start90k, to: end90k)
+    public func recordings(camera: Int64, stream: RecordedStream, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
+        try await backend.recordings(camera: camera, stream: stream, from: start90k, to: end90k)
     }
     public func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await backend.allRecordingLocations() }
     public func maxRecordingID() async throws -> Int64 { try await backend.maxRecordingID() }
@@ -95,10 +95,12 @@ public final class AulaCatalog: CatalogBackend {
     public func moveToGarbage(ids: [Int64]) async throws -> Int { try await backend.moveToGarbage(ids: ids) }
     public func garbage() async throws -> [(camera: Int64, id: Int64)] { try await backend.garbage() }
     public func removeGarbage(ids: [Int64]) async throws { try await backend.removeGarbage(ids: ids) }
-    public func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] { try await backend.usage() }
+    public func streamUsage() async throws -> [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] {
+        try await backend.streamUsage()
+    }
     public func oldestRecordings(limit: Int) async throws -> [Recording] { try await backend.oldestRecordings(limit: limit) }
-    public func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
-        try await backend.recordings(camera: camera, endingBefore: end90k)
+    public func recordings(camera: Int64, stream: RecordedStream, endingBefore end90k: Int64) async throws -> [Recording] {
+        try await backend.recordings(camera: camera, stream: stream, endingBefore: end90k)
     }
     public func maxAgeDays() async throws -> [Int64: Int] { try await backend.maxAgeDays() }
     public func setMaxAgeDays(_ days: Int?, camera: Int64) async throws { try await backend.setMaxAgeDays(days, camera: camera) }

@@ -13,11 +13,23 @@ public struct CameraStream: Sendable, Hashable {
     public var username: String?
     /// Sealed in the catalogue like the camera's own password.
     public var password: String?
+    /// Record this stream too, beside the main stream (docs/storage.md, "Two streams of a camera").
+    public var record: Bool
+    /// How long its recordings are kept, in days; nil: as long as the main stream's.
+    public var maxAgeDays: Int?
 
-    public init(rtspURL: String, username: String? = nil, password: String? = nil) {
+    public init(rtspURL: String, username: String? = nil, password: String? = nil, record: Bool = false, maxAgeDays: Int? = nil) {
         self.rtspURL = rtspURL
         self.username = username
         self.password = password
+        self.record = record
+        self.maxAgeDays = maxAgeDays
+    }
+
+    /// The same address and account: a change of anything else (recording, retention) needs no
+    /// new RTSP session.
+    public func sameLogin(as other: CameraStream) -> Bool {
+        rtspURL == other.rtspURL && username == other.username && password == other.password
     }
 }
 

@@ -15,10 +15,12 @@ extension PostgresCatalog: CameraStore {
         let c = camera
         let inserted = try await row("""
             INSERT INTO camera (name, rtsp_url, username, password, latitude, longitude, heading, field_of_view, range,
-              mounting_height, address, site, district, sub_rtsp_url, sub_username, sub_password, created_at, updated_at)
+              mounting_height, address, site, district, sub_rtsp_url, sub_username, sub_password, sub_record, sub_max_age_days,
+              created_at, updated_at)
             VALUES (\(c.name), \(c.rtspURL), \(c.username), \(c.password), \(c.latitude), \(c.longitude), \(c.heading), \(c.fieldOfView),
               \(c.range), \(c.mountingHeight), \(c.address), \(c.site.rawValue), \(c.district),
-              \(c.subStream?.rtspURL), \(c.subStream?.username), \(c.subStream?.password), \(now), \(now))
+              \(c.subStream?.rtspURL), \(c.subStream?.username), \(c.subStream?.password), \(c.subStream?.record ?? false),
+              \(c.subStream?.maxAgeDays), \(now), \(now))
             RETURNING *
             """)
         guard let inserted else { throw PostgresCatalogError(message: "the camera was not inserted") }
@@ -32,7 +34,8 @@ extension PostgresCatalog: CameraStore {
               latitude = \(c.latitude), longitude = \(c.longitude), heading = \(c.heading), field_of_view = \(c.fieldOfView),
               range = \(c.range), mounting_height = \(c.mountingHeight), address = \(c.address), site = \(c.site.rawValue),
               district = \(c.district), sub_rtsp_url = \(c.subStream?.rtspURL), sub_username = \(c.subStream?.username),
-              sub_password = \(c.subStream?.password), updated_at = \(nowMicros())
+              sub_password = \(c.subStream?.password), sub_record = \(c.subStream?.record ?? false),
+              sub_max_age_days = \(c.subStream?.maxAgeDays), updated_at = \(nowMicros())
             WHERE id = \(c.id)
             RETURNING *
             """).map(Camera.init(row:))
@@ -60,7 +63,10 @@ extension Camera {
             heading: try row.get("heading"), fieldOfView: try row.get("field_of_view"), range: try row.get("range"),
             mountingHeight: try row.get("mounting_height"), address: try row.get("address"),
             site: SiteKind(rawValue: try row.get("site")) ?? .courtyard, district: try row.get("district"),
-            subStream: try (row.get("sub_rtsp_url") as String?).map { CameraStream(rtspURL: $0, username: try row.get("sub_username"), password: try row.get("sub_password")) },
+            subStream: try (row.get("sub_rtsp_url") as String?).map {
+                CameraStream(rtspURL: $0, username: try row.get("sub_username"), password: try row.get("sub_password"),
+                             record: try row.get("sub_record"), maxAgeDays: try row.get("sub_max_age_days", as: Int?.self))
+            },
             createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

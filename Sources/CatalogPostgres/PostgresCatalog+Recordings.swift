@@ -55,13 +55,14 @@ extension PostgresCatalog: RecordingStore {
             for r in recordings where !refused.contains(r.cameraID) {
                 try await run("""
                     INSERT INTO recording (id, camera_id, run_id, start_90k, duration_90k, frames, bytes, sample_entry_id,
-                      sample_index, has_composition_offsets, ends_run, node)
+                      sample_index, has_composition_offsets, ends_run, node, stream)
                     VALUES (\(r.id), \(r.cameraID), \(r.runID), \(r.start90k), \(r.duration90k), \(Int64(r.frames)), \(r.bytes),
-                      \(r.sampleEntryID), \(Data(r.index)), \(r.hasCompositionOffsets), \(r.endsRun), \(nodeName))
+                      \(r.sampleEntryID), \(Data(r.index)), \(r.hasCompositionOffsets), \(r.endsRun), \(nodeName), \(Int16(r.stream.rawValue)))
                     ON CONFLICT (id) DO UPDATE SET camera_id = excluded.camera_id, run_id = excluded.run_id, start_90k = excluded.start_90k,
                       duration_90k = excluded.duration_90k, frames = excluded.frames, bytes = excluded.bytes,
                       sample_entry_id = excluded.sample_entry_id, sample_index = excluded.sample_index,
-                      has_composition_offsets = excluded.has_composition_offsets, ends_run = excluded.ends_run, node = excluded.node
+                      has_composition_offsets = excluded.has_composition_offsets, ends_run = excluded.ends_run, node = excluded.node,
+                      stream = excluded.stream
                     """, on: connection)
             }
             return refused
@@ -94,9 +95,10 @@ extension PostgresCatalog: RecordingStore {
                            parameterSets: ParameterSets(vps: try bytes("vps"), sps: try bytes("sps"), pps: try bytes("pps")))
     }
 
-    public func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
+    public func recordings(camera: Int64, stream: RecordedStream, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
         try await rows("""
-            SELECT * FROM recording WHERE camera_id = \(camera) AND start_90k < \(end90k) AND start_90k + duration_90k > \(start90k)
+            SELECT * FROM recording WHERE camera_id = \(camera) AND stream = \(Int16(stream.rawValue))
+              AND start_90k < \(end90k) AND start_90k + duration_90k > \(start90k)
             ORDER BY start_90k, id
             """).map { try Recording(row: $0, here: nodeName) }
     }
@@ -155,13 +157,14 @@ extension PostgresCatalog: RecordingStore {
         try await run("DELETE FROM garbage WHERE recording_id = ANY(\(ids))")
     }
 
-    public func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] {
-        var result: [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] = [:]
+    public func streamUsage() async throws -> [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] {
+        var result: [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] = [:]
         for row in try await rows("""
-            SELECT camera_id, SUM(bytes)::BIGINT AS bytes, MIN(start_90k) AS oldest, MAX(start_90k + duration_90k) AS newest
-            FROM recording WHERE node = \(nodeName) GROUP BY camera_id
+            SELECT camera_id, stream, SUM(bytes)::BIGINT AS bytes, MIN(start_90k) AS oldest, MAX(start_90k + duration_90k) AS newest
+            FROM recording WHERE node = \(nodeName) GROUP BY camera_id, stream
             """) {
-            result[try row.get("camera_id")] = (try row.get("bytes"), try row.get("oldest"), try row.get("newest"))
+            guard let stream = RecordedStream(rawValue: Int(try row.get("stream", as: Int16.self))) else { continue }
+            result[RecordedStreamID(camera: try row.get("camera_id"), stream: stream)] = (try row.get("bytes"), try row.get("oldest"), try row.get("newest"))
         }
         return result
     }
@@ -170,9 +173,10 @@ extension PostgresCatalog: RecordingStore {
         try await rows("SELECT * FROM recording WHERE node = \(nodeName) ORDER BY start_90k, id LIMIT \(Int64(limit))").map { try Recording(row: $0, here: nodeName) }
     }
 
-    public func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
+    public func recordings(camera: Int64, stream: RecordedStream, endingBefore end90k: Int64) async throws -> [Recording] {
         try await rows("""
-            SELECT * FROM recording WHERE node = \(nodeName) AND camera_id = \(camera) AND start_90k + duration_90k <= \(end90k)
+            SELECT * FROM recording WHERE node = \(nodeName) AND camera_id = \(camera) AND stream = \(Int16(stream.rawValue))
+              AND start_90k + duration_90k <= \(end90k)
             ORDER BY start_90k, id
             """).map { try Recording(row: $0, here: nodeName) }
     }
@@ -187,6 +191,6 @@ extension Recording {
             duration90k: try row.get("duration_90k"), frames: Int(try row.get("frames", as: Int64.self)), bytes: try row.get("bytes"),
             sampleEntryID: try row.get("sample_entry_id"), index: [UInt8](try row.get("sample_index", as: Data.self)),
             hasCompositionOffsets: try row.get("has_composition_offsets"), endsRun: try row.get("ends_run"),
-            node: node == here ? "" : node)
+            node: node == here ? "" : node, stream: RecordedStream(rawValue: Int(try row.get("stream", as: Int16.self))) ?? .main)
     }
 }

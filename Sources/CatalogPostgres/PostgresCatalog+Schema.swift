@@ -173,6 +173,15 @@ extension PostgresCatalog {
             "ALTER TABLE camera ADD COLUMN sub_username TEXT",
             "ALTER TABLE camera ADD COLUMN sub_password TEXT",
         ]),
+        (8, "sub stream recordings", [
+            // The sub stream may be recorded too, with its own retention (issue 19); every
+            // recording so far is of the main stream (0).
+            "ALTER TABLE camera ADD COLUMN sub_record BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE camera ADD COLUMN sub_max_age_days INTEGER",
+            "ALTER TABLE recording ADD COLUMN stream SMALLINT NOT NULL DEFAULT 0",
+            "DROP INDEX recording_camera_start",
+            "CREATE INDEX recording_camera_stream_start ON recording (camera_id, stream, start_90k)",
+        ]),
     ]
 
     /// Creates `schema` when named, then applies every migration not yet applied.

@@ -24,8 +24,8 @@ extension SQLiteCatalog: CameraStore {
                 sql: """
                     INSERT INTO camera (name, rtsp_url, username, password, latitude, longitude, heading,
                       field_of_view, range, mounting_height, address, site, district, sub_rtsp_url, sub_username, sub_password,
-                      created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      sub_record, sub_max_age_days, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: c.columnValues + [c.createdAt, c.updatedAt])
             c.id = db.lastInsertedRowID
@@ -41,7 +41,7 @@ extension SQLiteCatalog: CameraStore {
                 sql: """
                     UPDATE camera SET name = ?, rtsp_url = ?, username = ?, password = ?, latitude = ?, longitude = ?,
                       heading = ?, field_of_view = ?, range = ?, mounting_height = ?, address = ?, site = ?, district = ?,
-                      sub_rtsp_url = ?, sub_username = ?, sub_password = ?, updated_at = ?
+                      sub_rtsp_url = ?, sub_username = ?, sub_password = ?, sub_record = ?, sub_max_age_days = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: c.columnValues + [c.updatedAt, c.id])
@@ -75,12 +75,16 @@ extension Camera {
             heading: row["heading"], fieldOfView: row["field_of_view"], range: row["range"],
             mountingHeight: row["mounting_height"], address: row["address"],
             site: SiteKind(rawValue: row["site"]) ?? .courtyard, district: row["district"],
-            subStream: (row["sub_rtsp_url"] as String?).map { CameraStream(rtspURL: $0, username: row["sub_username"], password: row["sub_password"]) },
+            subStream: (row["sub_rtsp_url"] as String?).map {
+                CameraStream(rtspURL: $0, username: row["sub_username"], password: row["sub_password"],
+                             record: row["sub_record"], maxAgeDays: row["sub_max_age_days"])
+            },
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 
     var columnValues: StatementArguments {
         [name, rtspURL, username, password, latitude, longitude, heading, fieldOfView, range, mountingHeight,
-         address, site.rawValue, district, subStream?.rtspURL, subStream?.username, subStream?.password]
+         address, site.rawValue, district, subStream?.rtspURL, subStream?.username, subStream?.password,
+         subStream?.record ?? false, subStream?.maxAgeDays]
     }
 }

@@ -31,11 +31,11 @@ extension SQLiteCatalog: RecordingStore {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO recording (id, camera_id, run_id, start_90k, duration_90k, frames, bytes,
-                          sample_entry_id, sample_index, has_composition_offsets, ends_run)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          sample_entry_id, sample_index, has_composition_offsets, ends_run, stream)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [r.id, r.cameraID, r.runID, r.start90k, r.duration90k, r.frames, r.bytes, r.sampleEntryID,
-                                Data(r.index), r.hasCompositionOffsets, r.endsRun])
+                                Data(r.index), r.hasCompositionOffsets, r.endsRun, r.stream.rawValue])
             }
         }
     }
@@ -60,12 +60,12 @@ extension SQLiteCatalog: RecordingStore {
         }
     }
 
-    public func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
+    public func recordings(camera: Int64, stream: RecordedStream, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM recording WHERE camera_id = ? AND start_90k < ? AND start_90k + duration_90k > ?
+                SELECT * FROM recording WHERE camera_id = ? AND stream = ? AND start_90k < ? AND start_90k + duration_90k > ?
                 ORDER BY start_90k, id
-                """, arguments: [camera, end90k, start90k]).map(Recording.init(row:))
+                """, arguments: [camera, stream.rawValue, end90k, start90k]).map(Recording.init(row:))
         }
     }
 
@@ -128,11 +128,14 @@ extension SQLiteCatalog: RecordingStore {
         }
     }
 
-    public func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] {
+    public func streamUsage() async throws -> [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] {
         try await pool.read { db in
-            var result: [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT camera_id, SUM(bytes), MIN(start_90k), MAX(start_90k + duration_90k) FROM recording GROUP BY camera_id") {
-                result[row[0]] = (row[1], row[2], row[3])
+            var result: [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT camera_id, stream, SUM(bytes), MIN(start_90k), MAX(start_90k + duration_90k) FROM recording GROUP BY camera_id, stream
+                """) {
+                guard let stream = RecordedStream(rawValue: row[1]) else { continue }
+                result[RecordedStreamID(camera: row[0], stream: stream)] = (row[2], row[3], row[4])
             }
             return result
         }
@@ -144,9 +147,10 @@ extension SQLiteCatalog: RecordingStore {
         }
     }
 
-    public func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
+    public func recordings(camera: Int64, stream: RecordedStream, endingBefore end90k: Int64) async throws -> [Recording] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM recording WHERE camera_id = ? AND start_90k + duration_90k <= ? ORDER BY start_90k", arguments: [camera, end90k]).map(Recording.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM recording WHERE camera_id = ? AND stream = ? AND start_90k + duration_90k <= ? ORDER BY start_90k",
+                             arguments: [camera, stream.rawValue, end90k]).map(Recording.init(row:))
         }
     }
 }
@@ -156,6 +160,7 @@ extension Recording {
         self.init(
             id: row["id"], cameraID: row["camera_id"], runID: row["run_id"], start90k: row["start_90k"],
             duration90k: row["duration_90k"], frames: row["frames"], bytes: row["bytes"], sampleEntryID: row["sample_entry_id"],
-            index: [UInt8](row["sample_index"] as Data), hasCompositionOffsets: row["has_composition_offsets"], endsRun: row["ends_run"])
+            index: [UInt8](row["sample_index"] as Data), hasCompositionOffsets: row["has_composition_offsets"], endsRun: row["ends_run"],
+            stream: RecordedStream(rawValue: row["stream"]) ?? .main)
     }
 }

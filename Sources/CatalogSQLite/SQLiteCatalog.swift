@@ -120,6 +120,17 @@ public final class SQLiteCatalog: Sendable {
                 t.add(column: "sub_password", .text)
             }
         }
+        migrator.registerMigration("v13-sub-stream-recordings") { db in
+            // The sub stream may be recorded too, with its own retention (issue 19). Every
+            // recording so far is of the main stream (0).
+            try db.alter(table: "camera") { t in
+                t.add(column: "sub_record", .boolean).notNull().defaults(to: false)
+                t.add(column: "sub_max_age_days", .integer)
+            }
+            try db.alter(table: "recording") { t in t.add(column: "stream", .integer).notNull().defaults(to: 0) }
+            try db.execute(sql: "DROP INDEX recording_camera_start")
+            try db.create(index: "recording_camera_stream_start", on: "recording", columns: ["camera_id", "stream", "start_90k"])
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Synchronization
 
@@ -18,8 +19,9 @@ public final class ExportCache: Sendable {
     private let entries = Mutex<[String: (file: ExportFile, made: ContinuousClock.Instant)]>([:])
     private let counts = Mutex<(hits: Int, builds: Int)>((0, 0))
 
-    public func file(camera: Int64, start: Int64, end: Int64, now90k: Int64, build: () async throws -> ExportFile) async throws -> ExportFile {
-        let key = "\(camera):\(start):\(end)"
+    public func file(camera: Int64, stream: RecordedStream = .main, start: Int64, end: Int64, now90k: Int64,
+                     build: () async throws -> ExportFile) async throws -> ExportFile {
+        let key = "\(camera):\(stream.rawValue):\(start):\(end)"
         let now = ContinuousClock.now
         if let hit = entries.withLock({ $0[key] }), now - hit.made < Self.lifetime,
            hit.file.sources.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {

@@ -23,8 +23,10 @@ public struct ExportPlanner: Sendable {
         self.peers = peers
     }
 
-    public func plan(camera: Int64, start: Int64, end: Int64) async throws -> ExportFile {
-        let found = try await store.recordings(camera: camera, from: start, to: end)
+    /// `stream`: the camera's main stream (evidence, and playback unless asked), or its sub
+    /// stream when that is recorded too.
+    public func plan(camera: Int64, stream: RecordedStream = .main, start: Int64, end: Int64) async throws -> ExportFile {
+        let found = try await store.recordings(camera: camera, stream: stream, from: start, to: end)
         var segments: [MP4Segment] = []
         var sources: [ExportFile.Source] = []
         var skipped: [Int64] = []
@@ -32,7 +34,7 @@ public struct ExportPlanner: Sendable {
         var tailOver: Int64 = 0
         var parameterCache: [Int64: VideoParameters] = [:]
         var hash = FNV1a()
-        hash.add("v\(VirtualMP4.formatVersion):\(camera):\(start):\(end)")
+        hash.add("v\(VirtualMP4.formatVersion):\(camera):\(start):\(end)" + (stream == .main ? "" : ":\(stream.name)"))
         var reachable: [String: Bool] = [:]
         /// Decode times of the samples of the last segment, and its run.
         var previous: (run: Int64, times: [Int64])?

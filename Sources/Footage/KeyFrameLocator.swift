@@ -44,8 +44,8 @@ extension ExportPlanner {
     /// picture (``FootageError/noVideo``): showing the last picture before an outage as if it were
     /// the courtyard at that moment would mislead, and the timeline already says where the gaps are.
     /// Damaged recordings and those on a node that is not alive are left out, as in exports.
-    public func keyFrame(camera: Int64, at: Int64) async throws -> RecordedKeyFrame {
-        let found = try await store.recordings(camera: camera, from: at, to: at + 1)
+    public func keyFrame(camera: Int64, stream: RecordedStream = .main, at: Int64) async throws -> RecordedKeyFrame {
+        let found = try await store.recordings(camera: camera, stream: stream, from: at, to: at + 1)
         var damagedLeftOut = 0
         // The newest recording holding `at` (two may overlap at a cluster's hand-over).
         for recording in found.reversed() where recording.start90k <= at {

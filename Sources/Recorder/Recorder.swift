@@ -7,11 +7,14 @@ import ServiceLifecycle
 /// service of the server's `ServiceGroup`.
 ///
 /// Three kinds of sinks: `sinks` take the main stream (recording, full-size live view,
-/// snapshots), `subSinks` the sub stream (the wall's live view), and `analysisSinks` (motion)
+/// snapshots), `subSinks` the sub stream (the wall's live view; `subRecordingSinks` too for a
+/// camera whose sub stream is recorded), and `analysisSinks` (motion)
 /// the sub stream when the camera has one and the main stream otherwise: a sub stream is
 /// 5–10 times cheaper to decode (docs/live.md, "Main and sub streams").
 public actor Recorder: Service {
     struct Entry {
+        /// The camera as last synced (the ingests may have started with an older version).
+        var camera: Camera
         var ingest: CameraIngest
         var task: Task<Void, Never>
         var sub: (ingest: CameraIngest, task: Task<Void, Never>)?
@@ -24,15 +27,19 @@ public actor Recorder: Service {
     private var ingests: [Int64: Entry] = [:]
     let sinks: [any FrameSink]
     let subSinks: [any FrameSink]
+    /// The sub stream's recording (its writer), for cameras that ask for it.
+    let subRecordingSinks: [any FrameSink]
     let analysisSinks: [any FrameSink]
     let logger: Logger
     let backoff: Backoff
     let readPacing: ReadPacing?
 
-    public init(sinks: [any FrameSink] = [], subSinks: [any FrameSink] = [], analysisSinks: [any FrameSink] = [], backoff: Backoff = Backoff(),
+    public init(sinks: [any FrameSink] = [], subSinks: [any FrameSink] = [], subRecordingSinks: [any FrameSink] = [],
+                analysisSinks: [any FrameSink] = [], backoff: Backoff = Backoff(),
                 readPacing: ReadPacing? = nil, logger: Logger = Logger(label: "aula.recorder")) {
         self.sinks = sinks
         self.subSinks = subSinks
+        self.subRecordingSinks = subRecordingSinks
         self.analysisSinks = analysisSinks
         self.readPacing = readPacing
         self.backoff = backoff
@@ -63,24 +70,49 @@ public actor Recorder: Service {
             ingests[id] = nil
         }
         for camera in cameras {
-            if let existing = ingests[camera.id] {
-                let old = existing.ingest.camera
-                if old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password
-                    && old.subStream == camera.subStream { continue }
-                existing.cancel()
+            if var entry = ingests[camera.id] {
+                let old = entry.camera
+                entry.camera = camera
+                let mainSame = old.rtspURL == camera.rtspURL && old.username == camera.username && old.password == camera.password
+                    && (old.subStream == nil) == (camera.subStream == nil)
+                if mainSame {
+                    if !Self.sameSub(old, camera) {
+                        // Only the sub stream changed (its address, account, or whether it is
+                        // recorded): the main stream records on without a break.
+                        entry.sub?.task.cancel()
+                        entry.sub = makeSub(camera)
+                    }
+                    ingests[camera.id] = entry
+                    continue
+                }
+                entry.cancel()
             }
             let hasSub = camera.subStream != nil
             let ingest = CameraIngest(camera: camera, sinks: sinks + (hasSub ? [] : analysisSinks), backoff: backoff, readPacing: readPacing, logger: logger)
-            var entry = Entry(ingest: ingest, task: Task { await ingest.run() })
-            if hasSub {
-                let sub = CameraIngest(camera: camera, role: .sub, sinks: subSinks + analysisSinks, backoff: backoff, readPacing: readPacing, logger: logger)
-                entry.sub = (sub, Task { await sub.run() })
-            }
-            ingests[camera.id] = entry
+            ingests[camera.id] = Entry(camera: camera, ingest: ingest, task: Task { await ingest.run() }, sub: makeSub(camera))
         }
     }
 
-    public func update(_ camera: Camera) { sync(Array(ingests.values.map(\.ingest.camera).filter { $0.id != camera.id }) + [camera]) }
+    /// The sub stream's ingest: the wall's live view and motion, and the recording of the sub
+    /// stream when the camera asks for it.
+    private func makeSub(_ camera: Camera) -> (ingest: CameraIngest, task: Task<Void, Never>)? {
+        guard let stream = camera.subStream else { return nil }
+        let sub = CameraIngest(camera: camera, role: .sub, sinks: subSinks + analysisSinks + (stream.record ? subRecordingSinks : []),
+                               backoff: backoff, readPacing: readPacing, logger: logger)
+        return (sub, Task { await sub.run() })
+    }
+
+    /// Whether the sub stream of two versions of a camera is received the same way (where it
+    /// logs in, and whether it is recorded): its retention changes nothing here.
+    static func sameSub(_ a: Camera, _ b: Camera) -> Bool {
+        switch (a.subStreamLogin, b.subStreamLogin) {
+        case (nil, nil): return true
+        case let (x?, y?): return x.sameLogin(as: y) && x.record == y.record
+        default: return false
+        }
+    }
+
+    public func update(_ camera: Camera) { sync(Array(ingests.values.map(\.camera).filter { $0.id != camera.id }) + [camera]) }
 
     public func remove(id: Int64) {
         ingests[id]?.cancel()

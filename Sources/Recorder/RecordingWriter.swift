@@ -54,9 +54,14 @@ public final class RecordingWriter: FrameSink, Service {
         func with<R>(_ body: (StreamRecorder) throws -> R) rethrows -> R { try lock.withLock { _ in try body(recorder) } }
     }
 
+    /// Which stream of its cameras this writer records: a node has one writer per stream
+    /// (docs/storage.md, "Two streams of a camera"), each with its own flushes and journal.
+    public let stream: RecordedStream
+
     public init(layout: SampleFileLayout, store: any RecordingStore, firstID: Int64, flushInterval: Duration = .seconds(2), rotateSeconds: Int64 = 60,
                 logger: Logger, flushObserver: (@Sendable (Duration) -> Void)? = nil, journal: IndexJournal? = nil,
-                journalInterval: Duration = .seconds(10)) {
+                journalInterval: Duration = .seconds(10), stream: RecordedStream = .main) {
+        self.stream = stream
         self.flushObserver = flushObserver
         self.journal = journal
         self.journalInterval = journalInterval
@@ -101,7 +106,7 @@ public final class RecordingWriter: FrameSink, Service {
     private func guarded(_ camera: Int64) -> Guarded {
         streams.withLock { map in
             if let g = map[camera] { return g }
-            let g = Guarded(StreamRecorder(camera: camera, layout: layout, rotateSeconds: rotateSeconds))
+            let g = Guarded(StreamRecorder(camera: camera, stream: stream, layout: layout, rotateSeconds: rotateSeconds))
             map[camera] = g
             return g
         }
@@ -322,7 +327,7 @@ public final class RecordingWriter: FrameSink, Service {
     /// Throws, keeping the journal, when the catalogue does not take them.
     public func commitJournal() async throws -> Int {
         guard let journal else { return 0 }
-        let rows: [Recording]
+        var rows: [Recording]
         do { rows = try journal.load() } catch let damaged as IndexJournal.Damaged {
             // Not readable as written (the disk, or a hand): set aside for a person to look at;
             // the node starts, and reconciliation treats those files as never committed.
@@ -332,6 +337,8 @@ public final class RecordingWriter: FrameSink, Service {
                          metadata: ["error": "\(damaged)", "kept": "\(aside)"])
             return 0
         }
+        // The journal holds one writer's rows: they are of its stream.
+        for i in rows.indices { rows[i].stream = stream }
         if !rows.isEmpty {
             try await store.commit(rows)
             logger.notice("index rows kept by the previous run during a catalogue outage are committed", metadata: ["rows": "\(rows.count)"])

@@ -8,6 +8,9 @@ public struct RetentionPolicy: Sendable {
     /// Seconds; nil keeps footage until the quota needs the space.
     public var defaultMaxAgeSeconds: Int64?
     public var maxAgeSeconds: [Int64: Int64] = [:]
+    /// Per camera, the age of its recorded sub stream (cameras without one keep the sub stream as
+    /// long as the main).
+    public var subMaxAgeSeconds: [Int64: Int64] = [:]
     /// Bytes of sample files for all cameras together; nil means no quota.
     public var quotaBytes: Int64?
     /// The quota as a share (0…1) of the volume holding the recordings; the smaller quota wins.
@@ -84,6 +87,8 @@ public struct RetentionEnforcer: Sendable {
     public var policy: RetentionPolicy
     /// Evidence locks: recordings they cover are never deleted, whatever their age or the quota.
     public var locks: (any EvidenceLockStore)?
+    /// Where the service reads each camera's sub-stream retention (``RetentionPolicy/subMaxAgeSeconds``).
+    public var cameras: (any CameraStore)?
     let logger: Logger
 
     public init(store: any RecordingStore, layout: SampleFileLayout, policy: RetentionPolicy, logger: Logger) {
@@ -107,16 +112,19 @@ public struct RetentionEnforcer: Sendable {
         var doomed: [Recording] = []
         let held = try await locks?.evidenceLocks() ?? []
         func locked(_ r: Recording) -> Bool { held.contains { $0.covers(r) } }
-        let usage = try await store.usage()
+        let usage = try await store.streamUsage()
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         let volume = VolumeSpace.of(layout.root)
         pass.volume = volume
-        var newest: [Int64: Int64] = [:]
-        for camera in usage.keys {
-            let recent = try await store.recordings(camera: camera, from: usage[camera]!.newest90k - 1, to: Int64.max / 2)
-            newest[camera] = recent.map(\.id).max()
-            if let age = policy.maxAgeSeconds[camera] ?? policy.defaultMaxAgeSeconds {
-                doomed += try await store.recordings(camera: camera, endingBefore: now90k - age * 90_000).filter { $0.id != newest[camera] && !locked($0) }
+        // Per stream of each camera: its newest recording is kept, and its own age applies.
+        var newest: [RecordedStreamID: Int64] = [:]
+        for (key, use) in usage {
+            let recent = try await store.recordings(camera: key.camera, stream: key.stream, from: use.newest90k - 1, to: Int64.max / 2)
+            newest[key] = recent.map(\.id).max()
+            let mainAge = policy.maxAgeSeconds[key.camera] ?? policy.defaultMaxAgeSeconds
+            if let age = key.stream == .sub ? policy.subMaxAgeSeconds[key.camera] ?? mainAge : mainAge {
+                doomed += try await store.recordings(camera: key.camera, stream: key.stream, endingBefore: now90k - age * 90_000)
+                    .filter { $0.id != newest[key] && !locked($0) }
             }
         }
         let stored = usage.values.reduce(Int64(0)) { $0 + $1.bytes }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -7,17 +8,29 @@ import Synchronization
 /// below the reserve or the writer hits a full disk (checked every second: `statvfs` is cheap).
 public struct RetentionService: Service {
     let enforcer: RetentionEnforcer
-    let writer: RecordingWriter
+    /// The node's writers (main and sub streams): a full disk in either frees space at once.
+    let writers: [RecordingWriter]
     let state: StorageState
     let interval: Duration
     let logger: Logger
 
-    public init(enforcer: RetentionEnforcer, writer: RecordingWriter, state: StorageState, interval: Duration, logger: Logger) {
+    public init(enforcer: RetentionEnforcer, writers: [RecordingWriter], state: StorageState, interval: Duration, logger: Logger) {
         self.enforcer = enforcer
-        self.writer = writer
+        self.writers = writers
         self.state = state
         self.interval = interval
         self.logger = logger
+    }
+
+    /// The enforcer with each camera's retention as the catalogue holds it now: the main stream's
+    /// age (`PUT /api/cameras/{id}/retention`) and the recorded sub stream's (`subStream.maxAgeDays`).
+    public func currentEnforcer() async throws -> RetentionEnforcer {
+        var enforcer = self.enforcer
+        for (camera, days) in try await enforcer.store.maxAgeDays() { enforcer.policy.maxAgeSeconds[camera] = Int64(days) * 86_400 }
+        for camera in try await enforcer.cameras?.cameras() ?? [] {
+            if let days = camera.subStream?.maxAgeDays { enforcer.policy.subMaxAgeSeconds[camera.id] = Int64(days) * 86_400 }
+        }
+        return enforcer
     }
 
     public func run() async throws {
@@ -25,7 +38,7 @@ public struct RetentionService: Service {
         var last: ContinuousClock.Instant?
         var lastDiskFullSeen: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let diskFull = writer.writeFailures.lastDiskFull
+            let diskFull = writers.compactMap(\.writeFailures.lastDiskFull).max()
             var due = last.map { clock.now - $0 >= interval } ?? true
             let emergency = diskFull != lastDiskFullSeen
             if emergency { due = true }
@@ -37,8 +50,7 @@ public struct RetentionService: Service {
                 lastDiskFullSeen = diskFull
                 last = clock.now
                 do {
-                    var enforcer = self.enforcer
-                    for (camera, days) in try await enforcer.store.maxAgeDays() { enforcer.policy.maxAgeSeconds[camera] = Int64(days) * 86_400 }
+                    let enforcer = try await currentEnforcer()
                     let pass = try await enforcer.enforcePass(now90k: Int64(Date().timeIntervalSince1970 * 90_000), emergency: emergency)
                     state.record(pass)
                 } catch {

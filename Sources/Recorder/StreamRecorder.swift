@@ -69,8 +69,12 @@ final class StreamRecorder {
     /// A write failed: frames are dropped until a key frame opens a new recording.
     var dropping = false
 
-    init(camera: Int64, layout: SampleFileLayout, rotateSeconds: Int64) {
+    /// Which of the camera's streams this records (stamped on its rows).
+    let stream: RecordedStream
+
+    init(camera: Int64, stream: RecordedStream = .main, layout: SampleFileLayout, rotateSeconds: Int64) {
         self.camera = camera
+        self.stream = stream
         self.layout = layout
         self.rotateSeconds = rotateSeconds
     }
@@ -221,7 +225,7 @@ final class StreamRecorder {
             rows.append(Recording(
                 id: open.id, cameraID: camera, runID: open.runID, start90k: open.start90k, duration90k: open.duration90k,
                 frames: open.samples.count, bytes: open.file.size, sampleEntryID: open.sampleEntryID, index: open.index.bytes,
-                hasCompositionOffsets: open.index.hasCompositionOffsets, endsRun: open.endsRun))
+                hasCompositionOffsets: open.index.hasCompositionOffsets, endsRun: open.endsRun, stream: stream))
             files.append(open.file)
         }
         return (rows, files, failure)

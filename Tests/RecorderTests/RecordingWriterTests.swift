@@ -23,8 +23,8 @@ import Testing
             return try await base.sampleEntryID(codec: codec, parameterSets: parameterSets)
         }
         func sampleEntry(id: Int64) async throws -> SampleEntry? { try await base.sampleEntry(id: id) }
-        func recordings(camera: Int64, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
-            try await base.recordings(camera: camera, from: start90k, to: end90k)
+        func recordings(camera: Int64, stream: RecordedStream, from start90k: Int64, to end90k: Int64) async throws -> [Recording] {
+            try await base.recordings(camera: camera, stream: stream, from: start90k, to: end90k)
         }
         func allRecordingLocations() async throws -> [(camera: Int64, id: Int64, bytes: Int64)] { try await base.allRecordingLocations() }
         func maxRecordingID() async throws -> Int64 { try await base.maxRecordingID() }
@@ -32,10 +32,10 @@ import Testing
         func moveToGarbage(ids: [Int64]) async throws -> Int { try await base.moveToGarbage(ids: ids) }
         func garbage() async throws -> [(camera: Int64, id: Int64)] { try await base.garbage() }
         func removeGarbage(ids: [Int64]) async throws { try await base.removeGarbage(ids: ids) }
-        func usage() async throws -> [Int64: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] { try await base.usage() }
+        func streamUsage() async throws -> [RecordedStreamID: (bytes: Int64, oldest90k: Int64, newest90k: Int64)] { try await base.streamUsage() }
         func oldestRecordings(limit: Int) async throws -> [Recording] { try await base.oldestRecordings(limit: limit) }
-        func recordings(camera: Int64, endingBefore end90k: Int64) async throws -> [Recording] {
-            try await base.recordings(camera: camera, endingBefore: end90k)
+        func recordings(camera: Int64, stream: RecordedStream, endingBefore end90k: Int64) async throws -> [Recording] {
+            try await base.recordings(camera: camera, stream: stream, endingBefore: end90k)
         }
         func maxAgeDays() async throws -> [Int64: Int] { try await base.maxAgeDays() }
         func setMaxAgeDays(_ days: Int?, camera: Int64) async throws { try await base.setMaxAgeDays(days, camera: camera) }

@@ -18,7 +18,7 @@ function problem(error) {
 
 function renderList() {
   clear($('list'), cameras.map((c) => el('tr', { className: editing?.id === c.id ? 'selected' : null },
-    [String(c.id), c.name, c.rtspUrl + (c.subStream ? ` · ${t('cameras.sub')}: ${c.subStream.rtspUrl}` : ''), c.district,
+    [String(c.id), c.name, c.rtspUrl + (c.subStream ? ` · ${t('cameras.sub')}: ${c.subStream.rtspUrl}${c.subStream.record ? ` (${t('cameras.subRecorded')})` : ''}` : ''), c.district,
       t(`state.${c.status?.state || 'connecting'}`) + (c.subStream ? ` · ${t('cameras.sub')}: ${t(`state.${c.subStream.status?.state || 'connecting'}`)}` : '')]
       .map((text) => el('td', {}, text)),
     el('td', {},
@@ -42,6 +42,8 @@ function select(camera) {
     f.username.value = camera.username || '';
     f.subRtspUrl.value = camera.subStream?.rtspUrl || '';
     f.subUsername.value = camera.subStream?.username || '';
+    f.subRecord.checked = camera.subStream?.record === true;
+    f.subMaxAgeDays.value = camera.subStream?.maxAgeDays ?? '';
     f.lat.value = camera.location.lat;
     f.lon.value = camera.location.lon;
     f.address.value = camera.address || '';
@@ -60,7 +62,11 @@ function body() {
   if (f.password.value || !editing) b.password = f.password.value || null;
   // The sub stream: an empty address removes it; an empty account means the camera's.
   if (f.subRtspUrl.value) {
-    b.subStream = { rtspUrl: f.subRtspUrl.value, username: f.subUsername.value || null };
+    // Recorded too, kept its own number of days (empty: as long as the main stream).
+    b.subStream = {
+      rtspUrl: f.subRtspUrl.value, username: f.subUsername.value || null,
+      record: f.subRecord.checked, maxAgeDays: f.subMaxAgeDays.value ? Number(f.subMaxAgeDays.value) : null,
+    };
     if (f.subPassword.value || !editing?.subStream) b.subStream.password = f.subPassword.value || null;
   } else if (editing?.subStream || !editing) {
     b.subStream = null;

@@ -26,6 +26,7 @@ export class ChainedPlayer {
     this.frontIndex = 0;
     this.events = events;
     this.camera = null;
+    this.stream = 'main';    // or 'sub', when the camera's sub stream is recorded too
     this.rate = 1;
     this.playing = false;
     this.generation = 0;
@@ -73,7 +74,12 @@ export class ChainedPlayer {
     // A browser without HEVC asks for H.265 footage converted to H.264 (the server leaves H.264
     // footage as recorded); docs/live.md, "Every camera in every browser".
     const convert = HEVC ? '' : '&codec=h264';
-    return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}${convert}`;
+    return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}${convert}${this.streamQuery()}`;
+  }
+
+  /// `&stream=sub` for the sub stream's recordings; nothing for the main stream's.
+  streamQuery() {
+    return this.stream === 'sub' ? '&stream=sub' : '';
   }
 
   /// Runs around `ms`, from a listing already fetched (the page hands over the timeline's) when it
@@ -85,7 +91,7 @@ export class ChainedPlayer {
     const needed = Math.min(ms + ahead, now);
     if (l && l.camera === this.camera && l.from <= ms && needed <= l.to && (needed < l.fetched - 60_000 || now - l.fetched < 2000)) return l.runs;
     const from = ms - 60_000, to = Math.min(ms + ahead, now + 60_000);
-    const listing = await api(`/api/cameras/${this.camera}/recordings?start=${encodeURIComponent(iso(from))}&end=${encodeURIComponent(iso(Math.max(to, from + 120_000)))}`);
+    const listing = await api(`/api/cameras/${this.camera}/recordings?start=${encodeURIComponent(iso(from))}&end=${encodeURIComponent(iso(Math.max(to, from + 120_000)))}${this.streamQuery()}`);
     const runs = listing.runs.map((r) => ({ start: Date.parse(r.start), end: Date.parse(r.end), frames: r.frames }));
     this.listing = { camera: this.camera, from, to, fetched: now, runs };
     return runs;

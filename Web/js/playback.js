@@ -13,7 +13,7 @@ import { ChainedPlayer } from './playback-player.js';
 const params = new URLSearchParams(location.search);
 // For tests and the benchmark: what the page shows and how long pictures took.
 const state = {
-  cameras: [], camera: null, windowStart: null, windowEnd: null, runs: [], gaps: [], events: [], selection: null, rate: 1,
+  cameras: [], camera: null, stream: 'main', windowStart: null, windowEnd: null, runs: [], gaps: [], events: [], selection: null, rate: 1,
   firstFrameMs: null, previewMs: null, seekAt: null, seeks: [], gapsSkipped: [], waiting: false, steps: 0, eventJumps: 0,
   previews: 0, error: null,
 };
@@ -21,6 +21,17 @@ window.aulaPlayback = state;
 let player;
 
 function iso(date) { return new Date(date).toISOString(); }
+
+/// The recorded stream shown: the main stream, or the sub stream when the camera records it too.
+function streamQuery() { return state.stream === 'sub' ? '&stream=sub' : ''; }
+
+/// The stream choice appears for a camera with a sub stream (its recordings may outlive the
+/// setting that made them, so it does not wait for `record`).
+function showStreams() {
+  const camera = state.cameras.find((c) => c.id === state.camera);
+  $('stream-choice').hidden = !camera?.subStream;
+  if (!camera?.subStream && state.stream !== 'main') { state.stream = 'main'; $('stream').value = 'main'; player.stream = 'main'; }
+}
 
 function message(text) { $('message').textContent = text || ''; }
 
@@ -42,7 +53,7 @@ async function loadTimeline() {
   const q = `start=${encodeURIComponent(iso(state.windowStart))}&end=${encodeURIComponent(iso(state.windowEnd))}`;
   try {
     const fetched = Date.now();
-    const listing = await api(`/api/cameras/${id}/recordings?${q}`);
+    const listing = await api(`/api/cameras/${id}/recordings?${q}${streamQuery()}`);
     state.runs = listing.runs.map((r) => ({ start: new Date(r.start), end: new Date(r.end), frames: r.frames, bytes: r.bytes }));
     state.gaps = listing.gaps.map((g) => ({ start: new Date(g.start), end: new Date(g.end), seconds: g.seconds }));
     if (player && player.camera === id) player.know(state.windowStart.getTime(), state.windowEnd.getTime(), fetched, state.runs);
@@ -104,7 +115,7 @@ function showRange() {
   const download = $('download');
   if (!state.selection) { download.hidden = true; $('evidence').hidden = true; return; }
   const { start, end } = state.selection;
-  download.href = `/api/cameras/${state.camera}/recording.mp4?start=${encodeURIComponent(iso(start))}&end=${encodeURIComponent(iso(end))}`;
+  download.href = `/api/cameras/${state.camera}/recording.mp4?start=${encodeURIComponent(iso(start))}&end=${encodeURIComponent(iso(end))}${streamQuery()}`;
   download.hidden = false;
   $('evidence').hidden = false;
 }
@@ -169,7 +180,7 @@ function showPreview(img, time, done, visible = () => true) {
     entry.busy = true;
     img.onload = () => { state.previews += 1; img.hidden = !wish.visible(); wish.done?.(performance.now() - wish.started); next(); };
     img.onerror = () => { img.hidden = true; next(); };
-    img.src = `/api/cameras/${state.camera}/frame.jpg?at=${encodeURIComponent(iso(wish.at))}`;
+    img.src = `/api/cameras/${state.camera}/frame.jpg?at=${encodeURIComponent(iso(wish.at))}${streamQuery()}`;
   };
   next();
 }
@@ -327,6 +338,7 @@ async function main() {
   });
   state.player = player;
   player.camera = state.camera;
+  showStreams();
 
   const seconds = Number($('window').value);
   const start = params.get('start') ? new Date(params.get('start')) : null;
@@ -350,7 +362,16 @@ async function main() {
     player.camera = state.camera;
     player.listing = null;
     state.selection = null;
+    showStreams();
     await loadTimeline();
+  });
+  $('stream').addEventListener('change', async () => {
+    state.stream = $('stream').value;
+    player.stream = state.stream;
+    player.listing = null;
+    await loadTimeline();
+    const at = player.position();
+    if (at != null) seek(new Date(at), { play: player.playing });
   });
   $('window').addEventListener('change', () => $('show').click());
   $('show').addEventListener('click', async () => {

@@ -61,11 +61,16 @@ struct SubStreamResponse: Encodable {
     var username: String?
     /// Whether it logs in with an account of its own (otherwise with the camera's).
     var hasPassword: Bool
+    /// Recorded beside the main stream, kept `maxAgeDays` (nil: as long as the main stream).
+    var record: Bool
+    var maxAgeDays: Int?
     var status: StatusResponse?
 
     init(_ sub: CameraStream, status: CameraStatus?, viewer: Role?) {
         (rtspUrl, username) = CameraResponse.address(sub.rtspURL, username: sub.username, viewer: viewer)
         hasPassword = !(sub.password ?? "").isEmpty
+        record = sub.record
+        maxAgeDays = sub.maxAgeDays
         self.status = status.map(StatusResponse.init)
     }
 }
@@ -165,7 +170,8 @@ extension Camera {
         return (url, username, password)
     }
 
-    /// `subStream`: an object (`rtspUrl`, optional `username` and `password`) adds or changes the
+    /// `subStream`: an object (`rtspUrl`, optional `username` and `password`, `record` and its
+    /// `maxAgeDays`) adds or changes the
     /// sub stream (PATCH changes only the members given), null removes it. Credentials written
     /// into its URL move to their own fields, as for the main stream's.
     mutating func applySubStream(_ body: inout JSONBody) {
@@ -184,7 +190,13 @@ extension Camera {
             }
             if case .some(let v) = fields.string("username", allowNull: true) { sub.username = v.flatMap { $0.isEmpty ? nil : $0 } }
             if case .some(let v) = fields.string("password", allowNull: true) { sub.password = v.flatMap { $0.isEmpty ? nil : $0 } }
-            for key in fields.object.keys.sorted() where !["rtspUrl", "username", "password", "status", "hasPassword"].contains(key) {
+            if let record = fields.bool("record") { sub.record = record }
+            if case .null? = fields.object["maxAgeDays"] {
+                sub.maxAgeDays = nil
+            } else if fields.has("maxAgeDays") {
+                sub.maxAgeDays = fields.integer("maxAgeDays", in: 1...36_500)
+            }
+            for key in fields.object.keys.sorted() where !["rtspUrl", "username", "password", "record", "maxAgeDays", "status", "hasPassword"].contains(key) {
                 fields.fail(String(key.prefix(100)), "is not a field of a sub stream")
             }
             return sub

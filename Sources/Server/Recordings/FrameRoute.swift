@@ -29,7 +29,7 @@ struct FrameRoute: Sendable {
 
     func register(on routes: Routes<Context>) {
         routes.get("api/cameras/:id/frame.jpg", .roles(.operator, .analyst, camera: .playback, audit: "view.playback"),
-                   APIDoc("The recorded key frame at or before a moment, as a JPEG (timeline previews)", query: ["at": .time], answer: .file("image/jpeg")),
+                   APIDoc("The recorded key frame at or before a moment, as a JPEG (timeline previews)", query: ["at": .time, "stream": .string], answer: .file("image/jpeg")),
                    use: frame)
     }
 
@@ -37,12 +37,13 @@ struct FrameRoute: Sendable {
         let camera = try await CameraID.existing(context.parameters.get("id"), in: cameras).id
         var query = QueryFields(request)
         let at = query.time90k("at", required: true)
+        let stream = query.recordedStream()
         try query.check()
         guard let at else { throw ProblemDetails.validation(query.errors) }
         let keyFrame: RecordedKeyFrame
         do {
             let planner = ExportPlanner(store: recordings, layout: layout, damaged: recovery.damaged, peers: peers)
-            keyFrame = try await planner.keyFrame(camera: camera, at: at)
+            keyFrame = try await planner.keyFrame(camera: camera, stream: stream, at: at)
         } catch FootageError.noVideo(_, _, _, let damaged) {
             let reason = damaged == 0 ? "" : " (\(damaged) damaged recording(s) left out)"
             throw ProblemDetails(status: .notFound, title: "No video", detail: "camera \(camera) recorded nothing at \(Time90k.format(at))\(reason)")
