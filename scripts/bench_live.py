@@ -135,6 +135,8 @@ def main():
                 end = json.loads(tools.evaluate("JSON.stringify(window.aulaTiles.map(t => t.video.getVideoPlaybackQuality().totalVideoFrames))"))
                 decoded = [b - a for a, b in zip(start, end)]
                 what = f"camera {args.single}" if args.single else f"{args.tiles} tiles"
+                with open("/proc/loadavg") as f:
+                    what += f" (load {' '.join(f.read().split()[:3])})"  # the machine may be shared: say how busy it was
                 p95 = first[min(len(first) - 1, int(len(first) * 0.95))]
                 print(f"{what}, {temperature}, {args.codec}{' without sub streams' if args.no_sub_streams else ''}: "
                       f"stream {'/'.join(map(str, sources))} {size}; first picture median {statistics.median(first):.0f} ms, "

@@ -118,6 +118,7 @@ import Testing
         "HEAD /api/cameras/{id}/recording.mp4": RouteProbe(query: ["start", "end", "codec"]),
         "GET /api/cameras/{id}/frame.jpg": RouteProbe(query: ["at"]),
         "GET /api/cameras/{id}/live": RouteProbe(query: ["timing", "stream", "codecs"]),
+        "GET /api/live": RouteProbe(query: ["timing"]),
         "GET /api/wall": RouteProbe(),
         "PUT /api/wall": RouteProbe(body: .object([("tiles", .raw("16")), ("group", .raw("\"district:Nord\"")), ("cameras", .array([.raw("1"), .raw("2")]))])),
         "GET /api/cameras/{id}/snapshot.jpg": RouteProbe(),

@@ -1,12 +1,13 @@
-// The live wall: 1 to 36 tiles, each a <video> fed by Media Source Extensions from
-// /api/cameras/{id}/live (fragmented MP4 over a WebSocket; docs/live.md). Each tile keeps within
-// about a second of the live edge and reconnects by itself. Wall tiles take the cameras' sub
+// The live wall: 1 to 36 tiles, each a <video> fed by Media Source Extensions from one WebSocket
+// for the whole page, /api/live (fragmented MP4 tagged by tile; docs/live.md). Each tile keeps
+// within about a second of the live edge; the socket reconnects by itself. Wall tiles take the cameras' sub
 // streams, a single camera its main stream; the page tells the server which codecs this browser
 // decodes, so that an H.265 camera comes as its H.264 sub stream or an H.264 conversion.
 // The layout (tiles, group, cameras) is the operator's own, saved at /api/wall.
 import { api } from './api.js';
 import { clear, el } from './dom.js';
 import { t } from './i18n.js';
+import { LiveSocket } from './live-socket.js';
 import { setUpPage } from './nav.js';
 
 const LIVE_EDGE_SECONDS = 1.0;
@@ -30,6 +31,9 @@ const CODECS = decodableCodecs();
 window.aulaCodecs = CODECS;
 const LAYOUTS = [1, 4, 6, 9, 12, 16, 20, 25, 30, 36];
 
+// The page's one live socket (opened as the page starts).
+let liveSocket = null;
+
 class Tile {
   constructor(camera, parent, stream) {
     this.camera = camera;
@@ -41,42 +45,73 @@ class Tile {
     this.element = el('div', { className: 'tile' }, this.video, this.label, this.state);
     parent.append(this.element);
     this.queue = [];
+    this.arrivals = [];
     this.opened = performance.now();
     this.firstFrameMs = null;
     const firstFrame = () => { this.firstFrameMs = performance.now() - this.opened; };
     if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(firstFrame);
     else this.video.addEventListener('loadeddata', firstFrame, { once: true });
-    this.connect();
+    // Where a first picture's time goes (the live benchmark): socket open, init, first append.
+    this.marks = {};
+    liveSocket ??= new LiveSocket({ timing: TIMING });
+    this.index = liveSocket.freeIndex();
+    if (this.index === null) {
+      this.setState('waiting', t('live.ended.limit', { seconds: '–' }));
+      return;
+    }
+    liveSocket.add(this);
+    if (liveSocket.openedAt !== undefined) this.marks.open = 0;
   }
 
-  connect() {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const query = `stream=${this.stream}&codecs=${encodeURIComponent(CODECS)}${TIMING ? '&timing=1' : ''}`;
-    this.socket = new WebSocket(`${scheme}://${location.host}/api/cameras/${this.camera.id}/live?${query}`);
-    this.socket.binaryType = 'arraybuffer';
-    // Where a first picture's time goes (the live benchmark): socket open, init, first append.
-    this.marks = this.marks || {};
-    this.socket.onopen = () => { this.marks.open ??= performance.now() - this.opened; };
-    this.socket.onmessage = (event) => {
-      if (typeof event.data === 'string') {
-        const message = JSON.parse(event.data);
-        if (message.type === 'init') {
-          this.marks.init ??= performance.now() - this.opened;
-          this.source = message.source || null;
-          this.start(message.mime);
-        }
-        if (message.type === 'frame') this.nextArrival = message.arrival;
-      } else {
-        this.queue.push({ data: event.data, arrival: this.nextArrival });
-        this.nextArrival = undefined;
-        this.pump();
-      }
-    };
-    this.socket.onclose = () => {
-      if (this.closed) return;
-      this.setState('waiting', t('live.reconnecting'));
-      setTimeout(() => this.connect(), 2000);
-    };
+  // A wall's tile starts from the camera's newest key frame alone and goes on from the next one
+  // (the server drops the frames between): sixteen tiles decoding half a GOP each to reach the
+  // live edge delayed each other's first pictures. One camera full size takes the whole GOP.
+  request() {
+    return { camera: this.camera.id, stream: this.stream, codecs: CODECS, start: this.stream === 'sub' ? 'key-frame' : 'gop' };
+  }
+
+  onText(message) {
+    if (message.type === 'init') {
+      this.marks.open ??= liveSocket.openedAt - this.opened;
+      this.marks.init ??= performance.now() - this.opened;
+      this.source = message.source || null;
+      this.start(message.mime);
+    } else if (message.type === 'frame') {
+      this.nextArrival = message.arrival;
+    } else if (message.type === 'ended') {
+      // The server stopped this tile for a while (a bound reached, access ended): say why, in the
+      // user's language, and ask again after the time it gives.
+      const seconds = message.retry || 30;
+      const key = `live.ended.${message.reason}`;
+      const text = t(key, { seconds });
+      this.setState('error', text === key ? message.message : text);
+      this.state.title = message.message || '';
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => liveSocket.again(this), seconds * 1000);
+    } else if (message.type === 'error') {
+      this.setState('error', message.message);
+    }
+  }
+
+  onBinary(bytes) {
+    this.queue.push({ data: bytes, arrival: this.nextArrival });
+    this.nextArrival = undefined;
+    this.pump();
+  }
+
+  onDisconnected() {
+    this.setState('waiting', t('live.reconnecting'));
+  }
+
+  // A MediaSource made with the tile, so that it is open when the first initialization segment
+  // comes (its `sourceopen` waits for the page's main thread, busy with the other tiles).
+  prepare() {
+    const source = new MediaSource();
+    this.media = { source, mime: null };
+    this.video.src = URL.createObjectURL(source);
+    source.addEventListener('sourceopen', () => {
+      if (this.media?.source === source && this.media.mime) this.attach(source, this.media.mime);
+    }, { once: true });
   }
 
   // A new initialization segment (first, or after a parameter change or reconnect): a fresh
@@ -88,18 +123,20 @@ class Tile {
       this.setState('waiting', t('live.unsupported', { mime }));
       return;
     }
-    const source = new MediaSource();
-    this.video.src = URL.createObjectURL(source);
-    source.addEventListener('sourceopen', () => {
-      this.buffer = source.addSourceBuffer(mime);
-      this.buffer.mode = 'segments';
-      this.buffer.addEventListener('updateend', () => {
-        for (const arrival of this.appending || []) window.aulaLatencies.push(Date.now() - arrival / 1000);
-        this.appending = undefined;
-        this.pump();
-      });
+    if (!this.media || this.media.mime) this.prepare();
+    this.media.mime = mime;
+    if (this.media.source.readyState === 'open') this.attach(this.media.source, mime);
+  }
+
+  attach(source, mime) {
+    this.buffer = source.addSourceBuffer(mime);
+    this.buffer.mode = 'segments';
+    this.buffer.addEventListener('updateend', () => {
+      for (const arrival of this.appending || []) window.aulaLatencies.push(Date.now() - arrival / 1000);
+      this.appending = undefined;
       this.pump();
-    }, { once: true });
+    });
+    this.pump();
   }
 
   pump() {
@@ -112,10 +149,13 @@ class Tile {
       // first picture is shown: a new viewer is sent the frames since the last key frame, and
       // seeking to their end would make the browser decode all of them before showing any; the key
       // frame shown first, the jump follows while it stays on screen.
+      const last = ranges.start(ranges.length - 1);
       if (this.firstFrameMs === null) {
         // The stream's times go on from the camera's run: start at its first (key) frame.
         if (this.video.currentTime < ranges.start(0)) this.video.currentTime = ranges.start(0);
       } else if (end - this.video.currentTime > LIVE_EDGE_SECONDS) this.video.currentTime = end - 0.1;
+      // A tile started from a key frame alone goes on from the next key frame, after a gap.
+      else if (this.video.currentTime < last) this.video.currentTime = last;
       // Keep the buffer short: drop what is more than 10 s behind.
       if (this.video.currentTime - ranges.start(0) > 10) {
         buffer.remove(0, this.video.currentTime - 5);
@@ -132,7 +172,7 @@ class Tile {
       if (batch.length > 1) {
         const joined = new Uint8Array(batch.reduce((n, item) => n + item.data.byteLength, 0));
         let at = 0;
-        for (const item of batch) { joined.set(new Uint8Array(item.data), at); at += item.data.byteLength; }
+        for (const item of batch) { joined.set(item.data, at); at += item.data.byteLength; }
         data = joined;
       }
       buffer.appendBuffer(data);
@@ -140,8 +180,10 @@ class Tile {
       this.setState('live', this.source && this.source !== 'main' ? `${t('live.live')} · ${t(`live.source.${this.source}`)}` : t('live.live'));
       if (this.video.paused) this.video.play().catch(() => {});
     } catch (error) {
+      // The buffer refused the bytes: start this tile again with a fresh initialization segment.
       this.setState('waiting', error.name);
-      this.socket.close();
+      liveSocket.remove(this);
+      liveSocket.add(this);
     }
   }
 
@@ -152,8 +194,8 @@ class Tile {
   }
 
   close() {
-    this.closed = true;
-    if (this.socket) { this.socket.onclose = null; this.socket.close(); }
+    clearTimeout(this.retry);
+    liveSocket?.remove(this);
     this.element.remove();
   }
 }
@@ -201,6 +243,8 @@ async function showSingle(me, wall, cameras, single) {
 }
 
 async function main() {
+  // The live socket opens while the page reads its user, cameras and wall.
+  liveSocket = new LiveSocket({ timing: TIMING });
   const me = await setUpPage();
   const wall = document.getElementById('wall');
   const query = new URLSearchParams(location.search);
