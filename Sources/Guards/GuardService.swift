@@ -29,8 +29,13 @@ public final class GuardService: Sendable {
     private let listeners = Mutex<[Int: AsyncStream<Incident>.Continuation]>([:])
     private let nextListener = Mutex(0)
 
-    /// Every incident as this node stores a change of it, from now on; cancel with the closure.
-    /// (Changes made on another node reach a phone by its next poll.)
+    /// Each incident's revision as this node last told its listeners of it (``announce(_:revision:)``),
+    /// so that the dispatch monitor's tick tells them of changes made on other nodes too.
+    private let told = Mutex(ToldRevisions())
+
+    /// Every incident as this node stores a change of it, from now on, and as another node's
+    /// change is seen at the dispatch monitor's next tick (``announceChangesElsewhere(_:)``);
+    /// cancel with the closure.
     public func incidentChanges() -> (stream: AsyncStream<Incident>, cancel: @Sendable () -> Void) {
         let (stream, continuation) = AsyncStream<Incident>.makeStream(bufferingPolicy: .bufferingNewest(64))
         let id = nextListener.withLock { n in
@@ -43,8 +48,21 @@ public final class GuardService: Sendable {
         return (stream, cancel)
     }
 
-    func announce(_ incident: Incident) {
+    func announce(_ incident: Incident, revision: Int64) {
+        guard told.withLock({ $0.note(incident, revision: revision) }) else { return }
         for continuation in listeners.withLock({ Array($0.values) }) { continuation.yield(incident) }
+    }
+
+    /// Tells this node's listeners of the changes other nodes of a cluster made since the last
+    /// tick: incidents open now at a newer revision than this node told, and those that closed
+    /// since (read once more). One node alone finds nothing to tell: it told every change it made.
+    func announceChangesElsewhere(_ open: [StoredRecord]) async throws {
+        let (changed, closed) = told.withLock { $0.tick(open: open.map { ($0.id, $0.revision) }) }
+        for record in open where changed.contains(record.id) { announce(try Self.incident(record), revision: record.revision) }
+        for id in closed {
+            if let record = try await catalog.record(kind: Kind.incident, id: id) { announce(try Self.incident(record), revision: record.revision) }
+            told.withLock { $0.incidents?[id]?.open = false }
+        }
     }
 
     public init(catalog: AulaCatalog, alerts: AlertHub, city: CityStore, settings: GuardSettings = GuardSettings(), logger: Logger) {
@@ -333,7 +351,7 @@ public final class GuardService: Sendable {
             // Stored as changed, unless someone changed the incident in between (then read again).
             if stored.body == fields.body {
                 let incident = try Self.incident(stored)
-                announce(incident)
+                announce(incident, revision: stored.revision)
                 return (incident, true)
             }
         }
@@ -435,8 +453,10 @@ public final class GuardService: Sendable {
     /// once, whichever node sees it first.
     public func lapseExpiredOffers() async throws {
         let now = Self.nowMicros()
-        // One read per tick serves both passes: each change re-reads its incident anyway.
-        let open = try await incidents(openOnly: true)
+        // One read per tick serves the three passes: each change re-reads its incident anyway.
+        let records = try await catalog.records(kind: Kind.incident, tag: "open", from: .min, to: .max, limit: 1000)
+        try await announceChangesElsewhere(records)
+        let open = try records.map(Self.incident)
         for incident in open where incident.state == .offered && (incident.offerExpiresMicros ?? .max) <= now {
             let lapsed = try await changeIncident(id: incident.id) { current in
                 guard current.state == .offered, let expires = current.offerExpiresMicros, expires <= Self.nowMicros() else { return nil }
@@ -522,5 +542,46 @@ extension Int64 {
     func subtractingClamped(_ other: Int64) -> Int64 {
         let (value, overflow) = subtractingReportingOverflow(other)
         return overflow ? .min : value
+    }
+}
+
+/// The revisions of incidents that listeners were told of, for ``GuardService/announceChangesElsewhere(_:)``.
+struct ToldRevisions {
+    struct Told {
+        var revision: Int64
+        var open: Bool
+        var tick: Int
+    }
+    /// Nil until the first tick, which only takes note (a node just started tells nothing old).
+    var incidents: [Int64: Told]?
+    var ticks = 0
+    /// Closed incidents are forgotten after this many ticks without news of them.
+    static let memory = 240
+
+    /// Notes a change told to the listeners; false when they were told of it (or of a newer one) already.
+    mutating func note(_ incident: Incident, revision: Int64) -> Bool {
+        guard incidents != nil else { return true }
+        if let told = incidents![incident.id], told.revision >= revision { return false }
+        incidents![incident.id] = Told(revision: revision, open: incident.state.isOpen, tick: ticks)
+        return true
+    }
+
+    /// The open incidents read at a tick, by id and revision: which of them changed since the
+    /// listeners were told, and which incidents told as open are no longer open (to be read).
+    mutating func tick(open: [(id: Int64, revision: Int64)]) -> (changed: Set<Int64>, closed: [Int64]) {
+        ticks += 1
+        guard var known = incidents else {
+            incidents = Dictionary(open.map { ($0.id, Told(revision: $0.revision, open: true, tick: ticks)) }, uniquingKeysWith: { a, _ in a })
+            return ([], [])
+        }
+        var changed = Set<Int64>()
+        for (id, revision) in open {
+            if let told = known[id], told.revision >= revision { known[id]!.tick = ticks } else { changed.insert(id) }
+        }
+        let now = Set(open.map(\.id))
+        let closed = known.filter { $0.value.open && !now.contains($0.key) }.map(\.key)
+        known = known.filter { now.contains($0.key) || $0.value.open || ticks - $0.value.tick < Self.memory }
+        incidents = known
+        return (changed, closed)
     }
 }
