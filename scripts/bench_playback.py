@@ -2,6 +2,7 @@
 """Seek-to-picture latency of playback over 24 hours of footage, in headless Chromium (issue 19).
 
     scripts/bench_playback.py [--aula .build/release/aula] [--seeks 40] [--hours 24] [--record-seconds 300]
+    scripts/bench_playback.py --codec h265 --seeks 10    # H.265 footage converted for Chromium, by piece length
 
 1. Records one simulated camera with `aula demo --cameras 1 --city none` (the demo's default
    1280x720, 25 fps, 2 Mbit/s) until it has a complete one-minute sample file, and stops it.
@@ -19,6 +20,12 @@
    - one file for the day: a <video> whose src is the whole day's recording.mp4 (what a plain
      player would need to play on across hours), seeking by currentTime; its first load is timed
      apart.
+With `--codec h265` the camera records H.265, which Debian's Chromium cannot decode: every piece
+the page plays is converted to H.264 by the server (`recording.mp4?codec=h264`), which encodes the
+whole piece before its first byte. The seeks then run twice at the same moments, with the page's
+short converted pieces (CONVERTED_PIECE_MS, 8 s) and with the 60 s pieces it used before (the
+page is told to ask for conversions: Debian's Chromium plays H.265 files, only not in MSE), and the
+peers are left out (they measure the recorded bytes, not a conversion).
 Prints a table and one JSON line. Exit status 1 when no seek showed a picture.
 """
 import argparse
@@ -119,12 +126,14 @@ def main():
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--record-seconds", type=int, default=300, help="at most this long to wait for a complete file")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--codec", choices=["h264", "h265"], default="h264")
     args = parser.parse_args()
     aula = os.path.abspath(args.aula)
     data = tempfile.mkdtemp(prefix="aula-bench-playback-")
     port = free_port()
     # 1. Record.
-    demo = subprocess.Popen([aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0", "--cameras", "1", "--city", "none"],
+    demo = subprocess.Popen([aula, "demo", "--data", data, "--listen", f"127.0.0.1:{port}", "--rtsp-port", "0", "--cameras", "1", "--city", "none",
+                             "--codec", args.codec],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if not wait_http(port):
@@ -173,9 +182,29 @@ def main():
         moments = []
         box = tools.evaluate("(() => { const r = document.getElementById('timeline').getBoundingClientRect(); return [r.left, r.top, r.width]; })()")
         page, previews, seeks_at, first_picture = [], [], [], []
-        for i in range(args.seeks):
+        wants = [rng.uniform(day[0] + 60_000, day[1] - 90_000) for _ in range(args.seeks)]
+        if args.codec == "h265":
+            # The same moments with short converted pieces (the page's choice), then with 60 s ones.
+            converted = {}
+            # Debian's Chromium plays H.265 files in <video> (not in MSE); a browser without HEVC
+            # gets them converted, which the page is told to ask for here.
+            for piece_ms in (8_000, 60_000):
+                tools.evaluate(f"window.aulaPlayback.player.convert = true; window.aulaPlayback.player.pieceMs = {piece_ms}; true")
+                firsts = []
+                for want in wants:
+                    x = tools.evaluate(f"(() => {{ const s = window.aulaPlayback; return {box[0]} + {box[2]} * ({want} - s.windowStart) / (s.windowEnd - s.windowStart); }})()")
+                    for kind in ("mousePressed", "mouseReleased"):
+                        tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=box[1] + 12, button="left", buttons=1 if kind == "mousePressed" else 0, clickCount=1)
+                    got = tools.wait_for("window.aulaPlayback.firstFrameMs", timeout=120)
+                    if got:
+                        firsts.append(got)
+                    time.sleep(0.3)
+                converted[piece_ms] = firsts
+            tools.evaluate("window.aulaPlayback.player.pause(); true")
+            results["converted"] = {str(k): v for k, v in converted.items()}
+            wants = []
+        for i, want in enumerate(wants):
             # A moment in the recorded day, as a click on the 24-hour timeline.
-            want = rng.uniform(day[0] + 60_000, day[1] - 90_000)
             x = tools.evaluate(f"(() => {{ const s = window.aulaPlayback; return {box[0]} + {box[2]} * ({want} - s.windowStart) / (s.windowEnd - s.windowStart); }})()")
             for kind in ("mousePressed", "mouseReleased"):
                 tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=box[1] + 12, button="left", buttons=1 if kind == "mousePressed" else 0, clickCount=1)
@@ -196,6 +225,8 @@ def main():
         results["page"] = page
         results["preview"] = previews
         results["firstPicture"] = first_picture
+        if args.codec == "h265":
+            return report(args, results)
 
         # Peer 1: ffmpeg on the same 60 s pieces.
         ffmpeg = []
@@ -243,10 +274,16 @@ def main():
             serve.kill()
         shutil.rmtree(data, ignore_errors=True)
 
+    return report(args, results)
+
+
+def report(args, results):
     def line(name, values):
         if not values:
             return f"{name:<58} (none)"
         return f"{name:<58} median {statistics.median(values):6.0f} ms   p95 {pct(values, 95):6.0f} ms   n={len(values)}"
+    for piece_ms, firsts in (results.get("converted") or {}).items():
+        print(line(f"H.265 converted, {int(piece_ms) // 1000} s pieces: first decoded frame", firsts))
     print(f"seek to picture over {args.hours} h of footage ({len(results.get('page', []))} clicks on the 24-hour timeline)")
     print(line("Aula playback page: first picture (preview or video)", results.get("firstPicture")))
     print(line("Aula playback page: first decoded video frame", results.get("page")))
@@ -259,7 +296,7 @@ def main():
         print(f"{'one MP4 for the whole day: first frame after load':<58} {whole.get('load', 0):6.0f} ms")
         print(line("one MP4 for the whole day: seek by currentTime", whole.get("seeks")))
     print(json.dumps(results))
-    return 0 if results.get("page") else 1
+    return 0 if results.get("page") or any((results.get("converted") or {}).values()) else 1
 
 
 if __name__ == "__main__":

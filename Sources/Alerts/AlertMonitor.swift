@@ -67,7 +67,7 @@ public struct AlertMonitor: Service {
         // every frame and fall back at every failed write, so they never look stalled. The index
         // only grows when video was really recorded. (Cached for a few seconds: `stallAfter` must be
         // longer than that plus a flush interval.)
-        let recorded = try await usage.usage()
+        let recorded = try await usage.usage(of: .main)
         let offlineAfter = Self.micros(configuration.offlineAfter), stallAfter = Self.micros(configuration.stallAfter)
         for id in watches.keys where statuses[id] == nil { watches[id] = nil }
         for (id, status) in statuses {
@@ -108,7 +108,7 @@ public struct AlertMonitor: Service {
     }
 
     func checkDisk(_ last: inout String) async throws {
-        let bytes = try await usage.usage().values.reduce(Int64(0)) { $0 + $1.bytes }
+        let bytes = try await usage.totalBytes()
         let now = pressure.level(volume: VolumeSpace.of(writer.layout.root), recordingsBytes: bytes)
         defer { last = now }
         guard now != last else { return }

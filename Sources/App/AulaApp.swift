@@ -94,7 +94,7 @@ public struct AulaApp: Sendable {
             parts: ServerParts(recorder: recorder, writer: writer, live: live, motion: motion, maskedLive: maskedLive, liveSources: sources, privacyZones: privacyZones,
                                alerts: alerts, keyFrames: keyFrames, streamingHistory: streamingHistory, storage: storage,
                                usageCache: usageCache, recovery: recovery, signer: signer, metrics: metrics, city: CityStore(catalog),
-                               guards: guards),
+                               guards: guards, subWriter: subWriter),
             logger: logger)
     }
 

@@ -72,6 +72,8 @@ public struct ServerConfiguration: Sendable {
 public struct ServerParts: Sendable {
     public var recorder: Recorder
     public var writer: RecordingWriter
+    /// The sub streams' writer (storage.md, "Two streams of a camera"); nil when none is recorded.
+    public var subWriter: RecordingWriter?
     public var live: LiveHub
     public var motion: MotionSink
     public var maskedLive: MaskedLive
@@ -94,8 +96,9 @@ public struct ServerParts: Sendable {
     public init(recorder: Recorder, writer: RecordingWriter, live: LiveHub, motion: MotionSink, maskedLive: MaskedLive, liveSources: LiveSources,
                 privacyZones: PrivacyZones, alerts: AlertHub, keyFrames: LatestKeyFrames, streamingHistory: StreamingHistory,
                 storage: StorageState, usageCache: UsageCache, recovery: RecoveryState, signer: EvidenceSigner,
-                metrics: PrometheusCollectorRegistry, city: CityStore, guards: GuardService) {
+                metrics: PrometheusCollectorRegistry, city: CityStore, guards: GuardService, subWriter: RecordingWriter? = nil) {
         self.guards = guards
+        self.subWriter = subWriter
         self.recorder = recorder
         self.writer = writer
         self.live = live
@@ -123,6 +126,7 @@ public struct AulaServer: Sendable {
     public let catalog: AulaCatalog
     public let recorder: Recorder
     public let writer: RecordingWriter
+    let subWriter: RecordingWriter?
     /// Live view: fragments for every viewer from the one session per camera.
     public let live: LiveHub
     /// Motion analysis of cameras with a motion configuration (docs/motion.md).
@@ -163,6 +167,7 @@ public struct AulaServer: Sendable {
         self.catalog = catalog
         recorder = parts.recorder
         writer = parts.writer
+        subWriter = parts.subWriter
         live = parts.live
         motion = parts.motion
         maskedLive = parts.maskedLive

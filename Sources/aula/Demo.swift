@@ -137,9 +137,12 @@ enum DemoDistrict {
             camera.subStream = sub
             if var old = existing.first(where: { $0.rtspURL.hasPrefix("rtsp://127.0.0.1:") && $0.rtspURL.hasSuffix("/sim/\(i)") }) {
                 let moved = old.district != district
-                if old.rtspURL != url || old.subStream != sub || moved {
+                // Whether a user records the sub stream, and for how long, stays as they set it.
+                var keptSub = sub
+                if let set = old.subStream { keptSub?.record = set.record; keptSub?.maxAgeDays = set.maxAgeDays }
+                if old.rtspURL != url || old.subStream != keptSub || moved {
                     old.rtspURL = url
-                    old.subStream = sub
+                    old.subStream = keptSub
                     if moved {
                         (old.name, old.latitude, old.longitude, old.heading, old.fieldOfView, old.range, old.address, old.site, old.district) =
                             (camera.name, camera.latitude, camera.longitude, camera.heading, camera.fieldOfView, camera.range, camera.address, camera.site, camera.district)

@@ -58,7 +58,7 @@ import Testing
             #expect(metrics.2[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let values = Self.parse(metrics.1)
             #expect(values["aula_writer_frames_total{camera=\"\(camera)\"}"] == Double(frames))
-            #expect(values["aula_recordings_bytes{camera=\"\(camera)\"}"] == Double(bytes))
+            #expect(values["aula_recordings_bytes{camera=\"\(camera)\",stream=\"main\"}"] == Double(bytes))
             #expect(values["aula_writer_flushes_total"] ?? 0 >= 1)
             #expect(values["aula_writer_flush_duration_seconds_count"] ?? 0 >= 1)
             #expect(values["aula_storage_pressure{level=\"ok\"}"] == 1)

@@ -58,6 +58,15 @@ extension RecordingTests {
             let subRun = try #require(try await runs("sub").first)
             let range = "start=\(Time90k.format(subRun.start + 90_000))&end=\(Time90k.format(subRun.start + 4 * 90_000))"
 
+            // The camera's status tells the two apart (cached 5 s: asked until it shows both).
+            let statusShowsBoth = try await eventually(timeout: .seconds(20)) {
+                let recording = try await client.json(.get, "/api/cameras/\(id)").json["recording"] as? [String: Any]
+                let sub = recording?["subStream"] as? [String: Any]
+                return (recording?["bytes"] as? Int ?? 0) > 0 && (sub?["bytes"] as? Int ?? 0) > 0 && (sub?["framesWritten"] as? Int ?? 0) > 0
+            }
+            let recordingStatus = try await client.json(.get, "/api/cameras/\(id)").json["recording"]
+            #expect(statusShowsBoth, "\(recordingStatus ?? "none")")
+
             // Each stream's export is that stream as recorded.
             let subFile = try await RecordingTests.PlaybackTests.get(client, "/api/cameras/\(id)/recording.mp4?\(range)&stream=sub")
             let subProbe = try await FFprobe.run(Data(subFile.bytes))

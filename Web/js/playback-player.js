@@ -9,11 +9,16 @@
 import { api } from './api.js';
 
 // Whether this browser plays H.265 in a <video> (Debian's Chromium does not).
-const HEVC = ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => document.createElement('video').canPlayType(`video/mp4; codecs="${c}"`) !== '');
+export const HEVC = ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => document.createElement('video').canPlayType(`video/mp4; codecs="${c}"`) !== '');
 
 /// Seconds of video in one piece: a rotation (about a minute) usually falls inside one, and at 16×
 /// a piece still lasts almost 4 s, time enough to load the next.
 export const PIECE_MS = 60_000;
+/// Pieces of H.265 footage that the server converts to H.264 for a browser without HEVC: the
+/// server encodes a whole piece before its first byte, about a fifth of its length on one core
+/// (performance.md), so a short piece starts playing within a second or two, and the next one is
+/// ready before it ends.
+export const CONVERTED_PIECE_MS = 8_000;
 /// A run that ends sooner than this after a moment is over for the player (a piece needs a frame).
 const MIN_MS = 300;
 
@@ -27,6 +32,8 @@ export class ChainedPlayer {
     this.events = events;
     this.camera = null;
     this.stream = 'main';    // or 'sub', when the camera's sub stream is recorded too
+    this.pieceMs = PIECE_MS; // CONVERTED_PIECE_MS when the server converts what it sends
+    this.convert = !HEVC;    // ask for H.265 footage converted to H.264
     this.rate = 1;
     this.playing = false;
     this.generation = 0;
@@ -73,7 +80,7 @@ export class ChainedPlayer {
   url(piece) {
     // A browser without HEVC asks for H.265 footage converted to H.264 (the server leaves H.264
     // footage as recorded); docs/live.md, "Every camera in every browser".
-    const convert = HEVC ? '' : '&codec=h264';
+    const convert = this.convert ? '&codec=h264' : '';
     return `/api/cameras/${this.camera}/recording.mp4?start=${encodeURIComponent(iso(piece.start))}&end=${encodeURIComponent(iso(piece.end))}${convert}${this.streamQuery()}`;
   }
 
@@ -121,7 +128,7 @@ export class ChainedPlayer {
     }
     const seconds = (run.end - run.start) / 1000;
     if (run.frames && seconds > 1) this.fps = run.frames / seconds;
-    const piece = { start: ms, end: Math.min(ms + PIECE_MS, run.end), gap };
+    const piece = { start: ms, end: Math.min(ms + this.pieceMs, run.end), gap };
     piece.url = this.url(piece);
     return piece;
   }

@@ -8,7 +8,7 @@ import { api, csrfToken } from './api.js';
 import { $, clear, el } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { setUpPage } from './nav.js';
-import { ChainedPlayer } from './playback-player.js';
+import { CONVERTED_PIECE_MS, ChainedPlayer, PIECE_MS } from './playback-player.js';
 
 const params = new URLSearchParams(location.search);
 // For tests and the benchmark: what the page shows and how long pictures took.
@@ -31,6 +31,10 @@ function showStreams() {
   const camera = state.cameras.find((c) => c.id === state.camera);
   $('stream-choice').hidden = !camera?.subStream;
   if (!camera?.subStream && state.stream !== 'main') { state.stream = 'main'; $('stream').value = 'main'; player.stream = 'main'; }
+  // H.265 footage in a browser without HEVC comes converted, a piece at a time: short pieces.
+  const codec = state.stream === 'sub' ? camera?.subStream?.status?.codec : camera?.status?.codec;
+  player.pieceMs = player.convert && codec === 'H.265' ? CONVERTED_PIECE_MS : PIECE_MS;
+  state.pieceMs = player.pieceMs;
 }
 
 function message(text) { $('message').textContent = text || ''; }
@@ -369,6 +373,7 @@ async function main() {
     state.stream = $('stream').value;
     player.stream = state.stream;
     player.listing = null;
+    showStreams();
     await loadTimeline();
     const at = player.position();
     if (at != null) seek(new Date(at), { play: player.playing });

@@ -1,7 +1,7 @@
 extension AulaServer {
     /// What recording does with the disk, as routes and metrics read it.
     var recordingObserver: RecordingObserver {
-        RecordingObserver(writer: writer, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
+        RecordingObserver(writer: writer, subWriter: subWriter, store: catalog, usageCache: usageCache, storage: storage, policy: configuration.retention)
     }
 
     /// Storage, retention and Prometheus metrics (docs/storage.md).

@@ -38,9 +38,8 @@ struct MetricsRoute<Context: RequestContext>: Sendable {
             registry.counter("aula_writer_bytes_total", labels: labels, help: "Bytes written to sample files").increment(by: s.bytesWritten)
             registry.counter("aula_writer_frames_dropped_total", labels: labels, help: "Frames lost to failed writes").increment(by: Int64(s.framesDropped))
         }
-        let usage = try await observer.usageCache.usage()
-        for (camera, u) in usage {
-            let labels = [("camera", String(camera))]
+        for (key, u) in try await observer.usageCache.streams() {
+            let labels = [("camera", String(key.camera)), ("stream", key.stream.name)]
             registry.gauge("aula_recordings_bytes", labels: labels, help: "Bytes of recorded video in the index").set(to: Double(u.bytes))
             registry.gauge("aula_recordings_oldest_timestamp_seconds", labels: labels, help: "Start of the oldest recording").set(to: Double(u.oldest90k) / 90_000)
             registry.gauge("aula_recordings_newest_timestamp_seconds", labels: labels, help: "End of the newest committed recording").set(to: Double(u.newest90k) / 90_000)
@@ -58,7 +57,7 @@ struct MetricsRoute<Context: RequestContext>: Sendable {
             registry.gauge("aula_storage_volume_bytes", help: "Size of the volume holding recordings").set(to: Double(volume.totalBytes))
             registry.gauge("aula_storage_available_bytes", help: "Free space on that volume").set(to: Double(volume.availableBytes))
         }
-        let pressure = observer.pressure(volume: volume, recordingsBytes: usage.values.reduce(Int64(0)) { $0 + $1.bytes })
+        let pressure = observer.pressure(volume: volume, recordingsBytes: try await observer.usageCache.totalBytes())
         for level in ["ok", "high", "full"] {
             registry.gauge("aula_storage_pressure", labels: [("level", level)], help: "1 for the current disk pressure level").set(to: level == pressure ? 1 : 0)
         }

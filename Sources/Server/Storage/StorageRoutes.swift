@@ -17,19 +17,34 @@ struct RecordingStatusResponse: Encodable {
     var framesWritten: Int
     var framesDropped: Int
     var maxAgeDays: Int?
+    /// The sub stream's recordings, when it has any (storage.md, "Two streams of a camera").
+    var subStream: SubStreamRecording?
+}
+
+/// The recorded sub stream of a camera, in its status.
+struct SubStreamRecording: Encodable {
+    var bytes: Int64
+    var oldestTime: String
+    var newestTime: String
+    var framesWritten: Int
+    var framesDropped: Int
 }
 
 /// Everything that describes recording for status, storage and metrics.
 struct RecordingObserver: Sendable {
     let writer: RecordingWriter
+    /// The sub streams' writer (nil: a node that records none).
+    var subWriter: RecordingWriter? = nil
     let store: any RecordingStore
     let usageCache: UsageCache
     let storage: StorageState
     let policy: RetentionPolicy
 
     func statuses() async throws -> [Int64: RecordingStatusResponse] {
-        let usage = try await usageCache.usage()
+        let usage = try await usageCache.usage(of: .main)
+        let subUsage = try await usageCache.usage(of: .sub)
         let stats = writer.cameraStats()
+        let subStats = subWriter?.cameraStats() ?? [:]
         let ages = try await store.maxAgeDays()
         var result: [Int64: RecordingStatusResponse] = [:]
         for camera in Set(usage.keys).union(stats.keys) {
@@ -42,7 +57,11 @@ struct RecordingObserver: Sendable {
             result[camera] = RecordingStatusResponse(
                 bytes: u?.bytes ?? 0, oldestTime: u.map { Time90k.format($0.oldest90k) }, newestTime: u.map { Time90k.format($0.newest90k) },
                 writeLagMs: lag, framesWritten: s?.framesWritten ?? 0, framesDropped: s?.framesDropped ?? 0,
-                maxAgeDays: ages[camera] ?? policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) })
+                maxAgeDays: ages[camera] ?? policy.defaultMaxAgeSeconds.map { Int($0 / 86_400) },
+                subStream: subUsage[camera].map { sub in
+                    SubStreamRecording(bytes: sub.bytes, oldestTime: Time90k.format(sub.oldest90k), newestTime: Time90k.format(sub.newest90k),
+                                       framesWritten: subStats[camera]?.framesWritten ?? 0, framesDropped: subStats[camera]?.framesDropped ?? 0)
+                })
         }
         return result
     }
@@ -99,8 +118,7 @@ struct StorageRoutes<Context: RequestContext>: Sendable {
 
     func storageResponse() async throws -> StorageResponse {
         let volume = VolumeSpace.of(observer.writer.layout.root)
-        let usage = try await observer.usageCache.usage()
-        let bytes = usage.values.reduce(Int64(0)) { $0 + $1.bytes }
+        let bytes = try await observer.usageCache.totalBytes()
         let trouble = observer.writer.writeFailures
         let flush = observer.writer.flushStatus
         let state = observer.storage.snapshot
