@@ -215,3 +215,53 @@ extension ConnectionRightsTests {
 extension Mutex where Value == [String: ConnectionRightsTests.Closure?] {
     func set(_ key: String, _ value: ConnectionRightsTests.Closure?) { withLock { $0[key] = value } }
 }
+
+extension ConnectionRightsTests {
+    /// The wall's socket (`/api/live`, issue 19) carries many cameras: a grant withdrawn on one of
+    /// them ends that camera's tile within the bound, and the other tile streams on over the
+    /// same socket; a sign-out still closes the socket.
+    @Test(.timeLimit(.minutes(3))) func aGrantLostOnAWallSocketEndsThatTileOnly() async throws {
+        try await LiveWallSocketTests.withCameras(2, subStreams: true) { server, cameras, client in
+            _ = try addUser(server, "wall", .operator)
+            let login = try await Self.signIn(client, "wall")
+            let wall = LiveWallSocketTests.Wall()
+            let timing = Mutex<(answered: ContinuousClock.Instant?, ended: ContinuousClock.Instant?)>((nil, nil))
+            try await client.ws("/api/live", configuration: .init(additionalHeaders: login.headers)) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 4 << 20).makeAsyncIterator()
+                try await outbound.write(.text(LiveWallSocketTests.add(0, cameras[0].id)))
+                try await outbound.write(.text(LiveWallSocketTests.add(1, cameras[1].id)))
+                #expect(try await wall.untilFragments(&messages, [0: 3, 1: 3]))
+                let from = wall.count
+                let denied = #"{"grants": [{"effect": "deny", "camera": \#(cameras[0].id)}]}"#
+                let revoke = Task {
+                    let answer = try await client.json(.patch, "/api/users/wall", denied)
+                    #expect(answer.status == .ok)
+                    return ContinuousClock.now
+                }
+                let ended = try await wall.until(&messages, from: from) { $0["type"] as? String == "ended" }
+                let endedAt = ContinuousClock.now
+                let answeredAt = try await revoke.value
+                timing.withLock { $0 = (answeredAt, endedAt) }
+                #expect(ended?["tile"] as? Int == 0 && ended?["reason"] as? String == "access", "\(ended ?? [:])")
+                // The other camera goes on: frames keep coming for tile 1 and none for tile 0.
+                let before = wall.withLock { $0.fragments }
+                #expect(try await wall.untilFragments(&messages, [1: (before[1] ?? 0) + 25]))
+                #expect(wall.withLock { $0.fragments[0] } == before[0])
+                // Asked again, the camera is one this user may not see: it answers as a missing one.
+                let again = wall.count
+                try await outbound.write(.text(LiveWallSocketTests.add(0, cameras[0].id)))
+                let refused = try await wall.until(&messages, from: again) { $0["tile"] as? Int == 0 }
+                #expect(refused?["type"] as? String == "error" && refused?["field"] as? String == "camera", "\(refused ?? [:])")
+                // Signed out: the whole socket closes.
+                let out = try await client.json(.delete, "/api/session", token: nil, headers: login.headers + [Authenticator.csrfHeader: login.csrf ?? ""])
+                #expect(out.status == .noContent)
+                do { while let message = try await messages.next() { wall.take(message) } } catch {}
+            }
+            let (answered, ended) = timing.withLock { $0 }
+            let after = max(.zero, try #require(ended) - (try #require(answered)))
+            #expect(after <= Self.limit, "the tile ended \(after) after the grant was withdrawn")
+            #expect(try await LiveWallSocketTests.released(server, cameras))
+            print("ConnectionRightsTests (wall socket): tile ended \(after) after the answer")
+        }
+    }
+}

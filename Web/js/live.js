@@ -154,8 +154,9 @@ class Tile {
         // The stream's times go on from the camera's run: start at its first (key) frame.
         if (this.video.currentTime < ranges.start(0)) this.video.currentTime = ranges.start(0);
       } else if (end - this.video.currentTime > LIVE_EDGE_SECONDS) this.video.currentTime = end - 0.1;
-      // A tile started from a key frame alone goes on from the next key frame, after a gap.
-      else if (this.video.currentTime < last) this.video.currentTime = last;
+      // A tile started from a key frame alone goes on from the next key frame, after a gap: when
+      // playback stands at the end of a range, on to the last one.
+      else if (this.video.currentTime < last && !this.inRange(ranges, this.video.currentTime + 0.05)) this.video.currentTime = last;
       // Keep the buffer short: drop what is more than 10 s behind.
       if (this.video.currentTime - ranges.start(0) > 10) {
         buffer.remove(0, this.video.currentTime - 5);
@@ -185,6 +186,11 @@ class Tile {
       liveSocket.remove(this);
       liveSocket.add(this);
     }
+  }
+
+  inRange(ranges, time) {
+    for (let i = 0; i < ranges.length; i++) if (time >= ranges.start(i) && time < ranges.end(i)) return true;
+    return false;
   }
 
   setState(kind, text) {

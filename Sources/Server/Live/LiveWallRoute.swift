@@ -134,8 +134,12 @@ final class WallSocket: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 do {
+                    // (The limit applies to messages in several frames; one frame is checked here.)
                     for try await message in inbound.messages(maxSize: LiveWallRoute.maxMessage) {
                         switch message {
+                        case .text(let text) where text.utf8.count > LiveWallRoute.maxMessage:
+                            try? await outbound.close(.messageTooLarge, reason: "messages are at most \(LiveWallRoute.maxMessage) bytes")
+                            return
                         case .text(let text): await handle(text)
                         case .binary: await error(tile: nil, field: "message", "must be a JSON text message, not binary")
                         }
