@@ -43,4 +43,18 @@ import Testing
             #expect(status == 0, "browser_live.py: \(output.suffix(3000))")
         }
     }
+
+    /// One tile more than the server converts at once (one per core by default): that tile says
+    /// why in words (the conversion bound, no H.264 sub stream) and when it tries again, instead
+    /// of "reconnecting" for ever; the others decode the conversion.
+    @Test(.timeLimit(.minutes(5))) func aTileBeyondTheConversionBoundSaysWhy() async throws {
+        let converted = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        try #require(converted + 1 <= 8, "the demo has 8 cameras; this machine converts \(converted) at once")
+        try await BrowserTest.withDemo(Self.small + ["--codec", "h265", "--no-sub-streams"]) { port in
+            let shot = BrowserTest.artifacts.appendingPathComponent("live-wall-refused.png").path
+            let (status, output) = try await BrowserTest.script("browser_live.py", port: port,
+                                                                ["\(converted + 1)", "320", "240", shot, "--source", "transcoded", "--refused", "1"])
+            #expect(status == 0, "browser_live.py: \(output.suffix(3000))")
+        }
+    }
 }
