@@ -36,6 +36,14 @@ struct BenchRecord: AsyncParsableCommand {
     @Flag(help: "Measure only Aula (skip the ffmpeg side).")
     var aulaOnly = false
 
+    @Flag(help: "Record each camera's sub stream too (640x360 H.264, recorded beside the main stream; ffmpeg: a second process per camera).")
+    var subStreams = false
+
+    /// The streams recorded per camera: the main, and the sub stream with --sub-streams.
+    var streams: [RecordedStream] { subStreams ? [.main, .sub] : [.main] }
+
+    func path(_ camera: Int, _ stream: RecordedStream) -> String { "/sim/\(camera)" + (stream == .sub ? "/sub" : "") }
+
     func run() async throws {
         guard (1...2000).contains(cameras) else { throw ValidationError("--cameras must be between 1 and 2000") }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20") }
@@ -43,7 +51,7 @@ struct BenchRecord: AsyncParsableCommand {
         try? fm.removeItem(atPath: data)
         try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
-        let simulator = try spawnQuietly(me, ["simulate", "--cameras", "\(cameras)", "--port", "\(port)", "--cache", cache])
+        let simulator = try spawnQuietly(me, ["simulate", "--cameras", "\(cameras)", "--port", "\(port)", "--cache", cache] + (subStreams ? ["--sub-streams"] : []))
         defer {
             kill(simulator, SIGTERM)
             var status: Int32 = 0
@@ -51,7 +59,7 @@ struct BenchRecord: AsyncParsableCommand {
         }
         // Encoding the scenes the first time takes a while; then the simulator listens.
         while !Self.accepts(port: port) { try await Task.sleep(for: .milliseconds(500)) }
-        say("simulator: \(cameras) cameras at 1280x720, 25 fps, 2 Mbit/s")
+        say("simulator: \(cameras) cameras at 1280x720, 25 fps, 2 Mbit/s" + (subStreams ? ", each with a sub stream at 640x360 (recorded too)" : ""))
 
         var ratios: [Double] = []
         for round in 1...rounds {
@@ -76,7 +84,8 @@ struct BenchRecord: AsyncParsableCommand {
         do {
             let catalog = try await openCatalog(data: aulaData)
             for i in 1...cameras {
-                _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0))
+                let sub = subStreams ? CameraStream(rtspURL: "rtsp://127.0.0.1:\(port)\(path(i, .sub))", record: true) : nil
+                _ = try await catalog.insert(Camera(name: "Bench \(i)", rtspURL: "rtsp://127.0.0.1:\(port)/sim/\(i)", latitude: 0, longitude: 0, subStream: sub))
             }
         }
         let server = try spawnQuietly(me, ["serve", "--data", aulaData, "--listen", "127.0.0.1:0", "--log-level", "error", "--read-pacing-ms", "\(readPacingMs)"])
@@ -87,16 +96,18 @@ struct BenchRecord: AsyncParsableCommand {
         let catalog = try await openCatalog(data: aulaData)
         var recorded = 0, lost = 0, indexBytes = 0
         for i in 1...cameras {
-            let recordings = try await catalog.recordings(camera: Int64(i), from: 0, to: Int64.max / 2)
-            var previousEnd: Int64?
-            for r in recordings {
-                indexBytes += r.index.count
-                let samples = try SampleIndex.decode(r.index, hasCompositionOffsets: r.hasCompositionOffsets)
-                recorded += samples.count
-                // The simulator's frames are exactly 3600 ticks apart, so a longer step is lost frames.
-                for s in samples.dropLast() where s.duration > 5400 { lost += Int((Double(s.duration) / 3600).rounded()) - 1 }
-                if let previousEnd, r.start90k - previousEnd > 5400 { lost += Int((Double(r.start90k - previousEnd) / 3600).rounded()) - 1 }
-                previousEnd = r.end90k
+            for stream in streams {
+                let recordings = try await catalog.recordings(camera: Int64(i), stream: stream, from: 0, to: Int64.max / 2)
+                var previousEnd: Int64?
+                for r in recordings {
+                    indexBytes += r.index.count
+                    let samples = try SampleIndex.decode(r.index, hasCompositionOffsets: r.hasCompositionOffsets)
+                    recorded += samples.count
+                    // The simulator's frames are exactly 3600 ticks apart, so a longer step is lost frames.
+                    for s in samples.dropLast() where s.duration > 5400 { lost += Int((Double(s.duration) / 3600).rounded()) - 1 }
+                    if let previousEnd, r.start90k - previousEnd > 5400 { lost += Int((Double(r.start90k - previousEnd) / 3600).rounded()) - 1 }
+                    previousEnd = r.end90k
+                }
             }
         }
         say(String(format: "aula:   CPU %.3f s per camera-minute (%.3f cores), RSS %.1f MB total, %.3f MB per camera; frames recorded %d, lost %d; index %.2f bytes per frame",
@@ -106,10 +117,12 @@ struct BenchRecord: AsyncParsableCommand {
         // ffmpeg: one process per camera, remuxing into 60 s MP4 segments.
         var processes: [pid_t] = []
         for i in 1...cameras {
-            let folder = "\(data)/ffmpeg/\(i)"
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            processes.append(try spawnQuietly("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)/sim/\(i)",
-                                                           "-c", "copy", "-f", "segment", "-segment_time", "60", "-segment_format", "mp4", "-reset_timestamps", "1", folder + "/%03d.mp4"]))
+            for stream in streams {
+                let folder = "\(data)/ffmpeg/\(i)" + (stream == .sub ? "/sub" : "")
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                processes.append(try spawnQuietly("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)\(path(i, stream))",
+                                                               "-c", "copy", "-f", "segment", "-segment_time", "60", "-segment_format", "mp4", "-reset_timestamps", "1", folder + "/%03d.mp4"]))
+            }
         }
         let ffmpeg = try await measure(processes)
         // SIGTERM lets ffmpeg finish its open segment (write the moov box).
@@ -120,11 +133,13 @@ struct BenchRecord: AsyncParsableCommand {
         }
         var ffRecorded = 0, ffLost = 0
         for i in 1...cameras {
-            let folder = "\(data)/ffmpeg/\(i)"
-            for file in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted() {
-                let times = try packetTimes(folder + "/" + file)
-                ffRecorded += times.count
-                for (a, b) in zip(times, times.dropFirst()) where b - a > 0.06 { ffLost += Int(((b - a) * 25).rounded()) - 1 }
+            for stream in streams {
+                let folder = "\(data)/ffmpeg/\(i)" + (stream == .sub ? "/sub" : "")
+                for file in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted() where file.hasSuffix(".mp4") {
+                    let times = try packetTimes(folder + "/" + file)
+                    ffRecorded += times.count
+                    for (a, b) in zip(times, times.dropFirst()) where b - a > 0.06 { ffLost += Int(((b - a) * 25).rounded()) - 1 }
+                }
             }
         }
         say(String(format: "ffmpeg: CPU %.3f s per camera-minute (%.3f cores), RSS %.1f MB total, %.3f MB per camera; frames recorded %d, lost %d",
