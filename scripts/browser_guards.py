@@ -32,6 +32,7 @@ offered to that guard, who accepts it, arrives and clears it; the administrator 
 response figures on the dispatch board.
 """
 import base64
+import datetime
 import json
 import os
 import subprocess
@@ -85,6 +86,79 @@ def click(tools, incident, action):
 def server_incident(tools, incident):
     text = tools.evaluate(f"import('/js/api.js').then(m => m.api('/api/incidents/{incident}')).then(r => JSON.stringify(r)).catch(e => 'ERROR ' + e.message)")
     return json.loads(text) if text and not text.startswith("ERROR") else {"error": text}
+
+
+def board_route(op, incident, guard, place, failures):
+    """The board draws the offered guard's route to the incident over the streets: from the
+    guard's position to the place, and drawn on the map's canvas (its colour under a point of it)."""
+    text = op.wait_for(f"(() => {{ const r = window.aulaDispatch.routes.get({incident}); return r && r.points.length >= 2 ? JSON.stringify(r.points) : null; }})()",
+                       timeout=20)
+    if not text:
+        failures.append("the board shows no route for the offered incident")
+        return None
+    points = json.loads(text)
+    start, end = points[0], points[-1]
+    near = lambda p, lat, lon: abs(p[0] - lat) < 0.0003 and abs(p[1] - lon) < 0.0004
+    if not near(start, guard["latitude"], guard["longitude"]) or not near(end, place["latitude"], place["longitude"]):
+        failures.append(f"the board's route runs from {start} to {end}, not from the guard to the place")
+    # Every segment's middle is in the route's colour (away from the dots of the guard and the place at its ends).
+    drawn = op.evaluate(f"""(() => {{ const s = window.aulaDispatch, pts = s.routes.get({incident}).points, ctx = s.view.ctx;
+        const ratio = ctx.getTransform().a; let hits = 0, tried = 0;
+        for (let k = 1; k < pts.length; k++) {{
+            const [x1, y1] = s.view.geoToScreen([pts[k - 1][1], pts[k - 1][0]]), [x2, y2] = s.view.geoToScreen([pts[k][1], pts[k][0]]);
+            const [mx, my] = [(x1 + x2) / 2, (y1 + y2) / 2], far = ([lat, lon]) => {{ const [x, y] = s.view.geoToScreen([lon, lat]); return Math.hypot(mx - x, my - y) > 12; }};
+            if (Math.hypot(x2 - x1, y2 - y1) < 6 || !far(pts[0]) || !far(pts[pts.length - 1])) continue;
+            tried++;
+            const d = ctx.getImageData(Math.round(mx * ratio), Math.round(my * ratio), 1, 1).data;
+            if (d[0] === 0x02 && d[1] === 0x88 && d[2] === 0xd1) hits++;
+        }}
+        return JSON.stringify({{ tried, hits }}); }})()""")
+    counts = json.loads(drawn) if drawn else {"tried": 0, "hits": 0}
+    if counts["tried"] == 0 or counts["hits"] != counts["tried"]:
+        failures.append(f"the route is not drawn on the board's map: {counts}")
+    return {"points": len(points), "drawn": counts}
+
+
+def roster(adm, base, first, second, failures):
+    """The administrator adds a shift on the guards page, changes it (another guard, a later end)
+    from its row, is refused a change that ends before it starts (the form says which field), and
+    removes it; the server's roster follows each step."""
+    adm.call("Page.navigate", url=f"{base}/guards.html")
+    adm.wait_for("location.search === '' && document.body.dataset.ready === 'true' && [...document.querySelectorAll('#add-shift select option')].some(o => o.textContent === 'Bridge post')",
+                 timeout=20)
+    shifts = lambda: json.loads(adm.evaluate("fetch('/api/shifts').then(r => r.json()).then(j => JSON.stringify(j.shifts))") or "[]")
+    before = len(shifts())
+    adm.evaluate(f"""(() => {{ const f = document.getElementById('add-shift');
+        f.post.value = [...f.post.options].find(o => o.textContent === 'Bridge post').value; f.guardName.value = {json.dumps(first)};
+        f.start.value = '2026-12-05T08:00'; f.end.value = '2026-12-05T16:00'; f.requestSubmit(); return true; }})()""")
+    row = f"[...document.querySelectorAll('#shifts tr')].find(r => r.children[1].textContent === {json.dumps(first)})"
+    if not adm.wait_for(f"!!{row}", timeout=15):
+        failures.append("the new shift is not in the roster")
+        return None
+    added = [x for x in shifts() if x["guardName"] == first]
+    adm.evaluate(f"{row}.querySelector('button.edit').click(), true")
+    filled = adm.evaluate("(() => { const f = document.getElementById('add-shift'); return JSON.stringify([f.dataset.editing, f.guardName.value, f.start.value, f.end.value]); })()")
+    if json.loads(filled or "[]") != [str(added[0]["id"]) if added else None, first, "2026-12-05T08:00", "2026-12-05T16:00"]:
+        failures.append(f"changing a shift did not fill the form with it: {filled}")
+    # An end before the start is refused, by field, and changes nothing.
+    adm.evaluate("(() => { const f = document.getElementById('add-shift'); f.end.value = '2026-12-05T07:00'; f.requestSubmit(); return true; })()")
+    refusal = adm.wait_for("(() => { const m = document.getElementById('message').textContent; return m.includes('end') ? m : null; })()", timeout=10)
+    if not refusal:
+        failures.append("a shift ending before it starts was not refused by field on the page")
+    adm.evaluate(f"""(() => {{ const f = document.getElementById('add-shift'); f.guardName.value = {json.dumps(second)};
+        f.end.value = '2026-12-05T20:00'; f.requestSubmit(); return true; }})()""")
+    moved = f"[...document.querySelectorAll('#shifts tr')].find(r => r.children[1].textContent === {json.dumps(second)})"
+    if not adm.wait_for(f"!!{moved} && !document.getElementById('add-shift').dataset.editing", timeout=15):
+        failures.append("the changed shift is not in the roster")
+    after = shifts()
+    hours = lambda iso: datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() / 3600
+    changed = [x for x in after if added and x["id"] == added[0]["id"]]
+    if len(after) != before + 1 or not changed or changed[0]["guardName"] != second or hours(changed[0]["end"]) - hours(added[0]["end"]) != 4:
+        failures.append(f"the server's roster after the change: {after} (added {added})")
+    adm.evaluate(f"{moved}.querySelector('button.delete').click(), true")
+    if not adm.wait_for(f"!{moved}", timeout=15) or len(shifts()) != before:
+        failures.append("removing the shift did not take")
+    return {"added": added[0] if added else None, "changed": changed[0] if changed else None, "refusal": refusal}
 
 
 def photo(tools, incident, failures):
@@ -260,6 +334,7 @@ def main():
             card.querySelector('select').value = {json.dumps(near['name'])}; card.querySelector('button.dispatch').click(); return true; }})()""")
         if g1.wait_for(offered(g1), timeout=20) != incident:
             failures.append("dispatching by hand did not reach the guard's phone")
+        seen["boardRoute"] = board_route(op, incident, near, place, failures)
         # Offline: the accept waits in the phone's queue, then goes once.
         g1.call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
         click(g1, incident, "accept")
@@ -338,6 +413,7 @@ def main():
                 if holder != f"guard:{near['name']}":
                     failures.append(f"searching {query} on the ledger page gave {holder}")
             seen["checkpoint"] = checkpoint_tour(adm, g1, base, near, failures)
+            seen["roster"] = roster(adm, base, near["name"], far["name"], failures)
     finally:
         for browser in browsers:
             browser.kill()

@@ -16,6 +16,7 @@ const state = {
   panics: [],           // { message, receivedAt }
   alertsConnected: false,
   photos: new Map(),    // incident id → its photos, once asked for (each view is audited)
+  routes: new Map(),    // incident id → { key, points: [[lat, lon], …] }: the guard's way there over the streets
 };
 // For tests and the health of the page.
 window.aulaDispatch = state;
@@ -34,6 +35,11 @@ function draw() {
   const features = state.geometry?.features || [];
   for (const f of features.filter((f) => f.properties.kind === 'building')) view.polygon(f.geometry.coordinates, '#c9c3b8', '#a59e92', 0.5);
   for (const f of features.filter((f) => f.properties.kind === 'street')) view.line(f.geometry.coordinates, f.properties.isMain ? '#999' : '#bbb', f.properties.isMain ? 3 : 1.5);
+  // Each offered or held incident's route from its guard, as the guard's phone shows it: under the dots.
+  for (const i of state.incidents) {
+    const route = state.routes.get(i.id);
+    if (route?.points.length >= 2) view.line(route.points.map(([lat, lon]) => [lon, lat]), ROUTE_COLOUR, 4);
+  }
   for (const d of state.duty.filter((d) => d.onDuty && d.latitude !== undefined)) {
     const busy = state.incidents.some((i) => i.guardName === d.guardName);
     view.dot([d.longitude, d.latitude], 6, busy ? '#1565c0' : '#2e7d32', '#fff');
@@ -45,6 +51,28 @@ function draw() {
   for (const i of state.incidents) {
     view.dot([i.longitude, i.latitude], 8, i.state === 'new' ? '#e53935' : '#ffb300', '#111');
   }
+}
+
+const ROUTE_COLOUR = '#0288d1';
+const HOLDS_GUARD = new Set(['offered', 'accepted', 'enRoute', 'onScene']);
+
+/// The routes of incidents offered to or held by a guard, from the incident's own answer (the
+/// server routes from the guard's last position over the imported city's streets). Asked again
+/// only when the guard or their position changed.
+async function refreshRoutes() {
+  const positions = new Map(state.duty.map((d) => [d.guardName, d.positionTime]));
+  const wanted = state.incidents.filter((i) => i.guardName && HOLDS_GUARD.has(i.state));
+  for (const id of [...state.routes.keys()]) if (!wanted.some((i) => i.id === id)) state.routes.delete(id);
+  await Promise.all(wanted.map(async (i) => {
+    const key = `${i.guardName}@${positions.get(i.guardName) ?? ''}`;
+    if (state.routes.get(i.id)?.key === key) return;
+    try {
+      const detail = await api(`/api/incidents/${i.id}`);
+      state.routes.set(i.id, { key, points: detail.route || [] });
+    } catch (error) {
+      if (error.status !== 404) $('status').textContent = `${t('error')}: ${error.message}`;
+    }
+  }));
 }
 
 function guardOptions(incident) {
@@ -107,6 +135,7 @@ async function refresh() {
     const [{ incidents }, { duty }] = await Promise.all([api('/api/incidents?state=open'), api('/api/duty')]);
     state.incidents = incidents;
     state.duty = duty;
+    await refreshRoutes();
   } catch (error) {
     $('status').textContent = `${t('error')}: ${error.message}`;
   }

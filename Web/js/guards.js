@@ -60,12 +60,45 @@ async function showPosts() {
   for (const form of ['add-shift', 'add-checkpoint']) clear($(form).post, posts.map((p) => el('option', { value: p.id }, p.name)));
 }
 
+/// The roster; administrators change a shift in the form above (filled from its row) or remove it.
 async function showShifts() {
   const { shifts } = await api('/api/shifts');
   const names = new Map(posts.map((p) => [p.id, p.name]));
-  clear($('shifts'), shifts.map((s) => el('tr', {},
+  const admin = me.role === 'administrator';
+  clear($('shifts'), shifts.map((s) => el('tr', { dataset: { id: s.id } },
     el('td', {}, names.get(s.post) ?? `#${s.post}`), el('td', {}, s.guardName),
-    el('td', {}, formatTime(new Date(s.start))), el('td', {}, formatTime(new Date(s.end))))));
+    el('td', {}, formatTime(new Date(s.start))), el('td', {}, formatTime(new Date(s.end))),
+    el('td', {}, admin ? [
+      el('button', { type: 'button', className: 'edit', onclick: () => editShift(s) }, t('guards.editShift')),
+      el('button', { type: 'button', className: 'delete', onclick: () => run(async () => {
+        await api(`/api/shifts/${s.id}`, { method: 'DELETE' });
+        if ($('add-shift').dataset.editing === String(s.id)) editShift(null);
+        await showShifts();
+      }) }, t('guards.remove'))] : null))));
+}
+
+/// `2026-12-05T08:00` in the browser's time zone, as a datetime-local input shows it.
+function localInput(iso) {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
+
+/// Puts the form into changing `shift` (null: back to adding one).
+function editShift(shift) {
+  const f = $('add-shift');
+  if (shift) {
+    f.dataset.editing = shift.id;
+    f.post.value = shift.post;
+    f.guardName.value = shift.guardName;
+    f.start.value = localInput(shift.start);
+    f.end.value = localInput(shift.end);
+  } else {
+    delete f.dataset.editing;
+    f.reset();
+  }
+  $('editing-shift').textContent = shift ? t('guards.editingShift', { id: shift.id }) : '';
+  f.querySelector('button[type=submit]').textContent = t(shift ? 'guards.saveShift' : 'guards.addShift');
+  f.querySelector('button.cancel').hidden = !shift;
 }
 
 /// Checkpoints with their last scan; for administrators, the sheet of their printed codes (each
@@ -117,12 +150,15 @@ async function start() {
     e.preventDefault();
     const f = e.target;
     run(async () => {
-      await api('/api/shifts', { method: 'POST', body: {
+      const editing = f.dataset.editing;
+      await api(editing ? `/api/shifts/${editing}` : '/api/shifts', { method: editing ? 'PUT' : 'POST', body: {
         post: Number(f.post.value), guardName: f.guardName.value,
         start: new Date(f.start.value).toISOString(), end: new Date(f.end.value).toISOString() } });
+      if (editing) editShift(null);
       await showShifts();
     });
   });
+  $('add-shift').querySelector('button.cancel').addEventListener('click', () => editShift(null));
   $('add-checkpoint').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = e.target;
