@@ -7,7 +7,8 @@ import Testing
 /// The operator UI in a real browser (issue 5; docs/ui.md): headless Chromium signs in and uses
 /// playback (timeline click → frames at the camera's size, 2×, the range downloaded and read by
 /// ffprobe), switches to Russian and Kazakh, opens the health page, opens one camera full size
-/// from the wall and takes a snapshot, and tests a camera's connection
+/// from the wall and takes a snapshot, tests a camera's connection, and sets a camera to record its
+/// sub stream too, then plays that recording back at the sub stream's size
 /// (`scripts/browser_ui.py`). Screenshots are kept in `artifacts/`.
 @Suite struct BrowserUITests {
     @Test(.timeLimit(.minutes(5))) func playbackLanguagesHealthSnapshotAndCameraTestInChromium() async throws {
