@@ -49,6 +49,26 @@ import Testing
         #expect(reads.calls.withLock { $0.count } == 2)
     }
 
+    /// Over HTTP: a token revoked by another process (no change through this node's API) is
+    /// refused to position reports within the quarter second that requests may reuse an answer,
+    /// as before the reports shared their reads; bad reports are still refused by field.
+    @Test func aRevokedTokenIsRefusedToPositionReportsWithinTheBound() async throws {
+        let server = try await makeServer()
+        let token = try addUser(server, "ivan", .guard)
+        let app = Application(router: server.http.makeRouter())
+        try await app.test(.router) { client in
+            let report = #"{"onDuty": true, "latitude": 47.79, "longitude": 67.71, "accuracy": 5}"#
+            #expect(try await client.json(.put, "/api/duty", report, token: token).status == .ok)
+            let bad = try await client.json(.put, "/api/duty", #"{"onDuty": true, "latitude": 91, "longitude": "east"}"#, token: token)
+            let fields = (bad.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+            #expect([.badRequest, .unprocessableContent].contains(bad.status) && fields.contains("latitude") && fields.contains("longitude"), "\(bad.json)")
+            let user = try #require(try await server.catalog.user(named: "ivan"))
+            #expect(try await server.catalog.deleteAPITokens(userID: user.id) == 1)
+            try await Task.sleep(for: Authenticator.answerLife + .milliseconds(20))
+            #expect(try await client.json(.put, "/api/duty", report, token: token).status == .unauthorized)
+        }
+    }
+
     @Test func aFailedReadFailsEveryRequestOfItsMoment() async throws {
         struct Down: Error {}
         let shared = SharedCredentialReads { _ in throw Down() }
