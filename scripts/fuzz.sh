@@ -10,10 +10,10 @@
 # toolchain: clang's libclang_rt.fuzzer in <swift>/usr/lib/clang/*/lib/linux); installs zlib1g-dev
 # when missing. Everything it builds and finds goes to .build-fuzz/ (git-ignored):
 #   bin/<target>          the fuzzers, built with `swiftc -sanitize=fuzzer,address`
-#   lib/                  Media, Randomness, City, Planning, Catalog and APIInput as static libraries (-O, -enable-testing),
+#   lib/                  Media, Randomness, City and Planning as static libraries (-O, -enable-testing),
 #                         compiled straight from Sources/ with swiftc, instrumented likewise
 #   spm/                  SwiftPM scratch path for the modules that need SwiftNIO or swift-crypto
-#                         (RTSP, AulaSecurity), built with -Xswiftc -sanitize=fuzzer,address
+#                         (RTSP, AulaSecurity, APIInput), built with -Xswiftc -sanitize=fuzzer,address
 #   corpus/<target>/      the working corpus: the committed seeds (Fuzz/Corpus/<target>) plus
 #                         every new input libFuzzer kept; it grows across runs
 #   artifacts/<target>/   crash-*, timeout-*, oom-* inputs; reproduce one with
@@ -125,16 +125,10 @@ build_target() {
       swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -I Sources/CZlib -L "$OUT/lib" "${libs[@]}" -lz \
         "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
       ;;
-    json)
-      build_lib Media
-      build_lib Catalog "$OUT/lib/libMedia.a"
-      build_lib APIInput "$OUT/lib/libCatalog.a"
-      start=$SECONDS
-      swiftc "${SWIFT_FLAGS[@]}" -O $SANITIZE -I "$OUT/lib" -L "$OUT/lib" -lAPIInput -lCatalog -lMedia \
-        "${support[@]}" "Fuzz/Targets/$target.swift" -o "$binary" 2> >(grep -v 'warning:' >&2)
-      ;;
-    rtsp|tar)
-      local module=RTSP; [ "$target" = tar ] && module=AulaSecurity
+    rtsp|tar|json)
+      # APIInput reads through Catalog, which seals secrets with AulaSecurity (swift-crypto):
+      # SwiftPM builds that chain, as it does RTSP's SwiftNIO.
+      local module=RTSP; [ "$target" = tar ] && module=AulaSecurity; [ "$target" = json ] && module=APIInput
       build_spm "$module"
       local debug=$OUT/spm/debug
       local flags=() objects=()
