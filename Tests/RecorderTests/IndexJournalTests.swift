@@ -1,4 +1,8 @@
 import Catalog
+import CatalogSQLite
+import Footage
+import Logging
+import Media
 import Foundation
 import Testing
 
@@ -51,5 +55,25 @@ import Testing
         #expect(left > 0 && kept.count + left == rows.count)
         #expect(kept == Array(rows.suffix(kept.count)), "the newest rows are kept, in order")
         #expect(try Data(contentsOf: URL(fileURLWithPath: journal.path)).count <= 1000)
+    }
+}
+
+/// The sub streams' writer keeps its own journal (storage.md, "Two streams of a camera"): rows it
+/// kept through an outage go back into the index as the sub stream's, never mixed into the main's.
+@Suite struct SubStreamJournalTests {
+    @Test func theSubWritersJournalCommitsItsRowsAsTheSubStreams() async throws {
+        let root = IndexJournalTests.folder()
+        let catalog = try AulaCatalog.openSQLite(directory: root)
+        let entry = try await catalog.sampleEntryID(codec: .h264, parameterSets: ParameterSets(vps: nil, sps: [0x67, 0x42, 0, 0x1E], pps: [0x68, 0xCE]))
+        var rows = (1...3).map { IndexJournalTests.row($0, start: $0) }
+        for i in rows.indices { rows[i].sampleEntryID = entry }
+        let journal = IndexJournal(path: root + "/index-journal-sub.bin")
+        try journal.save(rows)
+        let writer = RecordingWriter(layout: SampleFileLayout(root: root + "/recordings"), store: catalog, firstID: 1,
+                                     logger: Logger(label: "test"), journal: journal, stream: .sub)
+        #expect(try await writer.commitJournal() == 3)
+        #expect(try await catalog.recordings(camera: 3, stream: .sub, from: 0, to: .max / 2).map(\.id) == [1, 2, 3])
+        #expect(try await catalog.recordings(camera: 3, from: 0, to: .max / 2).isEmpty, "no row went to the main stream")
+        #expect(!journal.exists)
     }
 }
