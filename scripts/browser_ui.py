@@ -266,19 +266,25 @@ def main():
         if not tools.wait_for("!document.getElementById('stream-choice').hidden || null", timeout=20):
             failures.append("playback: no stream choice for a camera with a sub stream")
         tools.evaluate("(() => { const s = document.getElementById('stream'); s.value = 'sub'; s.dispatchEvent(new Event('change')); return true; })()")
-        # Until the sub stream's first recordings are in the index (a few seconds), ask again.
-        runs = None
+        # Until the sub stream's first recordings are in the index (a few seconds), ask again; then
+        # the point of the timeline in the middle of its first run.
         tools.evaluate("document.getElementById('window').value = '600'; true")
+        where = ("(() => { try { const s = window.aulaPlayback; if (!s || s.stream !== 'sub' || !s.runs.length) return null;"
+                 " const run = s.runs[0]; if (run.end - run.start < 3000) return null;"
+                 " const r = document.getElementById('timeline').getBoundingClientRect(), t = (run.start.getTime() + run.end.getTime()) / 2;"
+                 " return [r.left + r.width * (t - s.windowStart) / (s.windowEnd - s.windowStart), r.top + r.height / 2]; }"
+                 " catch (e) { return null; } })()")
+        box = None
         for _ in range(30):
             click(tools, "#now")
-            runs = tools.wait_for("window.aulaPlayback.stream === 'sub' && window.aulaPlayback.runs.length > 0 && window.aulaPlayback.runs[0].end - window.aulaPlayback.runs[0].start > 3000 ? window.aulaPlayback.runs.length : null", timeout=2)
-            if runs:
+            box = tools.wait_for(where, timeout=2)
+            if box:
                 break
-        if not runs:
-            failures.append("playback: the sub stream's recordings never showed on the timeline")
+        if not box:
+            state = tools.evaluate("(() => { try { const s = window.aulaPlayback; return JSON.stringify({href: location.href, stream: s && s.stream, runs: s && s.runs, message: document.getElementById('message').textContent}); } catch (e) { return String(e); } })()")
+            failures.append(f"playback: the sub stream's recordings never showed on the timeline: {state}")
         else:
             tools.evaluate("window.aulaPlayback.firstFrameMs = null; true")
-            box = tools.wait_for("(() => { const s = window.aulaPlayback, r = document.getElementById('timeline').getBoundingClientRect(); if (!s.runs.length) return null; const t = (s.runs[0].start.getTime() + s.runs[0].end.getTime()) / 2; return [r.left + r.width * (t - s.windowStart) / (s.windowEnd - s.windowStart), r.top + r.height / 2]; })()", timeout=10)
             mouse(tools, box[0], box[1])
             # The video's own size once it plays (the page's first-frame time needs the element on
             # screen, which this small window may not show).
