@@ -38,20 +38,23 @@ extension RecordingTests {
         let camera = try await server.catalog.insert(.init(name: "Gate", rtspURL: "rtsp://127.0.0.1:\(peer.port)/h264", latitude: 1, longitude: 2))
         await server.recorder.update(camera)
         let flusher = Task { try await server.writer.run() }
-        var runs: [[Recording]] = []
-        let clock = ContinuousClock(), deadline = clock.now + .seconds(90)
-        while clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
+        // Waited on progress (frames indexed, sessions opened, frames received), not on a guess of
+        // the time: under the whole suite the reconnect's back-off and the flushes come late.
+        _ = try await eventually(stall: .seconds(45), progress: {
             let all = try await server.catalog.recordings(camera: camera.id, from: 0, to: .max)
-            runs = Dictionary(grouping: all, by: \.runID).values.map { $0.sorted { $0.start90k < $1.start90k } }.sorted { $0[0].start90k < $1[0].start90k }
-            if runs.count >= 2, runs.prefix(2).allSatisfy({ $0.last!.end90k - $0[0].start90k >= 3 * 90_000 }), runs[0].count >= 2 { break }
+            let status = await server.recorder.status(of: camera.id)
+            return [all.reduce(0) { $0 + $1.frames }, status?.connections ?? 0, status?.framesReceived ?? 0]
+        }) {
+            let all = try await server.catalog.recordings(camera: camera.id, from: 0, to: .max)
+            let runs = Dictionary(grouping: all, by: \.runID).values.map { $0.sorted { $0.start90k < $1.start90k } }.sorted { $0[0].start90k < $1[0].start90k }
+            return runs.count >= 2 && runs.prefix(2).allSatisfy({ $0.last!.end90k - $0[0].start90k >= 3 * 90_000 }) && runs[0].count >= 2
         }
         await server.recorder.stopAll()
         flusher.cancel()
         await server.writer.stopAll()
         withExtendedLifetime(peer) {}
         let all = try await server.catalog.recordings(camera: camera.id, from: 0, to: .max)
-        runs = Dictionary(grouping: all, by: \.runID).values.map { $0.sorted { $0.start90k < $1.start90k } }.sorted { $0[0].start90k < $1[0].start90k }
+        let runs = Dictionary(grouping: all, by: \.runID).values.map { $0.sorted { $0.start90k < $1.start90k } }.sorted { $0[0].start90k < $1[0].start90k }
         return Recorded(server: server, camera: camera.id, runs: runs)
     }
 
